@@ -1,0 +1,54 @@
+package domain
+
+import "time"
+
+// Delivery states.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed" // failed at least once, will retry
+	DeliveryDead      = "dead"   // retries exhausted; an operator may replay
+)
+
+// Delivery events.
+const (
+	EventOrderCreated   = "order.created"
+	EventOrderCancelled = "order.cancelled"
+)
+
+// Delivery is one thing owed to one channel: an event about a supplier order.
+// Its ID is stable across retries and replays, so receivers can deduplicate.
+type Delivery struct {
+	ID              int64
+	SupplierOrderID int64
+	SupplierID      int64
+	Channel         string
+	Kind            string
+	Event           string
+	Status          string
+	Attempts        int
+	LastError       string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	DeliveredAt     *time.Time
+}
+
+// Attempt outcomes.
+const (
+	OutcomeOK        = "ok"
+	OutcomeError     = "error"
+	OutcomeThrottled = "throttled"
+)
+
+// Attempt records one try at a delivery with the remote answer.
+type Attempt struct {
+	ID         int64
+	DeliveryID int64
+	Number     int
+	StartedAt  time.Time
+	Duration   time.Duration
+	Outcome    string
+	StatusCode int
+	Error      string
+	Response   string
+}

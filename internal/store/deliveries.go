@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+)
+
+const (
+	// A delivery is unique per (supplier order, channel, event): asking for
+	// it twice returns the existing one, so a replayed or repeated event
+	// keeps its id and receivers can deduplicate.
+	qInsertDelivery = `INSERT INTO deliveries (supplier_order_id, supplier_id, channel, kind, event, status, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+ON CONFLICT (supplier_order_id, channel, event) DO NOTHING RETURNING id`
+	deliveryCols   = `id, supplier_order_id, supplier_id, channel, kind, event, status, attempts, last_error, created_at, updated_at, delivered_at`
+	qDeliveryByID  = `SELECT ` + deliveryCols + ` FROM deliveries WHERE id = $1`
+	qDeliveryByKey = `SELECT ` + deliveryCols + ` FROM deliveries WHERE supplier_order_id = $1 AND channel = $2 AND event = $3`
+	qInsertAttempt = `INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_us, outcome, status_code, error, response)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	qUpdateDelivery = `UPDATE deliveries SET status = $2, attempts = attempts + 1, last_error = $3, updated_at = $4,
+delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END WHERE id = $1`
+	qAttemptsOf   = `SELECT id, delivery_id, number, started_at, duration_us, outcome, status_code, error, response FROM delivery_attempts WHERE delivery_id = $1 ORDER BY id`
+	qSetDelivery  = `UPDATE deliveries SET status = $2, updated_at = $3 WHERE id = $1`
+	qListDeliv    = `SELECT ` + deliveryCols + ` FROM deliveries WHERE ($1 = '' OR status = $1) AND id > $2 ORDER BY id LIMIT $3`
+	qCountDelivBy = `SELECT kind, status, count(*) FROM deliveries GROUP BY kind, status`
+)
+
+// InsertDelivery stores d in tx unless that (supplier order, channel,
+// event) already exists; either way d.ID is set and created says which.
+func (s *Store) InsertDelivery(ctx context.Context, tx Tx, d *domain.Delivery) (created bool, err error) {
+	now := time.Now().UTC()
+	if d.Status == "" {
+		d.Status = domain.DeliveryPending
+	}
+	rows, err := tx.Query(ctx, qInsertDelivery, d.SupplierOrderID, d.SupplierID, d.Channel, d.Kind, d.Event, d.Status, now)
+	if err != nil {
+		return false, fmt.Errorf("insert delivery: %w", err)
+	}
+	if rows.Next() {
+		err = rows.Scan(&d.ID)
+		created = err == nil
+	}
+	rows.Close()
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
+		return false, fmt.Errorf("insert delivery: %w", err)
+	}
+	if !created {
+		got, err := scanDelivery(tx.QueryRow(ctx, qDeliveryByKey, d.SupplierOrderID, d.Channel, d.Event))
+		if err != nil {
+			return false, fmt.Errorf("existing delivery: %w", err)
+		}
+		*d = *got
+		return false, nil
+	}
+	d.CreatedAt, d.UpdatedAt = now, now
+	return true, nil
+}
+
+// DeliveryByID loads a delivery.
+func (s *Store) DeliveryByID(ctx context.Context, id int64) (*domain.Delivery, error) {
+	return scanDelivery(s.d.QueryRow(ctx, qDeliveryByID, id))
+}
+
+func scanDelivery(row Row) (*domain.Delivery, error) {
+	var d domain.Delivery
+	err := row.Scan(&d.ID, &d.SupplierOrderID, &d.SupplierID, &d.Channel, &d.Kind, &d.Event, &d.Status, &d.Attempts,
+		&d.LastError, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt}, nullTimeCol{&d.DeliveredAt})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// RecordAttempt appends an attempt and moves the delivery to status in one
+// transaction, so the history and the state never disagree.
+func (s *Store) RecordAttempt(ctx context.Context, a *domain.Attempt, status string) error {
+	return s.InTx(ctx, func(tx Tx) error {
+		if _, err := tx.Exec(ctx, qInsertAttempt, a.DeliveryID, a.Number, a.StartedAt, a.Duration.Microseconds(),
+			a.Outcome, a.StatusCode, a.Error, a.Response); err != nil {
+			return fmt.Errorf("record attempt %d of delivery %d: %w", a.Number, a.DeliveryID, err)
+		}
+		if _, err := tx.Exec(ctx, qUpdateDelivery, a.DeliveryID, status, a.Error, time.Now()); err != nil {
+			return fmt.Errorf("update delivery %d: %w", a.DeliveryID, err)
+		}
+		return nil
+	})
+}
+
+// SetDeliveryStatus changes a delivery's status without an attempt (replay).
+func (s *Store) SetDeliveryStatus(ctx context.Context, q Querier, id int64, status string) error {
+	if q == nil {
+		q = s.d
+	}
+	if _, err := q.Exec(ctx, qSetDelivery, id, status, time.Now()); err != nil {
+		return fmt.Errorf("set delivery %d %s: %w", id, status, err)
+	}
+	return nil
+}
+
+// Attempts lists a delivery's attempts, oldest first.
+func (s *Store) Attempts(ctx context.Context, deliveryID int64) ([]domain.Attempt, error) {
+	rows, err := s.d.Query(ctx, qAttemptsOf, deliveryID)
+	if err != nil {
+		return nil, fmt.Errorf("attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.Attempt
+	for rows.Next() {
+		var a domain.Attempt
+		var us int64
+		if err := rows.Scan(&a.ID, &a.DeliveryID, &a.Number, timeCol{&a.StartedAt}, &us, &a.Outcome, &a.StatusCode, &a.Error, &a.Response); err != nil {
+			return nil, err
+		}
+		a.Duration = time.Duration(us) * time.Microsecond
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ListDeliveries pages through deliveries by id, optionally by status.
+func (s *Store) ListDeliveries(ctx context.Context, status string, afterID int64, limit int) ([]*domain.Delivery, error) {
+	rows, err := s.d.Query(ctx, qListDeliv, status, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DeliveryCount is how many deliveries of a kind are in a status.
+type DeliveryCount struct {
+	Kind, Status string
+	N            int64
+}
+
+// CountDeliveries groups deliveries by kind and status (for metrics).
+func (s *Store) CountDeliveries(ctx context.Context) ([]DeliveryCount, error) {
+	rows, err := s.d.Query(ctx, qCountDelivBy)
+	if err != nil {
+		return nil, fmt.Errorf("count deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []DeliveryCount
+	for rows.Next() {
+		var c DeliveryCount
+		if err := rows.Scan(&c.Kind, &c.Status, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

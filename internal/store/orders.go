@@ -1,0 +1,301 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+)
+
+const (
+	qOrderRef = `SELECT id, request_hash FROM orders WHERE retailer_id = $1 AND external_id = $2`
+	// ON CONFLICT DO NOTHING makes a concurrent duplicate on another
+	// replica wait for the first commit and then return no row, instead
+	// of aborting the whole batch transaction.
+	qInsertOrder = `INSERT INTO orders (retailer_id, external_id, request_hash, placed_at, currency, customer,
+shipping_address, notes, status, item_total, shipping_total, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+ON CONFLICT (retailer_id, external_id) DO NOTHING RETURNING id`
+	qInsertSupplierOrder = `INSERT INTO supplier_orders (order_id, supplier_id, number, status, item_total, shipping,
+commission_bp, commission, payout, version, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id`
+	qInsertLine = `INSERT INTO order_lines (supplier_order_id, position, sku, name, options, quantity, unit_price, discount, total)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`
+
+	orderCols = `o.id, o.retailer_id, r.code, o.external_id, o.request_hash, o.placed_at, o.currency, o.customer,
+o.shipping_address, o.notes, o.status, o.item_total, o.shipping_total, o.created_at, o.updated_at`
+	qOrderByID     = `SELECT ` + orderCols + ` FROM orders o JOIN retailers r ON r.id = o.retailer_id WHERE o.id = $1 AND o.retailer_id = $2`
+	qListOrdersFwd = `SELECT ` + orderCols + ` FROM orders o JOIN retailers r ON r.id = o.retailer_id
+WHERE o.retailer_id = $1 AND o.created_at >= $2 AND o.created_at < $3 AND (o.created_at > $4 OR (o.created_at = $4 AND o.id > $5))
+ORDER BY o.created_at, o.id LIMIT $6`
+
+	soCols = `so.id, so.order_id, so.supplier_id, s.code, so.number, so.status, so.item_total, so.shipping,
+so.commission_bp, so.commission, so.payout, so.version, so.created_at, so.updated_at`
+	qSupplierOrdersOf = `SELECT ` + soCols + ` FROM supplier_orders so JOIN suppliers s ON s.id = so.supplier_id
+WHERE so.order_id IN (%s) ORDER BY so.order_id, s.code`
+	qOrderHeader       = `SELECT ` + orderCols + ` FROM orders o JOIN retailers r ON r.id = o.retailer_id WHERE o.id = $1`
+	qSupplierOrderByID = `SELECT ` + soCols + ` FROM supplier_orders so JOIN suppliers s ON s.id = so.supplier_id WHERE so.id = $1`
+	qLinesOf           = `SELECT id, supplier_order_id, position, sku, name, options, quantity, unit_price, discount, total
+FROM order_lines WHERE supplier_order_id IN (%s) ORDER BY supplier_order_id, position`
+	qMarkDispatched = `UPDATE supplier_orders SET status = $2, version = version + 1, updated_at = $3 WHERE id = $1 AND status = $4`
+)
+
+// OrderRef finds a retailer's order by external id: its id and the hash of
+// the request that created it.
+func (s *Store) OrderRef(ctx context.Context, q Querier, retailerID int64, externalID string) (id int64, hash string, err error) {
+	err = q.QueryRow(ctx, qOrderRef, retailerID, externalID).Scan(&id, &hash)
+	return id, hash, err
+}
+
+// InsertOrder stores o and its supplier orders and lines in tx, numbering
+// the supplier orders with number(orderNumber, supplierCode). It returns
+// inserted=false, storing nothing, when the retailer already has an order
+// with that external id.
+func (s *Store) InsertOrder(ctx context.Context, tx Tx, o *domain.Order, number func(order, supplier string) string) (inserted bool, err error) {
+	customer, _ := json.Marshal(o.Header.Customer)
+	addr, _ := json.Marshal(o.Header.ShippingAddress)
+	now := o.CreatedAt
+	if now.IsZero() {
+		now = time.Now().UTC()
+		o.CreatedAt, o.UpdatedAt = now, now
+	}
+	rows, err := tx.Query(ctx, qInsertOrder, o.RetailerID, o.Header.ExternalID, o.RequestHash, o.Header.PlacedAt,
+		o.Header.Currency, string(customer), string(addr), o.Header.Notes, o.Status, int64(o.ItemTotal), int64(o.Shipping), now)
+	if err != nil {
+		return false, fmt.Errorf("insert order %s: %w", o.Header.ExternalID, err)
+	}
+	if rows.Next() {
+		err = rows.Scan(&o.ID)
+		inserted = err == nil
+	}
+	rows.Close()
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil || !inserted {
+		return false, err
+	}
+	o.Header.Number = strconv.FormatInt(o.ID, 10)
+	for i := range o.Suppliers {
+		so := &o.Suppliers[i]
+		so.OrderID = o.ID
+		so.Number = number(o.Header.Number, so.Supplier)
+		so.Order = o.Header
+		so.Version = 1
+		so.CreatedAt, so.UpdatedAt = now, now
+		err := tx.QueryRow(ctx, qInsertSupplierOrder, o.ID, so.SupplierID, so.Number, so.Status, int64(so.ItemTotal),
+			int64(so.Shipping), so.CommissionBP, int64(so.Commission), int64(so.Payout), now).Scan(&so.ID)
+		if err != nil {
+			return false, fmt.Errorf("insert supplier order %s: %w", so.Number, err)
+		}
+		for j := range so.Lines {
+			l := &so.Lines[j]
+			opts, _ := json.Marshal(l.Options)
+			if l.Options == nil {
+				opts = []byte("{}")
+			}
+			err := tx.QueryRow(ctx, qInsertLine, so.ID, l.Position, l.SKU, l.Name, string(opts), l.Quantity,
+				int64(l.UnitPrice), int64(l.Discount), int64(l.Total)).Scan(&l.ID)
+			if err != nil {
+				return false, fmt.Errorf("insert line %d of %s: %w", l.Position, so.Number, err)
+			}
+		}
+	}
+	return true, nil
+}
+
+// OrderByID returns a retailer's order with its supplier orders, or
+// ErrNotFound — also when the order belongs to another retailer.
+func (s *Store) OrderByID(ctx context.Context, q Querier, retailerID, id int64) (*domain.Order, error) {
+	if q == nil {
+		q = s.d
+	}
+	o, err := scanOrder(q.QueryRow(ctx, qOrderByID, id, retailerID))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.attachSupplierOrders(ctx, q, []*domain.Order{o}); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// OrderPage selects a page of a retailer's orders created in [From, To),
+// after the (AfterTime, AfterID) cursor.
+type OrderPage struct {
+	RetailerID int64
+	From, To   time.Time
+	AfterTime  time.Time
+	AfterID    int64
+	Limit      int
+}
+
+// ListOrders returns one page of a retailer's orders in (created_at, id) order.
+func (s *Store) ListOrders(ctx context.Context, p OrderPage) ([]*domain.Order, error) {
+	after := p.AfterTime
+	if after.IsZero() {
+		after = p.From
+	}
+	rows, err := s.d.Query(ctx, qListOrdersFwd, p.RetailerID, p.From, p.To, after, p.AfterID, p.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	var out []*domain.Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	return out, s.attachSupplierOrders(ctx, s.d, out)
+}
+
+func scanOrder(row Row) (*domain.Order, error) {
+	var o domain.Order
+	var customer, addr []byte
+	var item, ship int64
+	err := row.Scan(&o.ID, &o.RetailerID, &o.Header.Retailer, &o.Header.ExternalID, &o.RequestHash, timeCol{&o.Header.PlacedAt},
+		&o.Header.Currency, jsonCol{&customer}, jsonCol{&addr}, &o.Header.Notes, &o.Status, &item, &ship,
+		timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(customer, &o.Header.Customer); err != nil {
+		return nil, fmt.Errorf("order %d customer: %w", o.ID, err)
+	}
+	if err := json.Unmarshal(addr, &o.Header.ShippingAddress); err != nil {
+		return nil, fmt.Errorf("order %d address: %w", o.ID, err)
+	}
+	o.Header.Number = strconv.FormatInt(o.ID, 10)
+	o.ItemTotal, o.Shipping = domain.Money(item), domain.Money(ship)
+	o.Total = o.ItemTotal + o.Shipping
+	return &o, nil
+}
+
+func (s *Store) attachSupplierOrders(ctx context.Context, q Querier, orders []*domain.Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*domain.Order, len(orders))
+	ids := make([]any, 0, len(orders))
+	for _, o := range orders {
+		byID[o.ID] = o
+		ids = append(ids, o.ID)
+	}
+	sos, err := s.querySupplierOrders(ctx, q, fmt.Sprintf(qSupplierOrdersOf, placeholders(len(ids))), ids...)
+	if err != nil {
+		return err
+	}
+	for _, so := range sos {
+		o := byID[so.OrderID]
+		so.Order = o.Header
+		o.Suppliers = append(o.Suppliers, *so)
+	}
+	return nil
+}
+
+// SupplierOrderByID loads one supplier order with its lines and order header.
+func (s *Store) SupplierOrderByID(ctx context.Context, id int64) (*domain.SupplierOrder, error) {
+	sos, err := s.querySupplierOrders(ctx, s.d, qSupplierOrderByID, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(sos) == 0 {
+		return nil, ErrNotFound
+	}
+	so := sos[0]
+	o, err := scanOrder(s.d.QueryRow(ctx, qOrderHeader, so.OrderID))
+	if err != nil {
+		return nil, fmt.Errorf("supplier order %d header: %w", id, err)
+	}
+	so.Order = o.Header
+	return so, nil
+}
+
+func (s *Store) querySupplierOrders(ctx context.Context, q Querier, query string, args ...any) ([]*domain.SupplierOrder, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("supplier orders: %w", err)
+	}
+	var out []*domain.SupplierOrder
+	byID := map[int64]*domain.SupplierOrder{}
+	for rows.Next() {
+		var so domain.SupplierOrder
+		var item, ship, comm, pay int64
+		err := rows.Scan(&so.ID, &so.OrderID, &so.SupplierID, &so.Supplier, &so.Number, &so.Status, &item, &ship,
+			&so.CommissionBP, &comm, &pay, &so.Version, timeCol{&so.CreatedAt}, timeCol{&so.UpdatedAt})
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("supplier orders: %w", err)
+		}
+		so.ItemTotal, so.Shipping, so.Commission, so.Payout = domain.Money(item), domain.Money(ship), domain.Money(comm), domain.Money(pay)
+		out = append(out, &so)
+		byID[so.ID] = &so
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	ids := make([]any, 0, len(out))
+	for _, so := range out {
+		ids = append(ids, so.ID)
+	}
+	lrows, err := q.Query(ctx, fmt.Sprintf(qLinesOf, placeholders(len(ids))), ids...)
+	if err != nil {
+		return nil, fmt.Errorf("order lines: %w", err)
+	}
+	defer lrows.Close()
+	for lrows.Next() {
+		var l domain.Line
+		var soID, price, disc, total int64
+		var opts []byte
+		if err := lrows.Scan(&l.ID, &soID, &l.Position, &l.SKU, &l.Name, jsonCol{&opts}, &l.Quantity, &price, &disc, &total); err != nil {
+			return nil, fmt.Errorf("order lines: %w", err)
+		}
+		if len(opts) > 2 {
+			if err := json.Unmarshal(opts, &l.Options); err != nil {
+				return nil, fmt.Errorf("line %d options: %w", l.ID, err)
+			}
+		}
+		l.UnitPrice, l.Discount, l.Total = domain.Money(price), domain.Money(disc), domain.Money(total)
+		so := byID[soID]
+		l.Supplier = so.Supplier
+		so.Lines = append(so.Lines, l)
+	}
+	return out, lrows.Err()
+}
+
+// MarkSupplierOrder moves a supplier order from one status to another,
+// bumping its version; it reports false when it was not in from.
+func (s *Store) MarkSupplierOrder(ctx context.Context, q Querier, id int64, from, to string) (bool, error) {
+	if q == nil {
+		q = s.d
+	}
+	n, err := q.Exec(ctx, qMarkDispatched, id, to, time.Now(), from)
+	if err != nil {
+		return false, fmt.Errorf("mark supplier order %d %s: %w", id, to, err)
+	}
+	return n > 0, nil
+}
+
+func placeholders(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(i))
+	}
+	return b.String()
+}

@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+)
+
+const (
+	qUpsertRetailer = `INSERT INTO retailers (code, name, email, time_zone, created_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, time_zone = excluded.time_zone
+RETURNING id, created_at`
+	qRetailerByCode = `SELECT id, code, name, email, time_zone, created_at FROM retailers WHERE code = $1`
+	qRetailerByID   = `SELECT id, code, name, email, time_zone, created_at FROM retailers WHERE id = $1`
+	qUpsertSupplier = `INSERT INTO suppliers (code, name, email, commission_bp, created_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, commission_bp = excluded.commission_bp
+RETURNING id, created_at`
+	qSupplierByCode   = `SELECT id, code, name, email, commission_bp, created_at FROM suppliers WHERE code = $1`
+	qSupplierByID     = `SELECT id, code, name, email, commission_bp, created_at FROM suppliers WHERE id = $1`
+	qListSuppliers    = `SELECT id, code, name, email, commission_bp, created_at FROM suppliers ORDER BY code`
+	qListRetailers    = `SELECT id, code, name, email, time_zone, created_at FROM retailers ORDER BY code`
+	qDeleteChannels   = `DELETE FROM supplier_channels WHERE supplier_id = $1`
+	qInsertChannel    = `INSERT INTO supplier_channels (supplier_id, name, type, settings) VALUES ($1, $2, $3, $4)`
+	qChannelsSupplier = `SELECT name, type, settings FROM supplier_channels WHERE supplier_id = $1 ORDER BY name`
+)
+
+// UpsertRetailer creates the retailer or updates it by code.
+func (s *Store) UpsertRetailer(ctx context.Context, r *domain.Retailer) error {
+	if r.TimeZone == "" {
+		r.TimeZone = "UTC"
+	}
+	err := s.d.QueryRow(ctx, qUpsertRetailer, r.Code, r.Name, r.Email, r.TimeZone, time.Now()).
+		Scan(&r.ID, timeCol{&r.CreatedAt})
+	if err != nil {
+		return fmt.Errorf("upsert retailer %s: %w", r.Code, err)
+	}
+	return nil
+}
+
+// RetailerByCode looks a retailer up by its code.
+func (s *Store) RetailerByCode(ctx context.Context, code string) (*domain.Retailer, error) {
+	return scanRetailer(s.d.QueryRow(ctx, qRetailerByCode, code))
+}
+
+// RetailerByID looks a retailer up by id.
+func (s *Store) RetailerByID(ctx context.Context, id int64) (*domain.Retailer, error) {
+	return scanRetailer(s.d.QueryRow(ctx, qRetailerByID, id))
+}
+
+// ListRetailers returns every retailer by code.
+func (s *Store) ListRetailers(ctx context.Context) ([]*domain.Retailer, error) {
+	rows, err := s.d.Query(ctx, qListRetailers)
+	if err != nil {
+		return nil, fmt.Errorf("list retailers: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Retailer
+	for rows.Next() {
+		r, err := scanRetailer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanRetailer(row Row) (*domain.Retailer, error) {
+	var r domain.Retailer
+	if err := row.Scan(&r.ID, &r.Code, &r.Name, &r.Email, &r.TimeZone, timeCol{&r.CreatedAt}); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// UpsertSupplier creates the supplier or updates it by code, replacing its
+// channels with sup.Channels.
+func (s *Store) UpsertSupplier(ctx context.Context, sup *domain.Supplier) error {
+	if sup.CommissionBP == 0 {
+		sup.CommissionBP = domain.DefaultCommissionBP
+	}
+	return s.InTx(ctx, func(tx Tx) error {
+		err := tx.QueryRow(ctx, qUpsertSupplier, sup.Code, sup.Name, sup.Email, sup.CommissionBP, time.Now()).
+			Scan(&sup.ID, timeCol{&sup.CreatedAt})
+		if err != nil {
+			return fmt.Errorf("upsert supplier %s: %w", sup.Code, err)
+		}
+		if _, err := tx.Exec(ctx, qDeleteChannels, sup.ID); err != nil {
+			return fmt.Errorf("upsert supplier %s: channels: %w", sup.Code, err)
+		}
+		for _, ch := range sup.Channels {
+			settings := ch.Settings
+			if len(settings) == 0 {
+				settings = []byte("{}")
+			}
+			if _, err := tx.Exec(ctx, qInsertChannel, sup.ID, ch.Name, ch.Type, string(settings)); err != nil {
+				return fmt.Errorf("upsert supplier %s: channel %s: %w", sup.Code, ch.Name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SupplierByCode looks a supplier up by code, with its channels.
+func (s *Store) SupplierByCode(ctx context.Context, code string) (*domain.Supplier, error) {
+	return s.supplierWithChannels(ctx, s.d.QueryRow(ctx, qSupplierByCode, code))
+}
+
+// SupplierByID looks a supplier up by id, with its channels.
+func (s *Store) SupplierByID(ctx context.Context, id int64) (*domain.Supplier, error) {
+	return s.supplierWithChannels(ctx, s.d.QueryRow(ctx, qSupplierByID, id))
+}
+
+// ListSuppliers returns every supplier with its channels, by code.
+func (s *Store) ListSuppliers(ctx context.Context) ([]*domain.Supplier, error) {
+	rows, err := s.d.Query(ctx, qListSuppliers)
+	if err != nil {
+		return nil, fmt.Errorf("list suppliers: %w", err)
+	}
+	var out []*domain.Supplier
+	for rows.Next() {
+		sup, err := scanSupplier(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, sup)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, sup := range out {
+		if sup.Channels, err = s.channels(ctx, sup.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) supplierWithChannels(ctx context.Context, row Row) (*domain.Supplier, error) {
+	sup, err := scanSupplier(row)
+	if err != nil {
+		return nil, err
+	}
+	sup.Channels, err = s.channels(ctx, sup.ID)
+	return sup, err
+}
+
+func scanSupplier(row Row) (*domain.Supplier, error) {
+	var sup domain.Supplier
+	if err := row.Scan(&sup.ID, &sup.Code, &sup.Name, &sup.Email, &sup.CommissionBP, timeCol{&sup.CreatedAt}); err != nil {
+		return nil, err
+	}
+	return &sup, nil
+}
+
+func (s *Store) channels(ctx context.Context, supplierID int64) ([]domain.Channel, error) {
+	rows, err := s.d.Query(ctx, qChannelsSupplier, supplierID)
+	if err != nil {
+		return nil, fmt.Errorf("supplier channels: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.Channel
+	for rows.Next() {
+		var ch domain.Channel
+		if err := rows.Scan(&ch.Name, &ch.Type, jsonCol{&ch.Settings}); err != nil {
+			return nil, err
+		}
+		if !json.Valid(ch.Settings) {
+			return nil, fmt.Errorf("channel %s: settings are not JSON", ch.Name)
+		}
+		out = append(out, ch)
+	}
+	return out, rows.Err()
+}

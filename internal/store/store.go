@@ -1,0 +1,95 @@
+// Package store keeps Supplyhub's records in SQLite (embedded default) or
+// PostgreSQL (several replicas). Both run the same named queries through a
+// small driver layer; the differences live in driver_*.go and in the
+// per-driver migrations.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Store is the database. It is safe for concurrent use.
+type Store struct {
+	d driver
+}
+
+// Open connects to url: "sqlite:PATH" or "postgres://…" (also "postgresql://").
+func Open(ctx context.Context, url string) (*Store, error) {
+	switch {
+	case strings.HasPrefix(url, "sqlite:"):
+		d, err := openSQLite(sqlitePath(url))
+		if err != nil {
+			return nil, err
+		}
+		return &Store{d: d}, nil
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		d, err := openPostgres(ctx, url)
+		if err != nil {
+			return nil, err
+		}
+		return &Store{d: d}, nil
+	default:
+		return nil, fmt.Errorf("database url must start with sqlite: or postgres://")
+	}
+}
+
+// Kind is KindSQLite or KindPostgres.
+func (s *Store) Kind() string { return s.d.Kind() }
+
+// Close releases the connections.
+func (s *Store) Close() error { return s.d.Close() }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.d.Ping(ctx) }
+
+// SQLDB is the SQLite pool (nil on PostgreSQL), for River's SQLite driver.
+func (s *Store) SQLDB() *sql.DB {
+	if d, ok := s.d.(*sqliteDriver); ok {
+		return d.DB()
+	}
+	return nil
+}
+
+// PgxPool is the PostgreSQL pool (nil on SQLite), for River's pgx driver.
+func (s *Store) PgxPool() *pgxpool.Pool {
+	if d, ok := s.d.(*pgDriver); ok {
+		return d.Pool()
+	}
+	return nil
+}
+
+// DB runs queries outside a transaction.
+func (s *Store) DB() Querier { return s.d }
+
+// InTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) InTx(ctx context.Context, fn func(tx Tx) error) error {
+	tx, err := s.d.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback(ctx)
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure.
+func (s *Store) IsUniqueViolation(err error) bool { return s.d.isUniqueViolation(err) }
+
+func hasParam(raw, name string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	return u.Query().Has(name)
+}
