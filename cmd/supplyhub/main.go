@@ -1,0 +1,191 @@
+// Command supplyhub is the Supplyhub daemon (serve) and its operator
+// commands. Exit codes: 0 success, 1 runtime failure, 2 usage or
+// configuration error. Secrets are the only thing printed on stdout.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/supplyhub/supplyhub/config"
+	"github.com/supplyhub/supplyhub/internal/app"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `usage: supplyhub <command> [flags]
+
+commands:
+  serve                         run the daemon
+  migrate                       apply database migrations and exit
+  config check [FILE]           validate a configuration file (every problem, with its key)
+  retailer add --code C --name N [--email E] [--time-zone TZ]
+  supplier add --code C --name N [--email E] [--commission-rate 2.2] [--channel TYPE]...
+  key create --retailer C | --supplier C | --admin [--name N]   print a new API key on stdout
+  version                       print the version
+
+Every command reads --config FILE (or SUPPLYHUB_CONFIG) and SUPPLYHUB_* variables.
+`
+
+// exitError carries an exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func usageErr(format string, a ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+}
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, os.Environ())
+	if err == nil {
+		return
+	}
+	code := 1
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	fmt.Fprintln(os.Stderr, "supplyhub: "+strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, env []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageErr("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, stderr, env)
+	case "migrate":
+		return cmdMigrate(ctx, rest, stderr, env)
+	case "config":
+		if len(rest) == 0 || rest[0] != "check" {
+			return usageErr("usage: supplyhub config check [FILE]")
+		}
+		return cmdConfigCheck(rest[1:], stderr, env)
+	case "retailer":
+		if len(rest) == 0 || rest[0] != "add" {
+			return usageErr("usage: supplyhub retailer add --code C --name N")
+		}
+		return cmdRetailerAdd(ctx, rest[1:], stderr, env)
+	case "supplier":
+		if len(rest) == 0 || rest[0] != "add" {
+			return usageErr("usage: supplyhub supplier add --code C --name N")
+		}
+		return cmdSupplierAdd(ctx, rest[1:], stderr, env)
+	case "key":
+		if len(rest) == 0 || rest[0] != "create" {
+			return usageErr("usage: supplyhub key create --retailer C | --supplier C | --admin")
+		}
+		return cmdKeyCreate(ctx, rest[1:], stdout, stderr, env)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, buildVersion())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageErr("unknown command %q", cmd)
+}
+
+func buildVersion() string {
+	v := version
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+		v += " " + bi.GoVersion
+	}
+	return v
+}
+
+// newFlags returns a flag set with --config, which every command takes.
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file (default $SUPPLYHUB_CONFIG)")
+	return fs, cfgPath
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return &exitError{code: 0, err: err}
+		}
+		return usageErr("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// loadConfig reads the file named by --config or SUPPLYHUB_CONFIG, then
+// the environment; problems are configuration errors (exit 2).
+func loadConfig(path string, env []string) (*config.Config, error) {
+	if path == "" {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, "SUPPLYHUB_CONFIG="); ok {
+				path = v
+			}
+		}
+	}
+	// Validation needs only the connectors' rules, not a data dir.
+	cfg, err := config.Load(path, env, app.ChannelCheck(app.Channels("")))
+	var ps config.Problems
+	if errors.As(err, &ps) {
+		return nil, &exitError{code: 2, err: fmt.Errorf("invalid configuration:\n%s", ps.Error())}
+	}
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	return cfg, nil
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func cmdServe(ctx context.Context, args []string, stderr io.Writer, env []string) error {
+	fs, cfgPath := newFlags("serve", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath, env)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return a.Run(ctx, nil)
+}

@@ -1,0 +1,143 @@
+// Package config loads Supplyhub's configuration: one YAML file, then
+// SUPPLYHUB_* environment variables, then validation that reports every
+// problem with the key it concerns.
+//
+// Every scalar key has an environment variable named after its path:
+// http.addr is SUPPLYHUB_HTTP_ADDR, database.url is SUPPLYHUB_DATABASE_URL.
+// Any of them may instead be given as NAME_FILE, the path of a file holding
+// the value (for secrets). Lists (retailers, suppliers) come from the file.
+package config
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	DataDir   string     `yaml:"data_dir"`
+	Database  Database   `yaml:"database"`
+	HTTP      HTTP       `yaml:"http"`
+	SFTP      SFTP       `yaml:"sftp"`
+	Log       Log        `yaml:"log"`
+	Jobs      Jobs       `yaml:"jobs"`
+	Numbering Numbering  `yaml:"numbering"`
+	Ingest    Ingest     `yaml:"ingest"`
+	Demo      Demo       `yaml:"demo"`
+	Retailers []Retailer `yaml:"retailers"`
+	Suppliers []Supplier `yaml:"suppliers"`
+}
+
+// Database selects the store.
+type Database struct {
+	// URL is sqlite:PATH or postgres://…; empty means
+	// sqlite:$DATA_DIR/supplyhub.db.
+	URL         string `yaml:"url"`
+	AutoMigrate bool   `yaml:"auto_migrate"`
+}
+
+// HTTP is the API, portal, health and metrics listener.
+type HTTP struct {
+	Addr            string        `yaml:"addr"`
+	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// SFTP is the built-in SFTP server; an empty Addr disables it.
+type SFTP struct {
+	Addr string `yaml:"addr"`
+}
+
+// Log configures slog.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Jobs tunes the job runner.
+type Jobs struct {
+	MaxWorkers int `yaml:"max_workers"`
+}
+
+// Numbering shapes supplier order numbers; {order} and {supplier} are
+// replaced by the order number and the supplier code.
+type Numbering struct {
+	SupplierOrder string `yaml:"supplier_order"`
+}
+
+// Ingest tunes order intake.
+type Ingest struct {
+	// BatchSize caps how many concurrent orders share one commit.
+	BatchSize int `yaml:"batch_size"`
+}
+
+// Demo makes a first start usable without any setup.
+type Demo struct {
+	// WriteKeys creates an API key for every configured retailer and
+	// supplier that has none and writes it under $DATA_DIR/demo-keys/.
+	WriteKeys bool `yaml:"write_keys"`
+}
+
+// Retailer is a retailer declared in the file; it is created or updated
+// at start.
+type Retailer struct {
+	Code     string `yaml:"code"`
+	Name     string `yaml:"name"`
+	Email    string `yaml:"email"`
+	TimeZone string `yaml:"time_zone"`
+}
+
+// Supplier is a supplier declared in the file, with its channels.
+type Supplier struct {
+	Code string `yaml:"code"`
+	Name string `yaml:"name"`
+	// Email is the supplier's contact address.
+	Email string `yaml:"email"`
+	// CommissionRate is a percentage such as "2.2" (default 2.2).
+	CommissionRate string    `yaml:"commission_rate"`
+	Channels       []Channel `yaml:"channels"`
+}
+
+// Channel is one delivery channel of a supplier: name and type, plus the
+// type's own settings (every other key), kept as a map and validated by
+// the channel's connector.
+type Channel struct {
+	Name     string         `yaml:"name"`
+	Type     string         `yaml:"type"`
+	Settings map[string]any `yaml:",inline"`
+}
+
+// Default returns the built-in defaults.
+func Default() *Config {
+	return &Config{
+		DataDir:   "./supplyhub-data",
+		Database:  Database{AutoMigrate: true},
+		HTTP:      HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second},
+		SFTP:      SFTP{Addr: ":2222"},
+		Log:       Log{Level: "info", Format: "json"},
+		Jobs:      Jobs{MaxWorkers: 100},
+		Numbering: Numbering{SupplierOrder: "{order}-{supplier}"},
+		Ingest:    Ingest{BatchSize: 64},
+	}
+}
+
+// SettingsJSON returns the channel's own settings as a JSON object.
+func (c Channel) SettingsJSON() []byte {
+	if len(c.Settings) == 0 {
+		return []byte("{}")
+	}
+	b, err := json.Marshal(c.Settings)
+	if err != nil {
+		// yaml.v3 decodes maps as map[string]any, which always marshals.
+		return []byte("{}")
+	}
+	return b
+}
+
+// ChannelName is the channel's name, defaulting to its type.
+func (c Channel) ChannelName() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.Type
+}

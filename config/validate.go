@@ -1,0 +1,164 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+)
+
+// Problem is one configuration error, naming its key.
+type Problem struct {
+	Key string
+	Msg string
+}
+
+func (p Problem) String() string { return p.Key + ": " + p.Msg }
+
+// Problems is every configuration error found; it is an error.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, "\n")
+}
+
+// codeRE keeps codes usable in numbers, file names and URLs.
+var codeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+
+// ChannelCheck validates one channel's settings (as JSON). known is false
+// for a type this build cannot deliver to; problems name keys relative to
+// the channel (e.g. "dir").
+type ChannelCheck func(typ string, settings []byte) (known bool, problems []Problem)
+
+// Validate checks the configuration and returns every problem; check (may
+// be nil) validates channel settings.
+func (c *Config) Validate(check ChannelCheck) Problems {
+	var ps Problems
+	add := func(key, format string, a ...any) { ps = append(ps, Problem{Key: key, Msg: fmt.Sprintf(format, a...)}) }
+	if c.DataDir == "" {
+		add("data_dir", "must not be empty")
+	}
+	if u := c.Database.URL; !strings.HasPrefix(u, "sqlite:") && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		add("database.url", "must start with sqlite: or postgres://")
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		add("http.addr", "must be host:port (%v)", err)
+	}
+	if c.SFTP.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.SFTP.Addr); err != nil {
+			add("sftp.addr", "must be host:port or empty (%v)", err)
+		}
+	}
+	if c.HTTP.MaxBodyBytes < 1024 {
+		add("http.max_body_bytes", "must be at least 1024")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", "must be one of debug, info, warn, error")
+	}
+	switch c.Log.Format {
+	case "json", "text":
+	default:
+		add("log.format", "must be json or text")
+	}
+	if c.Jobs.MaxWorkers < 1 || c.Jobs.MaxWorkers > 10000 {
+		add("jobs.max_workers", "must be between 1 and 10000")
+	}
+	if c.Ingest.BatchSize < 1 || c.Ingest.BatchSize > 1000 {
+		add("ingest.batch_size", "must be between 1 and 1000")
+	}
+	if !strings.Contains(c.Numbering.SupplierOrder, "{order}") || !strings.Contains(c.Numbering.SupplierOrder, "{supplier}") {
+		add("numbering.supplier_order", "must contain {order} and {supplier}")
+	}
+	seen := map[string]bool{}
+	for i, r := range c.Retailers {
+		k := fmt.Sprintf("retailers[%d]", i)
+		if !codeRE.MatchString(r.Code) {
+			add(k+".code", "must be 1-64 letters, digits, _ or -, starting with a letter or digit")
+		} else if seen[r.Code] {
+			add(k+".code", "duplicate retailer %q", r.Code)
+		}
+		seen[r.Code] = true
+		if r.Name == "" {
+			add(k+".name", "must not be empty")
+		}
+		if r.Email != "" {
+			if _, err := mail.ParseAddress(r.Email); err != nil {
+				add(k+".email", "not an email address")
+			}
+		}
+		if r.TimeZone != "" {
+			if _, err := time.LoadLocation(r.TimeZone); err != nil {
+				add(k+".time_zone", "unknown time zone %q", r.TimeZone)
+			}
+		}
+	}
+	seen = map[string]bool{}
+	for i, s := range c.Suppliers {
+		k := fmt.Sprintf("suppliers[%d]", i)
+		if !codeRE.MatchString(s.Code) {
+			add(k+".code", "must be 1-64 letters, digits, _ or -, starting with a letter or digit")
+		} else if seen[s.Code] {
+			add(k+".code", "duplicate supplier %q", s.Code)
+		}
+		seen[s.Code] = true
+		if s.Name == "" {
+			add(k+".name", "must not be empty")
+		}
+		if s.Email != "" {
+			if _, err := mail.ParseAddress(s.Email); err != nil {
+				add(k+".email", "not an email address")
+			}
+		}
+		if s.CommissionRate != "" {
+			if _, err := ParseRate(s.CommissionRate); err != nil {
+				add(k+".commission_rate", "%v", err)
+			}
+		}
+		names := map[string]bool{}
+		for j, ch := range s.Channels {
+			ck := fmt.Sprintf("%s.channels[%d]", k, j)
+			if ch.Type == "" {
+				add(ck+".type", "must not be empty")
+			} else if check != nil {
+				known, cps := check(ch.Type, ch.SettingsJSON())
+				if !known {
+					add(ck+".type", "unknown channel type %q", ch.Type)
+				}
+				for _, p := range cps {
+					add(ck+"."+p.Key, "%s", p.Msg)
+				}
+			}
+			name := ch.Name
+			if name == "" {
+				name = ch.Type
+			}
+			if names[name] {
+				add(ck+".name", "duplicate channel name %q", name)
+			}
+			names[name] = true
+		}
+	}
+	return ps
+}
+
+// ParseRate turns a percentage such as "2.2" or "2.2%" into basis points.
+func ParseRate(s string) (int, error) {
+	m, err := domain.ParseDecimal(strings.TrimSuffix(strings.TrimSpace(s), "%"), 2)
+	if err != nil {
+		return 0, fmt.Errorf("must be a percentage with at most two decimals, like 2.2")
+	}
+	if m < 0 || m > 10000 {
+		return 0, fmt.Errorf("must be between 0 and 100")
+	}
+	return int(m), nil
+}

@@ -1,0 +1,193 @@
+// Package app assembles a Supplyhub daemon from its configuration: store,
+// job queue, pipeline, connectors and HTTP server. cmd/supplyhub's serve
+// and the end-to-end tests build it the same way.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/supplyhub/supplyhub/config"
+	"github.com/supplyhub/supplyhub/connectors/api"
+	"github.com/supplyhub/supplyhub/connectors/file"
+	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/jobs"
+	"github.com/supplyhub/supplyhub/internal/metrics"
+	"github.com/supplyhub/supplyhub/internal/server"
+	"github.com/supplyhub/supplyhub/internal/store"
+	"github.com/supplyhub/supplyhub/pipeline"
+)
+
+// App is a running daemon's parts.
+type App struct {
+	Cfg      *config.Config
+	Store    *store.Store
+	Queue    jobs.Queue
+	Ingest   *pipeline.Ingestor
+	Metrics  *metrics.Metrics
+	Handler  http.Handler
+	Channels pipeline.Channels
+	log      *slog.Logger
+}
+
+// Channels returns the connectors of this build, rooted in dataDir.
+func Channels(dataDir string) pipeline.Channels {
+	return pipeline.Channels{
+		domain.ChannelFile: file.New(filepath.Join(dataDir, "outbox")),
+	}
+}
+
+// ChannelCheck adapts the connectors' validation to config.Load.
+func ChannelCheck(chs pipeline.Channels) config.ChannelCheck {
+	return func(typ string, settings []byte) (bool, []config.Problem) {
+		if typ == domain.ChannelAPI {
+			return true, nil // pulled by the supplier: nothing to configure
+		}
+		known, ps := chs.CheckChannel(typ, settings)
+		out := make([]config.Problem, len(ps))
+		for i, p := range ps {
+			out[i] = config.Problem{Key: p.Key, Msg: p.Msg}
+		}
+		return known, out
+	}
+}
+
+// New opens the store (migrating it when configured to), syncs the
+// retailers and suppliers declared in the configuration, and builds every
+// part. Nothing listens or works jobs until Run.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	st, err := store.Open(ctx, cfg.Database.URL)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Store: st, log: log, Metrics: metrics.New(), Channels: Channels(cfg.DataDir)}
+	if err := a.init(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) init(ctx context.Context) error {
+	cfg, st := a.Cfg, a.Store
+	if cfg.Database.AutoMigrate {
+		if err := Migrate(ctx, st); err != nil {
+			return err
+		}
+	}
+	if err := SyncDeclared(ctx, st, cfg); err != nil {
+		return err
+	}
+	if cfg.Demo.WriteKeys {
+		if err := writeDemoKeys(ctx, st, cfg, a.log); err != nil {
+			return err
+		}
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, pipeline.NewDispatcher(st, a.Channels, a.Metrics, a.log))
+	q, err := jobs.New(st, jobs.Config{
+		Workers: workers, MaxWorkers: cfg.Jobs.MaxWorkers,
+		Logger: a.log.With("component", "river"),
+	})
+	if err != nil {
+		return err
+	}
+	a.Queue = q
+	a.Metrics.RegisterQueueDepth(q.Depth)
+	writers := 1
+	if st.Kind() == store.KindPostgres {
+		writers = 4
+	}
+	dir := pipeline.NewDirectory(st, 5*time.Second)
+	a.Ingest = pipeline.NewIngestor(st, q, dir, a.Metrics, a.log, pipeline.IngestConfig{
+		BatchSize: cfg.Ingest.BatchSize, Writers: writers,
+		SupplierOrderNumber: pipeline.SupplierOrderNumberer(cfg.Numbering.SupplierOrder),
+		PushChannels:        func(typ string) bool { return typ != domain.ChannelAPI },
+	})
+	apiSrv := api.New(st, a.Ingest, a.log, cfg.HTTP.MaxBodyBytes)
+	a.Handler = server.New(a.Metrics, a.ready, apiSrv.Register)
+	return nil
+}
+
+// Migrate applies Supplyhub's and River's migrations.
+func Migrate(ctx context.Context, st *store.Store) error {
+	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	return jobs.Migrate(ctx, st)
+}
+
+func (a *App) ready(ctx context.Context) error {
+	if err := a.Store.Ping(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	n, err := a.Store.PendingMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("%d migrations pending: run supplyhub migrate", n)
+	}
+	return nil
+}
+
+// Run listens on the configured address and works jobs until ctx ends,
+// then drains: the listener stops taking requests and finishes those in
+// flight, the ingestor answers what it holds, running jobs finish, and
+// the store closes.
+func (a *App) Run(ctx context.Context, ready func(httpAddr net.Addr)) error {
+	ln, err := net.Listen("tcp", a.Cfg.HTTP.Addr)
+	if err != nil {
+		a.Store.Close()
+		return fmt.Errorf("listen %s: %w", a.Cfg.HTTP.Addr, err)
+	}
+	return a.Serve(ctx, ln, ready)
+}
+
+// Serve is Run on an existing listener.
+func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr net.Addr)) error {
+	defer a.Store.Close()
+	if err := a.Queue.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	ingestCtx, stopIngest := context.WithCancel(context.WithoutCancel(ctx))
+	ingestDone := make(chan struct{})
+	go func() { a.Ingest.Run(ingestCtx); close(ingestDone) }()
+
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	a.log.Info("supplyhub serving", "http", ln.Addr().String(), "database", a.Store.Kind(), "data_dir", a.Cfg.DataDir)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		runErr = fmt.Errorf("http server: %w", err)
+	}
+	a.log.Info("supplyhub shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), a.Cfg.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		a.log.Warn("http shutdown", "error", err)
+	}
+	stopIngest()
+	<-ingestDone
+	if err := a.Queue.Stop(shutCtx); err != nil {
+		a.log.Warn("job queue stop", "error", err)
+	}
+	a.log.Info("supplyhub stopped")
+	return runErr
+}

@@ -1,0 +1,105 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+)
+
+// Channel delivers events to suppliers in one way (file, webhook, email…).
+// It is given everything about one delivery and makes one attempt; the
+// dispatcher records the attempt and schedules retries.
+type Channel interface {
+	// Deliver makes one attempt. A nil error is success. Result carries
+	// what the remote side answered, also on failure.
+	Deliver(ctx context.Context, req *DeliveryRequest) (Result, error)
+	// Validate checks a channel's settings (JSON) and names bad keys.
+	Validate(settings []byte) []SettingsProblem
+}
+
+// DeliveryRequest is what a channel needs for one attempt.
+type DeliveryRequest struct {
+	Delivery      *domain.Delivery
+	SupplierOrder *domain.SupplierOrder
+	Supplier      *domain.Supplier
+	Channel       domain.Channel
+	Attempt       int
+}
+
+// Result is the remote side's answer to one attempt.
+type Result struct {
+	StatusCode int
+	Response   string
+	// RetryAfter, when set on a failure, asks for the next attempt no
+	// sooner than this (429/503 Retry-After); it does not use up a retry.
+	RetryAfter time.Duration
+	// Permanent marks a failure retrying cannot fix (410 Gone, a 5xx SMTP
+	// reply): the delivery is dead-lettered at once.
+	Permanent bool
+}
+
+// SettingsProblem is one bad channel setting.
+type SettingsProblem struct {
+	Key string
+	Msg string
+}
+
+// Channels maps channel types to their connectors.
+type Channels map[string]Channel
+
+// commonSettings are understood for every channel type.
+type commonSettings struct {
+	// Retry lists the delays before each retry ("5s", "5m"…). The first
+	// attempt is immediate; after the last retry the delivery is dead.
+	Retry []string `json:"retry"`
+}
+
+// DefaultRetry is the retry schedule when a channel sets none: after an
+// immediate first attempt, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h
+// and 24 h — ten attempts over about three days.
+var defaultRetry = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour,
+	5 * time.Hour, 10 * time.Hour, 14 * time.Hour, 20 * time.Hour, 24 * time.Hour}
+
+// DefaultRetry returns a copy of the default retry schedule.
+func DefaultRetry() []time.Duration { return append([]time.Duration(nil), defaultRetry...) }
+
+// RetrySchedule reads a channel's retry schedule from its settings.
+func RetrySchedule(settings []byte) ([]time.Duration, error) {
+	var cs commonSettings
+	if len(settings) > 0 {
+		if err := json.Unmarshal(settings, &cs); err != nil {
+			return nil, fmt.Errorf("retry: %w", err)
+		}
+	}
+	if cs.Retry == nil {
+		return DefaultRetry(), nil
+	}
+	if len(cs.Retry) > 50 {
+		return nil, fmt.Errorf("retry: at most 50 entries")
+	}
+	out := make([]time.Duration, len(cs.Retry))
+	for i, s := range cs.Retry {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 || d > 7*24*time.Hour {
+			return nil, fmt.Errorf("retry[%d]: %q must be a duration between 0s and 168h", i, s)
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// CheckChannel validates a channel's settings: the common keys, then the
+// connector's own. known is false for a type no connector handles.
+func (cs Channels) CheckChannel(typ string, settings []byte) (known bool, problems []SettingsProblem) {
+	ch, ok := cs[typ]
+	if !ok {
+		return false, nil
+	}
+	if _, err := RetrySchedule(settings); err != nil {
+		problems = append(problems, SettingsProblem{Key: "retry", Msg: err.Error()})
+	}
+	return true, append(problems, ch.Validate(settings)...)
+}

@@ -1,0 +1,201 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+	"unicode/utf8"
+
+	"github.com/riverqueue/river"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/metrics"
+	"github.com/supplyhub/supplyhub/internal/store"
+)
+
+// DispatchArgs is the job that makes one attempt at one delivery.
+type DispatchArgs struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
+// Kind names the job for River.
+func (DispatchArgs) Kind() string { return "dispatch" }
+
+// Dispatcher works dispatch jobs: it loads the delivery, asks the
+// channel's connector for one attempt, and records what happened.
+type Dispatcher struct {
+	river.WorkerDefaults[DispatchArgs]
+	st       *store.Store
+	channels Channels
+	m        *metrics.Metrics
+	log      *slog.Logger
+}
+
+// NewDispatcher builds the dispatch worker.
+func NewDispatcher(st *store.Store, channels Channels, m *metrics.Metrics, log *slog.Logger) *Dispatcher {
+	return &Dispatcher{st: st, channels: channels, m: m, log: log}
+}
+
+// errDeliveryGone cancels a job whose delivery or channel no longer exists.
+var errDeliveryGone = errors.New("delivery target no longer configured")
+
+// Work makes one attempt. Success and each failure are recorded before
+// returning; River retries failures on the channel's schedule (NextRetry).
+func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) error {
+	del, err := d.st.DeliveryByID(ctx, job.Args.DeliveryID)
+	if errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(fmt.Errorf("delivery %d: %w", job.Args.DeliveryID, errDeliveryGone))
+	}
+	if err != nil {
+		return fmt.Errorf("dispatch: load delivery %d: %w", job.Args.DeliveryID, err)
+	}
+	if del.Status == domain.DeliveryDelivered {
+		// A job rescued after a crash between success and completion.
+		return nil
+	}
+	so, err := d.st.SupplierOrderByID(ctx, del.SupplierOrderID)
+	if err != nil {
+		return fmt.Errorf("dispatch: load supplier order %d: %w", del.SupplierOrderID, err)
+	}
+	sup, err := d.st.SupplierByID(ctx, del.SupplierID)
+	if err != nil {
+		return fmt.Errorf("dispatch: load supplier %d: %w", del.SupplierID, err)
+	}
+	log := d.log.With("delivery", del.ID, "order", so.Number, "supplier", sup.Code, "channel", del.Channel,
+		"event", del.Event, "attempt", job.Attempt)
+	ch, ok := findChannel(sup, del.Channel)
+	conn := d.channels[del.Kind]
+	start := time.Now()
+	attempt := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: start}
+	if !ok || conn == nil {
+		attempt.Outcome, attempt.Error = domain.OutcomeError, errDeliveryGone.Error()
+		d.record(ctx, log, del, attempt, domain.DeliveryDead)
+		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, errDeliveryGone))
+	}
+	res, derr := conn.Deliver(ctx, &DeliveryRequest{Delivery: del, SupplierOrder: eventSnapshot(del, so), Supplier: sup, Channel: ch, Attempt: attempt.Number})
+	attempt.Duration = time.Since(start)
+	attempt.StatusCode, attempt.Response = res.StatusCode, excerpt(res.Response, 1024)
+	d.m.AttemptDuration.WithLabelValues(del.Kind).Observe(attempt.Duration.Seconds())
+	if derr == nil {
+		attempt.Outcome = domain.OutcomeOK
+		if err := d.record(ctx, log, del, attempt, domain.DeliveryDelivered); err != nil {
+			// The attempt worked but was not recorded: retrying re-sends
+			// the same identity (file name, webhook-id, Message-ID), which
+			// receivers deduplicate.
+			return err
+		}
+		if del.Event == domain.EventOrderCreated {
+			if _, err := d.st.MarkSupplierOrder(ctx, nil, so.ID, domain.StatusNew, domain.StatusDispatched); err != nil {
+				return err
+			}
+		}
+		d.m.DispatchLatency.WithLabelValues(del.Kind).Observe(time.Since(del.CreatedAt).Seconds())
+		log.Debug("delivered", "duration", attempt.Duration)
+		return nil
+	}
+	attempt.Error = excerpt(derr.Error(), 2048)
+	switch {
+	case res.RetryAfter > 0 && !res.Permanent:
+		// Throttling is not failure: wait as asked without using a retry.
+		attempt.Outcome = domain.OutcomeThrottled
+		if err := d.record(ctx, log, del, attempt, domain.DeliveryFailed); err != nil {
+			return err
+		}
+		log.Warn("delivery throttled", "retry_after", res.RetryAfter, "status", res.StatusCode)
+		return river.JobSnooze(res.RetryAfter)
+	case res.Permanent || job.Attempt >= job.MaxAttempts:
+		attempt.Outcome = domain.OutcomeError
+		if err := d.record(ctx, log, del, attempt, domain.DeliveryDead); err != nil {
+			return err
+		}
+		d.m.DeadLetters.WithLabelValues(del.Kind).Inc()
+		log.Error("delivery dead-lettered", "error", derr, "status", res.StatusCode, "permanent", res.Permanent)
+		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, derr))
+	default:
+		attempt.Outcome = domain.OutcomeError
+		if err := d.record(ctx, log, del, attempt, domain.DeliveryFailed); err != nil {
+			return err
+		}
+		log.Warn("delivery failed, will retry", "error", derr, "status", res.StatusCode)
+		return fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, derr)
+	}
+}
+
+func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.Delivery, a *domain.Attempt, status string) error {
+	d.m.Attempts.WithLabelValues(del.Kind, a.Outcome).Inc()
+	if err := d.st.RecordAttempt(ctx, a, status); err != nil {
+		log.Error("record attempt failed", "error", err)
+		return err
+	}
+	return nil
+}
+
+// NextRetry follows the channel's retry schedule, with ±10 % jitter so
+// that a receiver coming back is not hit by every retry at once.
+func (d *Dispatcher) NextRetry(job *river.Job[DispatchArgs]) time.Time {
+	sched := DefaultRetry()
+	if del, err := d.st.DeliveryByID(context.Background(), job.Args.DeliveryID); err == nil {
+		if sup, err := d.st.SupplierByID(context.Background(), del.SupplierID); err == nil {
+			if ch, ok := findChannel(sup, del.Channel); ok {
+				if s, err := RetrySchedule(ch.Settings); err == nil {
+					sched = s
+				}
+			}
+		}
+	}
+	return time.Now().Add(RetryDelay(sched, job.Attempt, rand.Float64))
+}
+
+// RetryDelay is the delay after failed attempt n (1-based) with ±10 %
+// jitter from rnd (a float in [0,1)).
+func RetryDelay(sched []time.Duration, n int, rnd func() float64) time.Duration {
+	if len(sched) == 0 {
+		return 0
+	}
+	i := n - 1
+	if i >= len(sched) {
+		i = len(sched) - 1
+	}
+	if i < 0 {
+		i = 0
+	}
+	base := sched[i]
+	return base + time.Duration((rnd()*0.2-0.1)*float64(base))
+}
+
+func findChannel(sup *domain.Supplier, name string) (domain.Channel, bool) {
+	for _, c := range sup.Channels {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return domain.Channel{}, false
+}
+
+// excerpt keeps at most n bytes of s, cut on a rune boundary.
+func excerpt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for !utf8.ValidString(s) && len(s) > 0 {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// eventSnapshot is the supplier order as the event saw it. An
+// order.created delivery always carries the order as created (status new,
+// version 1), so every retry or replay renders the same bytes even after
+// the order has moved on.
+func eventSnapshot(del *domain.Delivery, so *domain.SupplierOrder) *domain.SupplierOrder {
+	if del.Event != domain.EventOrderCreated {
+		return so
+	}
+	snap := *so
+	snap.Status, snap.Version, snap.UpdatedAt = domain.StatusNew, 1, so.CreatedAt
+	return &snap
+}
