@@ -310,4 +310,3 @@ func SupplierOrderNumberer(pattern string) func(order, supplier string) string {
 		return strings.NewReplacer("{order}", order, "{supplier}", supplier).Replace(pattern)
 	}
 }
-

@@ -77,8 +77,8 @@ func TestCreateOrderSplitsPerSupplier(t *testing.T) {
 		// 31: 2 × 12.50 = 25.00, 2.2 % = 0.55, payout 25.00 − 0.55 + 5.00 shipping.
 		// 40: 20.00 − 1.00 discount = 19.00, 5 % = 0.95, payout 18.05.
 		want := []struct {
-			number                                 string
-			item, ship, commission, payout         int64
+			number                         string
+			item, ship, commission, payout int64
 		}{{o.Number + "-31", 2500, 500, 55, 2945}, {o.Number + "-40", 1900, 0, 95, 1805}}
 		for i, so := range []struct {
 			Number     string `json:"number"`

@@ -173,4 +173,7 @@ func Eventually(t testing.TB, within time.Duration, what string, cond func() boo
 
 type testWriter struct{ t testing.TB }
 
-func (w *testWriter) Write(p []byte) (int, error) { w.t.Log(string(bytes.TrimRight(p, "\n"))); return len(p), nil }
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}
