@@ -57,6 +57,11 @@ type Log struct {
 // Jobs tunes the job runner.
 type Jobs struct {
 	MaxWorkers int `yaml:"max_workers"`
+	// AttemptTimeout bounds one delivery attempt.
+	AttemptTimeout time.Duration `yaml:"attempt_timeout"`
+	// RescueAfter is when a job still marked running (its replica died)
+	// is run again; it must exceed AttemptTimeout.
+	RescueAfter time.Duration `yaml:"rescue_after"`
 }
 
 // Numbering shapes supplier order numbers; {order} and {supplier} are
@@ -115,7 +120,7 @@ func Default() *Config {
 		HTTP:      HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second},
 		SFTP:      SFTP{Addr: ":2222"},
 		Log:       Log{Level: "info", Format: "json"},
-		Jobs:      Jobs{MaxWorkers: 100},
+		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: 2 * time.Minute, RescueAfter: 5 * time.Minute},
 		Numbering: Numbering{SupplierOrder: "{order}-{supplier}"},
 		Ingest:    Ingest{BatchSize: 64},
 	}

@@ -73,6 +73,12 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	if c.Jobs.MaxWorkers < 1 || c.Jobs.MaxWorkers > 10000 {
 		add("jobs.max_workers", "must be between 1 and 10000")
 	}
+	if c.Jobs.AttemptTimeout < time.Second {
+		add("jobs.attempt_timeout", "must be at least 1s")
+	}
+	if c.Jobs.RescueAfter <= c.Jobs.AttemptTimeout {
+		add("jobs.rescue_after", "must be longer than jobs.attempt_timeout (%s)", c.Jobs.AttemptTimeout)
+	}
 	if c.Ingest.BatchSize < 1 || c.Ingest.BatchSize > 1000 {
 		add("ingest.batch_size", "must be between 1 and 1000")
 	}

@@ -72,7 +72,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	attempt := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: start}
 	if !ok || conn == nil {
 		attempt.Outcome, attempt.Error = domain.OutcomeError, errDeliveryGone.Error()
-		d.record(ctx, log, del, attempt, domain.DeliveryDead)
+		d.record(ctx, log, del, attempt, domain.DeliveryDead, nil)
 		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, errDeliveryGone))
 	}
 	res, derr := conn.Deliver(ctx, &DeliveryRequest{Delivery: del, SupplierOrder: eventSnapshot(del, so), Supplier: sup, Channel: ch, Attempt: attempt.Number})
@@ -81,16 +81,18 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	d.m.AttemptDuration.WithLabelValues(del.Kind).Observe(attempt.Duration.Seconds())
 	if derr == nil {
 		attempt.Outcome = domain.OutcomeOK
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryDelivered); err != nil {
+		var then func(tx store.Tx) error
+		if del.Event == domain.EventOrderCreated {
+			then = func(tx store.Tx) error {
+				_, err := d.st.MarkSupplierOrder(ctx, tx, so.ID, domain.StatusNew, domain.StatusDispatched)
+				return err
+			}
+		}
+		if err := d.record(ctx, log, del, attempt, domain.DeliveryDelivered, then); err != nil {
 			// The attempt worked but was not recorded: retrying re-sends
 			// the same identity (file name, webhook-id, Message-ID), which
 			// receivers deduplicate.
 			return err
-		}
-		if del.Event == domain.EventOrderCreated {
-			if _, err := d.st.MarkSupplierOrder(ctx, nil, so.ID, domain.StatusNew, domain.StatusDispatched); err != nil {
-				return err
-			}
 		}
 		d.m.DispatchLatency.WithLabelValues(del.Kind).Observe(time.Since(del.CreatedAt).Seconds())
 		log.Debug("delivered", "duration", attempt.Duration)
@@ -101,14 +103,14 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	case res.RetryAfter > 0 && !res.Permanent:
 		// Throttling is not failure: wait as asked without using a retry.
 		attempt.Outcome = domain.OutcomeThrottled
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryFailed); err != nil {
+		if err := d.record(ctx, log, del, attempt, domain.DeliveryFailed, nil); err != nil {
 			return err
 		}
 		log.Warn("delivery throttled", "retry_after", res.RetryAfter, "status", res.StatusCode)
 		return river.JobSnooze(res.RetryAfter)
 	case res.Permanent || job.Attempt >= job.MaxAttempts:
 		attempt.Outcome = domain.OutcomeError
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryDead); err != nil {
+		if err := d.record(ctx, log, del, attempt, domain.DeliveryDead, nil); err != nil {
 			return err
 		}
 		d.m.DeadLetters.WithLabelValues(del.Kind).Inc()
@@ -116,7 +118,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, derr))
 	default:
 		attempt.Outcome = domain.OutcomeError
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryFailed); err != nil {
+		if err := d.record(ctx, log, del, attempt, domain.DeliveryFailed, nil); err != nil {
 			return err
 		}
 		log.Warn("delivery failed, will retry", "error", derr, "status", res.StatusCode)
@@ -124,9 +126,9 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	}
 }
 
-func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.Delivery, a *domain.Attempt, status string) error {
+func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.Delivery, a *domain.Attempt, status string, then func(tx store.Tx) error) error {
 	d.m.Attempts.WithLabelValues(del.Kind, a.Outcome).Inc()
-	if err := d.st.RecordAttempt(ctx, a, status); err != nil {
+	if err := d.st.RecordAttempt(ctx, a, status, then); err != nil {
 		log.Error("record attempt failed", "error", err)
 		return err
 	}

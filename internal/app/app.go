@@ -95,6 +95,7 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, pipeline.NewDispatcher(st, a.Channels, a.Metrics, a.log))
 	q, err := jobs.New(st, jobs.Config{
 		Workers: workers, MaxWorkers: cfg.Jobs.MaxWorkers,
+		JobTimeout: cfg.Jobs.AttemptTimeout, RescueAfter: cfg.Jobs.RescueAfter,
 		Logger: a.log.With("component", "river"),
 	})
 	if err != nil {

@@ -44,6 +44,9 @@ type Config struct {
 	Logger       *slog.Logger
 	// ErrorHandler sees job errors and panics.
 	ErrorHandler river.ErrorHandler
+	// JobTimeout bounds one job run; RescueAfter reruns a job left
+	// running by a dead replica (must exceed JobTimeout).
+	JobTimeout, RescueAfter time.Duration
 }
 
 // New builds a River client for the store's database.
@@ -53,10 +56,8 @@ func New(st *store.Store, cfg Config) (Queue, error) {
 		Workers:      cfg.Workers,
 		PeriodicJobs: cfg.PeriodicJobs,
 		ErrorHandler: cfg.ErrorHandler,
-		// A stuck job (crashed replica) is rescued after this; it must
-		// exceed the longest single delivery attempt.
-		RescueStuckJobsAfter: 5 * time.Minute,
-		JobTimeout:           2 * time.Minute,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		JobTimeout:           cfg.JobTimeout,
 	}
 	if cfg.Workers != nil {
 		max := cfg.MaxWorkers

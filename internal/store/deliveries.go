@@ -78,8 +78,10 @@ func scanDelivery(row Row) (*domain.Delivery, error) {
 }
 
 // RecordAttempt appends an attempt and moves the delivery to status in one
-// transaction, so the history and the state never disagree.
-func (s *Store) RecordAttempt(ctx context.Context, a *domain.Attempt, status string) error {
+// transaction, so the history and the state never disagree; also, when
+// given, runs then in the same transaction (e.g. to move the supplier
+// order on), so a crash cannot separate the two.
+func (s *Store) RecordAttempt(ctx context.Context, a *domain.Attempt, status string, then func(tx Tx) error) error {
 	return s.InTx(ctx, func(tx Tx) error {
 		if _, err := tx.Exec(ctx, qInsertAttempt, a.DeliveryID, a.Number, a.StartedAt, a.Duration.Microseconds(),
 			a.Outcome, a.StatusCode, a.Error, a.Response); err != nil {
@@ -87,6 +89,9 @@ func (s *Store) RecordAttempt(ctx context.Context, a *domain.Attempt, status str
 		}
 		if _, err := tx.Exec(ctx, qUpdateDelivery, a.DeliveryID, status, a.Error, time.Now()); err != nil {
 			return fmt.Errorf("update delivery %d: %w", a.DeliveryID, err)
+		}
+		if then != nil {
+			return then(tx)
 		}
 		return nil
 	})

@@ -170,11 +170,11 @@ func TestDeliveriesAndAttempts(t *testing.T) {
 			t.Fatalf("idempotent delivery: %v id %d want %d", err, again.ID, d.ID)
 		}
 		a := &domain.Attempt{DeliveryID: d.ID, Number: 1, StartedAt: time.Now(), Duration: 1500 * time.Microsecond, Outcome: domain.OutcomeError, Error: "boom"}
-		if err := st.RecordAttempt(ctx, a, domain.DeliveryFailed); err != nil {
+		if err := st.RecordAttempt(ctx, a, domain.DeliveryFailed, nil); err != nil {
 			t.Fatal(err)
 		}
 		a2 := &domain.Attempt{DeliveryID: d.ID, Number: 2, StartedAt: time.Now(), Outcome: domain.OutcomeOK}
-		if err := st.RecordAttempt(ctx, a2, domain.DeliveryDelivered); err != nil {
+		if err := st.RecordAttempt(ctx, a2, domain.DeliveryDelivered, nil); err != nil {
 			t.Fatal(err)
 		}
 		got, err := st.DeliveryByID(ctx, d.ID)
