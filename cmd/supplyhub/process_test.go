@@ -155,4 +155,3 @@ func (p *proc) kill9() {
 	err := <-p.done
 	p.done <- err
 }
-

@@ -52,10 +52,10 @@ type Config struct {
 // New builds a River client for the store's database.
 func New(st *store.Store, cfg Config) (Queue, error) {
 	rc := &river.Config{
-		Logger:       cfg.Logger,
-		Workers:      cfg.Workers,
-		PeriodicJobs: cfg.PeriodicJobs,
-		ErrorHandler: cfg.ErrorHandler,
+		Logger:               cfg.Logger,
+		Workers:              cfg.Workers,
+		PeriodicJobs:         cfg.PeriodicJobs,
+		ErrorHandler:         cfg.ErrorHandler,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		JobTimeout:           cfg.JobTimeout,
 	}
