@@ -60,7 +60,11 @@ type Ingestor struct {
 
 type ingestReq struct {
 	order *domain.Order
-	reply chan ingestReply
+	// suppliers is the directory as the order was validated against it:
+	// the batch transaction must not take a second connection to look
+	// suppliers up, or writers holding every pooled connection deadlock.
+	suppliers map[string]*domain.Supplier
+	reply     chan ingestReply
 }
 
 type ingestReply struct {
@@ -139,7 +143,7 @@ func (in *Ingestor) Submit(ctx context.Context, retailer *domain.Retailer, req *
 		in.m.OrdersRejected.WithLabelValues("invalid").Inc()
 		return nil, err
 	}
-	r := &ingestReq{order: Split(req, placedAt, retailer, suppliers), reply: make(chan ingestReply, 1)}
+	r := &ingestReq{order: Split(req, placedAt, retailer, suppliers), suppliers: suppliers, reply: make(chan ingestReply, 1)}
 	select {
 	case in.pending <- r:
 	case <-in.done:
@@ -214,7 +218,7 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 				existing = append(existing, existingRef{i, id, o.RetailerID, hash})
 				continue
 			}
-			p, err := in.deliveries(ctx, tx, o)
+			p, err := in.deliveries(ctx, tx, o, r.suppliers)
 			if err != nil {
 				return err
 			}
@@ -250,11 +254,7 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 
 // deliveries creates one order.created delivery per push channel of each
 // supplier, and the job for each.
-func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order) ([]river.InsertManyParams, error) {
-	suppliers, err := in.dir.Suppliers(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order, suppliers map[string]*domain.Supplier) ([]river.InsertManyParams, error) {
 	var params []river.InsertManyParams
 	for i := range o.Suppliers {
 		so := &o.Suppliers[i]

@@ -103,9 +103,12 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Queue = q
 	a.Metrics.RegisterQueueDepth(q.Depth)
+	// SQLite has one writer anyway. On PostgreSQL each writer holds one
+	// pooled connection for its batch; two leave the rest of the pool to
+	// reads and River.
 	writers := 1
 	if st.Kind() == store.KindPostgres {
-		writers = 4
+		writers = 2
 	}
 	dir := pipeline.NewDirectory(st, 5*time.Second)
 	a.Ingest = pipeline.NewIngestor(st, q, dir, a.Metrics, a.log, pipeline.IngestConfig{
