@@ -85,9 +85,10 @@ func ParseDecimal(s string, places int) (Money, error) {
 
 // Decimal formats m with two decimal places ("12.50", "-0.07").
 func (m Money) Decimal() string {
-	v := int64(m)
+	// Work in uint64 so that the most negative value has a magnitude.
+	v := uint64(m)
 	sign := ""
-	if v < 0 {
+	if m < 0 {
 		sign = "-"
 		v = -v
 	}
