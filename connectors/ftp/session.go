@@ -1,0 +1,159 @@
+package ftp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	jftp "github.com/jlaffaye/ftp"
+)
+
+// Session is one logged-in FTP connection, reused for every file of a run.
+// Its methods may be called from several goroutines; Puts run one at a time
+// (FTP allows one transfer per connection).
+type Session struct {
+	addr    string
+	timeout time.Duration
+	sockets sockets
+
+	mu     sync.Mutex // serialises Put and Close
+	c      *jftp.ServerConn
+	broken error // set when the connection can no longer be trusted
+	closed bool
+}
+
+// errClosed is returned by Put after Close.
+var errClosed = errors.New("session closed")
+
+// Dial connects, negotiates TLS as configured, logs in and changes to the
+// remote folder, failing clearly when it does not exist. ctx and the dial
+// timeout bound all of it.
+func Dial(ctx context.Context, st Settings) (*Session, error) {
+	if ps := st.Validate(); len(ps) > 0 {
+		return nil, permanent(fmt.Errorf("ftp: invalid settings: %s", problemList(ps)))
+	}
+	addr := net.JoinHostPort(st.Host, strconv.Itoa(st.port()))
+	tlsCfg, err := st.tlsConfig()
+	if err != nil {
+		return nil, permanent(fmt.Errorf("ftp dial %s: %w", addr, err))
+	}
+	s := &Session{addr: addr, timeout: st.timeout()}
+	dctx, cancel := context.WithTimeout(ctx, st.dialTimeout())
+	defer cancel()
+
+	opts := []jftp.DialOption{
+		jftp.DialWithDialFunc(s.sockets.dialFunc(dctx, st.dialTimeout(), tlsCfg, st.tlsMode() == TLSImplicit)),
+		jftp.DialWithDisabledEPSV(st.DisableEPSV),
+	}
+	switch st.tlsMode() {
+	case TLSExplicit:
+		opts = append(opts, jftp.DialWithExplicitTLS(tlsCfg))
+	case TLSImplicit:
+		// The dial func does the handshake; this makes the library protect
+		// the data connections too (PBSZ 0, PROT P).
+		opts = append(opts, jftp.DialWithTLS(tlsCfg))
+	}
+	// The library takes no context after connecting: closing the sockets
+	// is what interrupts it.
+	stop := context.AfterFunc(dctx, s.sockets.abort)
+	err = s.login(addr, st, opts)
+	if !stop() && err == nil {
+		err = errors.New("interrupted")
+	}
+	if err != nil {
+		s.sockets.abort()
+		if dctx.Err() != nil {
+			return nil, fmt.Errorf("ftp dial %s: %w (%v)", addr, context.Cause(dctx), err)
+		}
+		return nil, fmt.Errorf("ftp dial %s: %w", addr, err)
+	}
+	return s, nil
+}
+
+// login connects, logs in and changes folder; errors name the step.
+func (s *Session) login(addr string, st Settings, opts []jftp.DialOption) error {
+	c, err := jftp.Dial(addr, opts...)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	s.c = c
+	if err := c.Login(st.User, st.Password); err != nil {
+		err = fmt.Errorf("login as %s: %w", st.User, err)
+		if _, isReply := replyCode(err); !isReply && !isNetErr(err) {
+			// The library reports a refusal of USER by its text alone,
+			// without the code; servers refuse that way for unknown or
+			// barred users, which retrying will not change.
+			err = permanent(err)
+		}
+		return err
+	}
+	if dir := st.dir(); dir != "." {
+		if err := c.ChangeDir(dir); err != nil {
+			return fmt.Errorf("remote dir %q: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// Close says QUIT and ends the session; it is safe to call more than once.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.broken != nil {
+		s.sockets.abort()
+		return nil
+	}
+	s.sockets.deadline(time.Now().Add(s.timeout)) // QUIT must not hang on a stuck peer
+	if err := s.c.Quit(); err != nil && !isNetErr(err) {
+		return fmt.Errorf("ftp quit %s: %w", s.addr, err)
+	}
+	return nil
+}
+
+// tlsConfig returns nil for cleartext. Session tickets are cached because
+// many servers (vsftpd by default) only accept a data connection that
+// resumes the control connection's TLS session.
+func (s Settings) tlsConfig() (*tls.Config, error) {
+	if s.tlsMode() == TLSNone {
+		return nil, nil
+	}
+	cfg := &tls.Config{
+		ServerName:         s.Host, // also the session cache key, shared by control and data connections
+		MinVersion:         tls.VersionTLS12,
+		ClientSessionCache: tls.NewLRUClientSessionCache(4),
+	}
+	if s.CACert != "" {
+		pool, err := certPool(s.CACert)
+		if err != nil {
+			return nil, fmt.Errorf("ca_cert: %w", err)
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
+// isNetErr reports errors of the connection itself rather than replies.
+func isNetErr(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
+}
+
+// problemList renders settings problems for an error message.
+func problemList(ps []Problem) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.Key + ": " + p.Msg
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,167 @@
+package ftp
+
+import (
+	"crypto/x509"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// TLS modes.
+const (
+	TLSNone     = "none"     // cleartext, password included
+	TLSExplicit = "explicit" // AUTH TLS on the usual port (FTPES)
+	TLSImplicit = "implicit" // TLS from the first byte, usually port 990 (FTPS)
+)
+
+// Defaults for settings left empty.
+const (
+	DefaultPort         = 21
+	DefaultImplicitPort = 990
+	DefaultTLS          = TLSExplicit
+	DefaultDir          = "."
+	DefaultDialTimeout  = 30 * time.Second
+	DefaultTimeout      = 60 * time.Second
+)
+
+// Settings configure an FTP channel; they are stored as the channel's JSON.
+type Settings struct {
+	// Host is the server's name or IP address; with TLS it is also the
+	// name the certificate must carry.
+	Host string `json:"host"`
+	// Port defaults to 21, or 990 with implicit TLS.
+	Port int `json:"port,omitempty"`
+	// User is the login name.
+	User string `json:"user"`
+	// Password may be empty for servers that ask for none.
+	Password string `json:"password,omitempty"`
+	// TLS is "none", "explicit" or "implicit"; default "explicit", so a
+	// password never crosses the network in the clear unless "none" is
+	// chosen on purpose.
+	TLS string `json:"tls,omitempty"`
+	// CACert holds PEM certificates that alone are trusted for the
+	// server's certificate instead of the system roots (for a supplier's
+	// private CA or self-signed certificate). Verification is never off.
+	CACert string `json:"ca_cert,omitempty"`
+	// DisableEPSV makes transfers use PASV only, for servers or NATs that
+	// mishandle EPSV.
+	DisableEPSV bool `json:"disable_epsv,omitempty"`
+	// Dir is the remote folder files are written to; default "." (the
+	// login folder).
+	Dir string `json:"dir,omitempty"`
+	// DialTimeout bounds connecting and logging in ("30s" when empty).
+	DialTimeout string `json:"dial_timeout,omitempty"`
+	// Timeout bounds one Put ("60s" when empty).
+	Timeout string `json:"timeout,omitempty"`
+}
+
+// Problem is one bad setting, named by its JSON key.
+type Problem struct {
+	Key string
+	Msg string
+}
+
+// Validate checks the settings without connecting.
+func (s Settings) Validate() []Problem {
+	var ps []Problem
+	add := func(key, format string, args ...any) {
+		ps = append(ps, Problem{Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case strings.TrimSpace(s.Host) == "":
+		add("host", "required")
+	case strings.ContainsAny(s.Host, " /\t\r\n\x00"):
+		add("host", "must be a host name or IP address")
+	}
+	if s.Port < 0 || s.Port > 65535 {
+		add("port", "must be between 1 and 65535")
+	}
+	switch {
+	case strings.TrimSpace(s.User) == "":
+		add("user", "required")
+	case strings.ContainsAny(s.User, "\r\n\x00"):
+		add("user", "must not contain line breaks or NUL")
+	}
+	if strings.ContainsAny(s.Password, "\r\n\x00") {
+		add("password", "must not contain line breaks or NUL")
+	}
+	switch s.tlsMode() {
+	case TLSNone:
+		if s.CACert != "" {
+			add("ca_cert", "only used with tls \"explicit\" or \"implicit\"")
+		}
+	case TLSExplicit, TLSImplicit:
+		if s.CACert != "" {
+			if _, err := certPool(s.CACert); err != nil {
+				add("ca_cert", "%v", err)
+			}
+		}
+	default:
+		add("tls", "must be \"none\", \"explicit\" or \"implicit\"")
+	}
+	if strings.ContainsAny(s.Dir, "\r\n\x00") {
+		// FTP commands are lines: a line break would inject a command.
+		add("dir", "must not contain line breaks or NUL")
+	}
+	for _, d := range []struct{ key, val string }{{"dial_timeout", s.DialTimeout}, {"timeout", s.Timeout}} {
+		if _, err := duration(d.val, time.Second); err != nil {
+			add(d.key, "%v", err)
+		}
+	}
+	return ps
+}
+
+func (s Settings) tlsMode() string {
+	if s.TLS == "" {
+		return DefaultTLS
+	}
+	return s.TLS
+}
+
+func (s Settings) port() int {
+	switch {
+	case s.Port != 0:
+		return s.Port
+	case s.tlsMode() == TLSImplicit:
+		return DefaultImplicitPort
+	}
+	return DefaultPort
+}
+
+func (s Settings) dir() string {
+	if s.Dir == "" {
+		return DefaultDir
+	}
+	return s.Dir
+}
+
+func (s Settings) dialTimeout() time.Duration {
+	d, _ := duration(s.DialTimeout, DefaultDialTimeout)
+	return d
+}
+
+func (s Settings) timeout() time.Duration {
+	d, _ := duration(s.Timeout, DefaultTimeout)
+	return d
+}
+
+// duration parses a Go duration string; empty means def.
+func duration(v string, def time.Duration) (time.Duration, error) {
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 || d > time.Hour {
+		return 0, fmt.Errorf("%q must be a duration between 1ms and 1h, like \"30s\"", v)
+	}
+	return d, nil
+}
+
+// certPool parses PEM certificates; at least one is required.
+func certPool(pemText string) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(pemText)) {
+		return nil, fmt.Errorf("no PEM certificate found")
+	}
+	return pool, nil
+}
