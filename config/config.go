@@ -24,6 +24,8 @@ type Config struct {
 	Numbering Numbering  `yaml:"numbering"`
 	Ingest    Ingest     `yaml:"ingest"`
 	Demo      Demo       `yaml:"demo"`
+	Webhooks  Webhooks   `yaml:"webhooks"`
+	Mail      Mail       `yaml:"mail"`
 	Retailers []Retailer `yaml:"retailers"`
 	Suppliers []Supplier `yaml:"suppliers"`
 }
@@ -83,6 +85,43 @@ type Demo struct {
 	WriteKeys bool `yaml:"write_keys"`
 }
 
+// Webhooks configures outgoing webhooks.
+type Webhooks struct {
+	// AllowPrivate lists CIDR prefixes that webhook targets may resolve to
+	// although they are loopback, private or link-local. Empty: none.
+	AllowPrivate []string `yaml:"allow_private"`
+	// Timeout bounds one attempt unless the channel sets its own.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// Mail configures outgoing email.
+type Mail struct {
+	// From is the sender of every email, e.g. "Supplyhub <orders@hub.example>".
+	From string `yaml:"from"`
+	// Domain is the right-hand side of Message-IDs (default: From's domain).
+	Domain string `yaml:"domain"`
+	// Transport is "maildir" (default: files under $DATA_DIR/mail, no
+	// server needed) or "smtp".
+	Transport string `yaml:"transport"`
+	// Maildir is the maildir folder (default $DATA_DIR/mail).
+	Maildir string `yaml:"maildir"`
+	SMTP    SMTP   `yaml:"smtp"`
+	// Admin receives operator alerts (an endpoint disabled…).
+	Admin string `yaml:"admin"`
+	// Templates is a folder whose files override the built-in templates.
+	Templates string `yaml:"templates"`
+}
+
+// SMTP is the outgoing mail server.
+type SMTP struct {
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	TLS      string `yaml:"tls"` // starttls (default), implicit, none
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	HELO     string `yaml:"helo"`
+}
+
 // Retailer is a retailer declared in the file; it is created or updated
 // at start.
 type Retailer struct {
@@ -123,6 +162,8 @@ func Default() *Config {
 		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: 2 * time.Minute, RescueAfter: 5 * time.Minute},
 		Numbering: Numbering{SupplierOrder: "{order}-{supplier}"},
 		Ingest:    Ingest{BatchSize: 64},
+		Webhooks:  Webhooks{Timeout: 15 * time.Second},
+		Mail:      Mail{From: "Supplyhub <orders@supplyhub.localhost>", Transport: "maildir", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 	}
 }
 

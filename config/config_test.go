@@ -76,7 +76,7 @@ suppliers:
     commission_rate: "120"
     channels: [{type: file}, {type: file}, {type: fax}]
 `)
-	_, err := Load(path, []string{"SUPPLYHUB_JOBS_MAX_WORKERS=many"}, func(typ string, _ []byte) (bool, []Problem) {
+	_, err := Load(path, []string{"SUPPLYHUB_JOBS_MAX_WORKERS=many"}, func(_ *Config, typ string, _ []byte) (bool, []Problem) {
 		return typ == "file", nil
 	})
 	ps, ok := err.(Problems)

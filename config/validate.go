@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"regexp"
 	"strings"
 	"time"
@@ -33,10 +34,10 @@ func (ps Problems) Error() string {
 // codeRE keeps codes usable in numbers, file names and URLs.
 var codeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 
-// ChannelCheck validates one channel's settings (as JSON). known is false
-// for a type this build cannot deliver to; problems name keys relative to
-// the channel (e.g. "dir").
-type ChannelCheck func(typ string, settings []byte) (known bool, problems []Problem)
+// ChannelCheck validates one channel's settings (as JSON) under the rest
+// of the configuration c. known is false for a type this build cannot
+// deliver to; problems name keys relative to the channel (e.g. "dir").
+type ChannelCheck func(c *Config, typ string, settings []byte) (known bool, problems []Problem)
 
 // Validate checks the configuration and returns every problem; check (may
 // be nil) validates channel settings.
@@ -84,6 +85,39 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	}
 	if !strings.Contains(c.Numbering.SupplierOrder, "{order}") || !strings.Contains(c.Numbering.SupplierOrder, "{supplier}") {
 		add("numbering.supplier_order", "must contain {order} and {supplier}")
+	}
+	for i, p := range c.Webhooks.AllowPrivate {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			add(fmt.Sprintf("webhooks.allow_private[%d]", i), "must be a CIDR prefix such as 127.0.0.1/32")
+		}
+	}
+	if c.Webhooks.Timeout < time.Second || c.Webhooks.Timeout > 5*time.Minute {
+		add("webhooks.timeout", "must be between 1s and 5m")
+	}
+	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+		add("mail.from", "must be an address such as \"Supplyhub <orders@hub.example>\"")
+	}
+	if c.Mail.Admin != "" {
+		if _, err := mail.ParseAddress(c.Mail.Admin); err != nil {
+			add("mail.admin", "not an email address")
+		}
+	}
+	switch c.Mail.Transport {
+	case "maildir":
+	case "smtp":
+		if c.Mail.SMTP.Host == "" {
+			add("mail.smtp.host", "is required when mail.transport is smtp")
+		}
+		if c.Mail.SMTP.Port < 1 || c.Mail.SMTP.Port > 65535 {
+			add("mail.smtp.port", "must be a port number")
+		}
+		switch c.Mail.SMTP.TLS {
+		case "starttls", "implicit", "none":
+		default:
+			add("mail.smtp.tls", "must be starttls, implicit or none")
+		}
+	default:
+		add("mail.transport", "must be maildir or smtp")
 	}
 	seen := map[string]bool{}
 	for i, r := range c.Retailers {
@@ -136,7 +170,7 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 			if ch.Type == "" {
 				add(ck+".type", "must not be empty")
 			} else if check != nil {
-				known, cps := check(ch.Type, ch.SettingsJSON())
+				known, cps := check(c, ch.Type, ch.SettingsJSON())
 				if !known {
 					add(ck+".type", "unknown channel type %q", ch.Type)
 				}

@@ -39,12 +39,21 @@ type Result struct {
 	// Permanent marks a failure retrying cannot fix (410 Gone, a 5xx SMTP
 	// reply): the delivery is dead-lettered at once.
 	Permanent bool
+	// Disable asks for the whole endpoint to be disabled (410 Gone): its
+	// other deliveries stop until an operator enables it again.
+	Disable bool
 }
 
 // SettingsProblem is one bad channel setting.
 type SettingsProblem struct {
 	Key string
 	Msg string
+}
+
+// Alerter tells the operator about something that needs a person (an
+// endpoint disabled); it logs, counts and emails the admin address.
+type Alerter interface {
+	Alert(ctx context.Context, subject, body string)
 }
 
 // Channels maps channel types to their connectors.
@@ -55,6 +64,35 @@ type commonSettings struct {
 	// Retry lists the delays before each retry ("5s", "5m"…). The first
 	// attempt is immediate; after the last retry the delivery is dead.
 	Retry []string `json:"retry"`
+	// DisableAfter disables the endpoint once it has failed without a
+	// single success for this long ("120h"; "0" never). Webhooks default
+	// to 5 days, other channels to never.
+	DisableAfter string `json:"disable_after"`
+}
+
+// defaultDisableAfter is how long a webhook endpoint may fail before it is
+// disabled and the operator told.
+const defaultDisableAfter = 5 * 24 * time.Hour
+
+// DisableAfter reads a channel's failure window; 0 means never disable.
+func DisableAfter(typ string, settings []byte) (time.Duration, error) {
+	var cs commonSettings
+	if len(settings) > 0 {
+		if err := json.Unmarshal(settings, &cs); err != nil {
+			return 0, fmt.Errorf("disable_after: %w", err)
+		}
+	}
+	if cs.DisableAfter == "" {
+		if typ == domain.ChannelWebhook {
+			return defaultDisableAfter, nil
+		}
+		return 0, nil
+	}
+	d, err := time.ParseDuration(cs.DisableAfter)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("disable_after: %q must be a duration such as 120h, or 0", cs.DisableAfter)
+	}
+	return d, nil
 }
 
 // DefaultRetry is the retry schedule when a channel sets none: after an
@@ -100,6 +138,9 @@ func (cs Channels) CheckChannel(typ string, settings []byte) (known bool, proble
 	}
 	if _, err := RetrySchedule(settings); err != nil {
 		problems = append(problems, SettingsProblem{Key: "retry", Msg: err.Error()})
+	}
+	if _, err := DisableAfter(typ, settings); err != nil {
+		problems = append(problems, SettingsProblem{Key: "disable_after", Msg: err.Error()})
 	}
 	return true, append(problems, ch.Validate(settings)...)
 }

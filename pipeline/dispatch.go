@@ -32,11 +32,12 @@ type Dispatcher struct {
 	channels Channels
 	m        *metrics.Metrics
 	log      *slog.Logger
+	alert    Alerter
 }
 
 // NewDispatcher builds the dispatch worker.
-func NewDispatcher(st *store.Store, channels Channels, m *metrics.Metrics, log *slog.Logger) *Dispatcher {
-	return &Dispatcher{st: st, channels: channels, m: m, log: log}
+func NewDispatcher(st *store.Store, channels Channels, m *metrics.Metrics, log *slog.Logger, alert Alerter) *Dispatcher {
+	return &Dispatcher{st: st, channels: channels, m: m, log: log, alert: alert}
 }
 
 // errDeliveryGone cancels a job whose delivery or channel no longer exists.
@@ -75,6 +76,30 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		d.record(ctx, log, del, attempt, domain.DeliveryDead, nil)
 		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, errDeliveryGone))
 	}
+	ep, err := d.st.EndpointState(ctx, sup.ID, ch.Name)
+	if err != nil {
+		return fmt.Errorf("dispatch: endpoint state: %w", err)
+	}
+	if ep.DisabledAt != nil {
+		attempt.Outcome = domain.OutcomeError
+		attempt.Error = fmt.Sprintf("endpoint disabled since %s: %s", ep.DisabledAt.Format(time.RFC3339), ep.DisabledReason)
+		if err := d.record(ctx, log, del, attempt, domain.DeliveryDead, nil); err != nil {
+			return err
+		}
+		d.m.DeadLetters.WithLabelValues(del.Kind).Inc()
+		return river.JobCancel(errors.New(attempt.Error))
+	}
+	if del.Event != domain.EventOrderCreated {
+		// Events of one supplier order reach a channel in order: a
+		// cancellation never overtakes the order it cancels.
+		earlier, err := d.st.UnfinishedBefore(ctx, del)
+		if err != nil {
+			return err
+		}
+		if earlier > 0 {
+			return river.JobSnooze(2 * time.Second)
+		}
+	}
 	res, derr := conn.Deliver(ctx, &DeliveryRequest{Delivery: del, SupplierOrder: eventSnapshot(del, so), Supplier: sup, Channel: ch, Attempt: attempt.Number})
 	attempt.Duration = time.Since(start)
 	attempt.StatusCode, attempt.Response = res.StatusCode, excerpt(res.Response, 1024)
@@ -94,13 +119,34 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 			// receivers deduplicate.
 			return err
 		}
+		if ep.FailingSince != nil {
+			if err := d.st.EndpointSucceeded(ctx, sup.ID, ch.Name); err != nil {
+				log.Warn("clear endpoint failure", "error", err)
+			}
+		}
 		d.m.DispatchLatency.WithLabelValues(del.Kind).Observe(time.Since(del.CreatedAt).Seconds())
 		log.Debug("delivered", "duration", attempt.Duration)
 		return nil
 	}
 	attempt.Error = excerpt(derr.Error(), 2048)
+	sched, err := RetrySchedule(ch.Settings)
+	if err != nil {
+		sched = DefaultRetry()
+	}
+	// Throttling may go on as long as the retry schedule would, and at
+	// least a day.
+	throttleBudget := 24 * time.Hour
+	if total := sumDurations(sched); total > throttleBudget {
+		throttleBudget = total
+	}
+	if res.RetryAfter <= 0 || res.Permanent || time.Since(del.CreatedAt) > throttleBudget {
+		// A real failure (or throttling for longer than the whole retry
+		// schedule, so a receiver always answering 429 cannot keep a
+		// delivery alive forever) counts towards disabling the endpoint.
+		d.endpointFailed(ctx, log, sup, ch, del, res, derr)
+	}
 	switch {
-	case res.RetryAfter > 0 && !res.Permanent:
+	case res.RetryAfter > 0 && !res.Permanent && time.Since(del.CreatedAt) <= throttleBudget:
 		// Throttling is not failure: wait as asked without using a retry.
 		attempt.Outcome = domain.OutcomeThrottled
 		if err := d.record(ctx, log, del, attempt, domain.DeliveryFailed, nil); err != nil {
@@ -126,8 +172,48 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	}
 }
 
+// endpointFailed extends the endpoint's failing streak and disables it on
+// 410 Gone or once the streak outlasts the channel's disable_after.
+func (d *Dispatcher) endpointFailed(ctx context.Context, log *slog.Logger, sup *domain.Supplier, ch domain.Channel, del *domain.Delivery, res Result, derr error) {
+	since, err := d.st.EndpointFailed(ctx, sup.ID, ch.Name, time.Now())
+	if err != nil {
+		log.Warn("record endpoint failure", "error", err)
+		return
+	}
+	after, _ := DisableAfter(ch.Type, ch.Settings)
+	reason := ""
+	switch {
+	case res.Disable:
+		reason = fmt.Sprintf("the endpoint answered %d (gone)", res.StatusCode)
+	case after > 0 && time.Since(since) > after:
+		reason = fmt.Sprintf("failing without a success since %s (longer than %s); last error: %v", since.Format(time.RFC3339), after, derr)
+	default:
+		return
+	}
+	disabled, err := d.st.DisableEndpoint(ctx, sup.ID, ch.Name, reason)
+	if err != nil {
+		log.Error("disable endpoint", "error", err)
+		return
+	}
+	if disabled {
+		d.m.EndpointsDisabled.WithLabelValues(del.Kind).Inc()
+		log.Error("endpoint disabled", "reason", reason)
+		if d.alert != nil {
+			d.alert.Alert(ctx, fmt.Sprintf("Supplyhub: %s endpoint %q of supplier %s disabled", ch.Type, ch.Name, sup.Code),
+				fmt.Sprintf("Deliveries to the %s endpoint %q of supplier %s (%s) are stopped: %s.\n\n"+
+					"Fix the endpoint, then: supplyhub endpoint enable --supplier %s --channel %s\n"+
+					"and replay what failed: supplyhub deliveries replay --endpoint %s/%s --since <time>\n",
+					ch.Type, ch.Name, sup.Code, sup.Name, reason, sup.Code, ch.Name, sup.Code, ch.Name))
+		}
+	}
+}
+
 func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.Delivery, a *domain.Attempt, status string, then func(tx store.Tx) error) error {
 	d.m.Attempts.WithLabelValues(del.Kind, a.Outcome).Inc()
+	// The remote side has answered: record it even if the job is being
+	// cancelled, or the attempt would be lost from the history.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	if err := d.st.RecordAttempt(ctx, a, status, then); err != nil {
 		log.Error("record attempt failed", "error", err)
 		return err
@@ -200,4 +286,12 @@ func eventSnapshot(del *domain.Delivery, so *domain.SupplierOrder) *domain.Suppl
 	snap := *so
 	snap.Status, snap.Version, snap.UpdatedAt = domain.StatusNew, 1, so.CreatedAt
 	return &snap
+}
+
+func sumDurations(ds []time.Duration) time.Duration {
+	var t time.Duration
+	for _, d := range ds {
+		t += d
+	}
+	return t
 }

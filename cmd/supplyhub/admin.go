@@ -134,7 +134,7 @@ func cmdSupplierAdd(ctx context.Context, args []string, stderr io.Writer, env []
 	}
 	check := *cfg
 	check.Retailers, check.Suppliers = nil, []config.Supplier{s}
-	if ps := check.Validate(app.ChannelCheck(app.Channels(""))); len(ps) > 0 {
+	if ps := check.Validate(app.ChannelCheck(nil)); len(ps) > 0 {
 		return usageErr("%s", strings.ReplaceAll(ps.Error(), "suppliers[0].", "--"))
 	}
 	ds, err := app.SupplierFromConfig(s)

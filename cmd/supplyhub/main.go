@@ -32,6 +32,11 @@ commands:
   retailer add --code C --name N [--email E] [--time-zone TZ]
   supplier add --code C --name N [--email E] [--commission-rate 2.2] [--channel TYPE]...
   key create --retailer C | --supplier C | --admin [--name N]   print a new API key on stdout
+  deliveries list [--failed] [--status S] [--supplier C] [--channel N]
+  deliveries show ID            one delivery with every attempt and the remote answers
+  deliveries replay ID… | --endpoint SUPPLIER/CHANNEL [--since TIME]
+  endpoint list | enable --supplier C --channel N
+  webhook secret                print a new whsec_ signing secret on stdout
   version                       print the version
 
 Every command reads --config FILE (or SUPPLYHUB_CONFIG) and SUPPLYHUB_* variables.
@@ -94,6 +99,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env []str
 			return usageErr("usage: supplyhub key create --retailer C | --supplier C | --admin")
 		}
 		return cmdKeyCreate(ctx, rest[1:], stdout, stderr, env)
+	case "deliveries":
+		return cmdDeliveries(ctx, rest, stdout, stderr, env)
+	case "endpoint":
+		return cmdEndpoint(ctx, rest, stdout, stderr, env)
+	case "webhook":
+		if len(rest) != 1 || rest[0] != "secret" {
+			return usageErr("usage: supplyhub webhook secret")
+		}
+		return cmdWebhookSecret(stdout)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, buildVersion())
 		return nil
@@ -150,7 +164,7 @@ func loadConfig(path string, env []string) (*config.Config, error) {
 		}
 	}
 	// Validation needs only the connectors' rules, not a data dir.
-	cfg, err := config.Load(path, env, app.ChannelCheck(app.Channels("")))
+	cfg, err := config.Load(path, env, app.ChannelCheck(nil))
 	var ps config.Problems
 	if errors.As(err, &ps) {
 		return nil, &exitError{code: 2, err: fmt.Errorf("invalid configuration:\n%s", ps.Error())}

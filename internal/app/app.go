@@ -10,14 +10,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/supplyhub/supplyhub/config"
 	"github.com/supplyhub/supplyhub/connectors/api"
-	"github.com/supplyhub/supplyhub/connectors/file"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/metrics"
@@ -38,28 +36,6 @@ type App struct {
 	log      *slog.Logger
 }
 
-// Channels returns the connectors of this build, rooted in dataDir.
-func Channels(dataDir string) pipeline.Channels {
-	return pipeline.Channels{
-		domain.ChannelFile: file.New(filepath.Join(dataDir, "outbox")),
-	}
-}
-
-// ChannelCheck adapts the connectors' validation to config.Load.
-func ChannelCheck(chs pipeline.Channels) config.ChannelCheck {
-	return func(typ string, settings []byte) (bool, []config.Problem) {
-		if typ == domain.ChannelAPI {
-			return true, nil // pulled by the supplier: nothing to configure
-		}
-		known, ps := chs.CheckChannel(typ, settings)
-		out := make([]config.Problem, len(ps))
-		for i, p := range ps {
-			out[i] = config.Problem{Key: p.Key, Msg: p.Msg}
-		}
-		return known, out
-	}
-}
-
 // New opens the store (migrating it when configured to), syncs the
 // retailers and suppliers declared in the configuration, and builds every
 // part. Nothing listens or works jobs until Run.
@@ -68,7 +44,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Cfg: cfg, Store: st, log: log, Metrics: metrics.New(), Channels: Channels(cfg.DataDir)}
+	a := &App{Cfg: cfg, Store: st, log: log, Metrics: metrics.New()}
+	if a.Channels, err = Channels(cfg, log); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := a.init(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -92,7 +72,12 @@ func (a *App) init(ctx context.Context) error {
 		}
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, pipeline.NewDispatcher(st, a.Channels, a.Metrics, a.log))
+	mailer, err := NewMailer(cfg)
+	if err != nil {
+		return err
+	}
+	alert := &alerter{mailer: mailer, admin: cfg.Mail.Admin, m: a.Metrics, log: a.log}
+	river.AddWorker(workers, pipeline.NewDispatcher(st, a.Channels, a.Metrics, a.log, alert))
 	q, err := jobs.New(st, jobs.Config{
 		Workers: workers, MaxWorkers: cfg.Jobs.MaxWorkers,
 		JobTimeout: cfg.Jobs.AttemptTimeout, RescueAfter: cfg.Jobs.RescueAfter,
@@ -159,7 +144,10 @@ func (a *App) Run(ctx context.Context, ready func(httpAddr net.Addr)) error {
 // Serve is Run on an existing listener.
 func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr net.Addr)) error {
 	defer a.Store.Close()
-	if err := a.Queue.Start(ctx); err != nil {
+	// River cancels running jobs when its start context ends; shutdown
+	// must drain them instead (Queue.Stop below), so it gets a context
+	// that the signal does not cancel.
+	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		ln.Close()
 		return err
 	}

@@ -12,17 +12,19 @@ import (
 
 // Metrics holds every collector.
 type Metrics struct {
-	Registry        *prometheus.Registry
-	OrdersAccepted  prometheus.Counter
-	OrdersRejected  *prometheus.CounterVec // reason
-	OrdersReplayed  prometheus.Counter
-	IngestBatchSize prometheus.Histogram
-	Attempts        *prometheus.CounterVec   // channel, outcome
-	AttemptDuration *prometheus.HistogramVec // channel
-	DispatchLatency *prometheus.HistogramVec // channel: order accepted → delivered
-	DeadLetters     *prometheus.CounterVec   // channel
-	HTTPRequests    *prometheus.CounterVec   // route, code
-	HTTPDuration    *prometheus.HistogramVec // route
+	Registry          *prometheus.Registry
+	OrdersAccepted    prometheus.Counter
+	OrdersRejected    *prometheus.CounterVec // reason
+	OrdersReplayed    prometheus.Counter
+	IngestBatchSize   prometheus.Histogram
+	Attempts          *prometheus.CounterVec   // channel, outcome
+	AttemptDuration   *prometheus.HistogramVec // channel
+	DispatchLatency   *prometheus.HistogramVec // channel: order accepted → delivered
+	DeadLetters       *prometheus.CounterVec   // channel
+	EndpointsDisabled *prometheus.CounterVec   // channel
+	Alerts            prometheus.Counter
+	HTTPRequests      *prometheus.CounterVec   // route, code
+	HTTPDuration      *prometheus.HistogramVec // route
 }
 
 // New registers every collector, plus Go and process collectors, on a new
@@ -58,6 +60,12 @@ func New() *Metrics {
 		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "supplyhub_deliveries_dead_total", Help: "Deliveries that exhausted their retries.",
 		}, []string{"channel"}),
+		EndpointsDisabled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "supplyhub_endpoints_disabled_total", Help: "Endpoints disabled after 410 Gone or a sustained failure window.",
+		}, []string{"channel"}),
+		Alerts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "supplyhub_operator_alerts_total", Help: "Alerts sent to the operator.",
+		}),
 		HTTPRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "supplyhub_http_requests_total", Help: "HTTP requests by route and status code.",
 		}, []string{"route", "code"}),
@@ -67,7 +75,7 @@ func New() *Metrics {
 		}, []string{"route"}),
 	}
 	r.MustRegister(m.OrdersAccepted, m.OrdersRejected, m.OrdersReplayed, m.IngestBatchSize, m.Attempts,
-		m.AttemptDuration, m.DispatchLatency, m.DeadLetters, m.HTTPRequests, m.HTTPDuration,
+		m.AttemptDuration, m.DispatchLatency, m.DeadLetters, m.EndpointsDisabled, m.Alerts, m.HTTPRequests, m.HTTPDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -24,7 +24,6 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END WHERE id = $1`
 	qAttemptsOf   = `SELECT id, delivery_id, number, started_at, duration_us, outcome, status_code, error, response FROM delivery_attempts WHERE delivery_id = $1 ORDER BY id`
 	qSetDelivery  = `UPDATE deliveries SET status = $2, updated_at = $3 WHERE id = $1`
-	qListDeliv    = `SELECT ` + deliveryCols + ` FROM deliveries WHERE ($1 = '' OR status = $1) AND id > $2 ORDER BY id LIMIT $3`
 	qCountDelivBy = `SELECT kind, status, count(*) FROM deliveries GROUP BY kind, status`
 )
 
@@ -130,20 +129,7 @@ func (s *Store) Attempts(ctx context.Context, deliveryID int64) ([]domain.Attemp
 
 // ListDeliveries pages through deliveries by id, optionally by status.
 func (s *Store) ListDeliveries(ctx context.Context, status string, afterID int64, limit int) ([]*domain.Delivery, error) {
-	rows, err := s.d.Query(ctx, qListDeliv, status, afterID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []*domain.Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return s.FindDeliveries(ctx, DeliveryFilter{Status: status, AfterID: afterID, Limit: limit})
 }
 
 // DeliveryCount is how many deliveries of a kind are in a status.
@@ -166,6 +152,54 @@ func (s *Store) CountDeliveries(ctx context.Context) ([]DeliveryCount, error) {
 			return nil, err
 		}
 		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+const qUnfinishedBefore = `SELECT count(*) FROM deliveries WHERE supplier_order_id = $1 AND channel = $2 AND id < $3
+AND status IN ('pending', 'failed')`
+
+// UnfinishedBefore counts the deliveries to the same channel about the same
+// supplier order that were created before d and are not finished yet.
+func (s *Store) UnfinishedBefore(ctx context.Context, d *domain.Delivery) (int, error) {
+	var n int
+	if err := s.d.QueryRow(ctx, qUnfinishedBefore, d.SupplierOrderID, d.Channel, d.ID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("earlier deliveries: %w", err)
+	}
+	return n, nil
+}
+
+// DeliveryFilter selects deliveries for listing and replay.
+type DeliveryFilter struct {
+	Status     string // "" for any
+	SupplierID int64  // 0 for any
+	Channel    string // "" for any
+	Since      time.Time
+	AfterID    int64
+	Limit      int
+}
+
+const qFilterDeliv = `SELECT ` + deliveryCols + ` FROM deliveries
+WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR supplier_id = $2) AND ($3 = '' OR channel = $3)
+AND created_at >= $4 AND id > $5 ORDER BY id LIMIT $6`
+
+// FindDeliveries pages through deliveries matching f, by id.
+func (s *Store) FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*domain.Delivery, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	rows, err := s.d.Query(ctx, qFilterDeliv, f.Status, f.SupplierID, f.Channel, f.Since, f.AfterID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("find deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
 	}
 	return out, rows.Err()
 }

@@ -67,6 +67,30 @@ func (s *Store) PgxPool() *pgxpool.Pool {
 // DB runs queries outside a transaction.
 func (s *Store) DB() Querier { return s.d }
 
+// write is a querier for a single writing statement that returns rows
+// (INSERT … RETURNING): on SQLite it goes through the write pool like a
+// transaction does, instead of waiting on the lock from the read pool.
+func (s *Store) write() Querier {
+	if d, ok := s.d.(*sqliteDriver); ok {
+		return writeQuerier{d}
+	}
+	return s.d
+}
+
+type writeQuerier struct{ d *sqliteDriver }
+
+func (w writeQuerier) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return w.d.Exec(ctx, q, args...)
+}
+
+func (w writeQuerier) Query(ctx context.Context, q string, args ...any) (Rows, error) {
+	return sqlQuery(ctx, w.d.write, w.d.rewrite.get(q), args)
+}
+
+func (w writeQuerier) QueryRow(ctx context.Context, q string, args ...any) Row {
+	return sqlRow{w.d.write.QueryRowContext(ctx, w.d.rewrite.get(q), sqliteArgs(args)...)}
+}
+
 // InTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(tx Tx) error) error {
 	tx, err := s.d.Begin(ctx)

@@ -23,6 +23,7 @@ import (
 
 // Daemon is a running test daemon.
 type Daemon struct {
+	stop    func()
 	App     *app.App
 	URL     string
 	DataDir string
@@ -56,7 +57,7 @@ func Start(t testing.TB, kind string) *Daemon {
 // StartConfig runs a daemon with cfg, stopped when the test ends.
 func StartConfig(t testing.TB, cfg *config.Config) *Daemon {
 	t.Helper()
-	if ps := cfg.Validate(app.ChannelCheck(app.Channels(""))); len(ps) > 0 {
+	if ps := cfg.Validate(app.ChannelCheck(nil)); len(ps) > 0 {
 		t.Fatalf("test config: %v", ps)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -92,7 +93,12 @@ func StartConfig(t testing.TB, cfg *config.Config) *Daemon {
 	d.Keys["admin"] = newKey(t, a.Store, store.NewAPIKey{Role: store.RoleAdmin})
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln, nil) }()
-	t.Cleanup(func() {
+	stopped := false
+	d.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		cancel()
 		select {
 		case err := <-done:
@@ -102,7 +108,8 @@ func StartConfig(t testing.TB, cfg *config.Config) *Daemon {
 		case <-time.After(15 * time.Second):
 			t.Error("daemon did not stop within 15s")
 		}
-	})
+	}
+	t.Cleanup(d.stop)
 	return d
 }
 
@@ -153,6 +160,10 @@ func (d *Daemon) Do(t testing.TB, method, path, key string, body any) (int, http
 	}
 	return resp.StatusCode, resp.Header, out
 }
+
+// Stop shuts the daemon down as SIGTERM would; the test may then start
+// another on the same configuration.
+func (d *Daemon) Stop() { d.stop() }
 
 // Outbox is the default file-channel folder of a supplier.
 func (d *Daemon) Outbox(supplier string) string {

@@ -1,0 +1,123 @@
+package email
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"strconv"
+
+	"github.com/supplyhub/supplyhub/formats"
+	"github.com/supplyhub/supplyhub/pipeline"
+)
+
+// Settings configure an email channel.
+type Settings struct {
+	// To defaults to the supplier's email address.
+	To []string `json:"to"`
+	Cc []string `json:"cc"`
+	// AttachCSV attaches the supplier order as <number>.csv, in the CSV
+	// options given (the file-drop defaults otherwise).
+	AttachCSV bool               `json:"attach_csv"`
+	CSV       formats.CSVOptions `json:"csv"`
+}
+
+// Channel emails supplier orders.
+type Channel struct {
+	render    *Renderer
+	transport Transport
+	from      mail.Address
+	domain    string
+}
+
+// NewChannel sends as from through transport; Message-IDs end in @domain.
+func NewChannel(render *Renderer, transport Transport, from mail.Address, domain string) *Channel {
+	return &Channel{render: render, transport: transport, from: from, domain: domain}
+}
+
+// Validate checks the settings and names bad keys.
+func (c *Channel) Validate(raw []byte) []pipeline.SettingsProblem {
+	var s Settings
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return []pipeline.SettingsProblem{{Key: "(settings)", Msg: err.Error()}}
+	}
+	var ps []pipeline.SettingsProblem
+	for field, list := range map[string][]string{"to": s.To, "cc": s.Cc} {
+		for i, a := range list {
+			if _, err := mail.ParseAddress(a); err != nil {
+				ps = append(ps, pipeline.SettingsProblem{Key: field + "[" + strconv.Itoa(i) + "]", Msg: "not an email address"})
+			}
+		}
+	}
+	if s.AttachCSV {
+		if err := s.CSV.Validate(); err != nil {
+			ps = append(ps, pipeline.SettingsProblem{Key: "csv", Msg: err.Error()})
+		}
+	}
+	return ps
+}
+
+// Deliver renders and sends the supplier order email. Its Message-ID and
+// Date come from the delivery, so a retry is the same message and a reply
+// can be matched to the supplier order later.
+func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (pipeline.Result, error) {
+	var s Settings
+	if err := json.Unmarshal(req.Channel.Settings, &s); err != nil {
+		return pipeline.Result{Permanent: true}, fmt.Errorf("email settings: %w", err)
+	}
+	so := req.SupplierOrder
+	to := s.To
+	if len(to) == 0 && req.Supplier.Email != "" {
+		to = []string{req.Supplier.Email}
+	}
+	if len(to) == 0 {
+		return pipeline.Result{Permanent: true}, fmt.Errorf("email %s: no recipient: set the channel's to or the supplier's email", so.Number)
+	}
+	subject, text, html, err := c.render.RenderSupplierOrder(so)
+	if err != nil {
+		return pipeline.Result{Permanent: true}, fmt.Errorf("email %s: render: %w", so.Number, err)
+	}
+	msg := &Message{
+		From: c.from, Subject: subject, Text: text, HTML: html,
+		MessageID: MessageID(req.Delivery.Event, so.Number, c.domain),
+		Date:      req.Delivery.CreatedAt,
+		// Auto-responders must not answer: replies are read as commands.
+		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Supplyhub-Order": so.Number},
+	}
+	for _, list := range []struct {
+		src []string
+		dst *[]Address
+	}{{to, &msg.To}, {s.Cc, &msg.Cc}} {
+		for _, a := range list.src {
+			addr, err := mail.ParseAddress(a)
+			if err != nil {
+				return pipeline.Result{Permanent: true}, fmt.Errorf("email %s: recipient %q: %w", so.Number, a, err)
+			}
+			*list.dst = append(*list.dst, *addr)
+		}
+	}
+	if s.AttachCSV {
+		enc, err := formats.New(formats.Spec{Format: formats.FormatCSV, CSV: s.CSV})
+		if err != nil {
+			return pipeline.Result{Permanent: true}, fmt.Errorf("email %s: csv: %w", so.Number, err)
+		}
+		var buf bytes.Buffer
+		if err := enc.Encode(&buf, so); err != nil {
+			return pipeline.Result{Permanent: true}, fmt.Errorf("email %s: csv: %w", so.Number, err)
+		}
+		msg.Attachments = append(msg.Attachments, Attachment{Filename: so.Number + "." + enc.Extension(), ContentType: enc.ContentType(), Data: buf.Bytes()})
+	}
+	raw, err := Build(msg)
+	if err != nil {
+		return pipeline.Result{Permanent: true}, fmt.Errorf("email %s: build: %w", so.Number, err)
+	}
+	if err := c.transport.Send(ctx, c.from.Address, msg.Recipients(), raw); err != nil {
+		res := pipeline.Result{Permanent: IsPermanent(err)}
+		if code, text, ok := ServerReply(err); ok {
+			res.StatusCode, res.Response = code, text
+		}
+		return res, fmt.Errorf("email %s: %w", so.Number, err)
+	}
+	return pipeline.Result{Response: "sent " + msg.MessageID}, nil
+}

@@ -1,0 +1,88 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/riverqueue/river"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/jobs"
+	"github.com/supplyhub/supplyhub/internal/store"
+)
+
+// ReplayResult says what happened to one delivery asked to be replayed.
+type ReplayResult struct {
+	DeliveryID int64  `json:"delivery_id"`
+	Replayed   bool   `json:"replayed"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+// Replay sends deliveries again under their original identity (same
+// webhook-id, file name, Message-ID): each is set back to pending and gets
+// a fresh job, in one transaction. A delivery that is still being retried
+// is left to its own schedule rather than sent twice at once.
+func Replay(ctx context.Context, st *store.Store, q jobs.Queue, ids []int64) ([]ReplayResult, error) {
+	out := make([]ReplayResult, 0, len(ids))
+	for _, id := range ids {
+		res := ReplayResult{DeliveryID: id}
+		del, err := st.DeliveryByID(ctx, id)
+		switch {
+		case err == store.ErrNotFound:
+			res.Reason = "no such delivery"
+		case err != nil:
+			return out, fmt.Errorf("replay %d: %w", id, err)
+		case del.Status == domain.DeliveryPending || del.Status == domain.DeliveryFailed:
+			res.Reason = "still being delivered (" + del.Status + "); its next attempt is already scheduled"
+		default:
+			sup, err := st.SupplierByID(ctx, del.SupplierID)
+			if err != nil {
+				return out, fmt.Errorf("replay %d: %w", id, err)
+			}
+			ch, ok := findChannel(sup, del.Channel)
+			if !ok {
+				res.Reason = "the supplier no longer has channel " + del.Channel
+				break
+			}
+			sched, err := RetrySchedule(ch.Settings)
+			if err != nil {
+				sched = DefaultRetry()
+			}
+			err = st.InTx(ctx, func(tx store.Tx) error {
+				if err := st.SetDeliveryStatus(ctx, tx, id, domain.DeliveryPending); err != nil {
+					return err
+				}
+				return q.InsertTx(ctx, tx, []river.InsertManyParams{DispatchJob(id, len(sched)+1)})
+			})
+			if err != nil {
+				return out, fmt.Errorf("replay %d: %w", id, err)
+			}
+			res.Replayed = true
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// ReplayEndpoint replays every dead delivery of one supplier channel
+// created since the given filter's Since.
+func ReplayEndpoint(ctx context.Context, st *store.Store, q jobs.Queue, f store.DeliveryFilter) ([]ReplayResult, error) {
+	f.Status, f.Limit = domain.DeliveryDead, 500
+	var all []ReplayResult
+	for {
+		page, err := st.FindDeliveries(ctx, f)
+		if err != nil {
+			return all, err
+		}
+		ids := make([]int64, len(page))
+		for i, d := range page {
+			ids[i] = d.ID
+		}
+		res, err := Replay(ctx, st, q, ids)
+		all = append(all, res...)
+		if err != nil || len(page) < f.Limit {
+			return all, err
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
+}
