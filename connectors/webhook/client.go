@@ -87,7 +87,7 @@ func NewClient(opts Options) *Client {
 	rc.HTTPClient = hc
 	rc.Logger = leveledLogger{c.log}
 	// One attempt per Send: durable retries are queue jobs that survive a
-	// restart, are visible to operators and follow NextDelay. Retrying in
+	// restart, are visible to operators and follow the channel retry schedule (pipeline.RetrySchedule). Retrying in
 	// here too would multiply attempts and hold a worker for the backoff.
 	rc.RetryMax = 0
 	// Never "retry" (and so never turn a 5xx into an error without its
@@ -106,7 +106,7 @@ func (c *Client) Close() {
 }
 
 // Send makes one signed delivery attempt and reports its outcome. It never
-// retries or sleeps; see NextDelay and Result.RetryAfter for what comes next.
+// retries or sleeps; see pipeline.RetryDelay and Result.RetryAfter for what comes next.
 func (c *Client) Send(ctx context.Context, ep Endpoint, msg Message) Result {
 	start := time.Now()
 	res := c.send(ctx, ep, msg)

@@ -9,6 +9,6 @@
 // to a private, loopback or metadata address is refused.
 //
 // The package does no waiting of its own: durable retries are jobs in the
-// queue, which ask [NextDelay] for the delay before the next attempt, or
+// queue, which follow the channel retry schedule (pipeline.RetrySchedule), or
 // snooze for [Result.RetryAfter] when the receiver throttled us.
 package webhook
