@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/supplyhub/supplyhub/internal/domain"
 )
 
@@ -68,6 +70,37 @@ type commonSettings struct {
 	// single success for this long ("120h"; "0" never). Webhooks default
 	// to 5 days, other channels to never.
 	DisableAfter string `json:"disable_after"`
+	// Schedule is "immediate" (default) or a cron expression ("*/15 * * *
+	// *"): deliveries then wait for the next tick, when every one pending
+	// goes out, each as its own job. TimeZone is the cron's zone (UTC).
+	Schedule string `json:"schedule"`
+	TimeZone string `json:"time_zone"`
+}
+
+// NextRun returns when a delivery created at now should first be tried:
+// now for immediate channels, else the schedule's next tick after now.
+func NextRun(settings []byte, now time.Time) (time.Time, error) {
+	var cs commonSettings
+	if len(settings) > 0 {
+		if err := json.Unmarshal(settings, &cs); err != nil {
+			return now, fmt.Errorf("schedule: %w", err)
+		}
+	}
+	if cs.Schedule == "" || cs.Schedule == "immediate" {
+		return now, nil
+	}
+	spec := cs.Schedule
+	if cs.TimeZone != "" {
+		if _, err := time.LoadLocation(cs.TimeZone); err != nil {
+			return now, fmt.Errorf("time_zone: unknown zone %q", cs.TimeZone)
+		}
+		spec = "CRON_TZ=" + cs.TimeZone + " " + spec
+	}
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return now, fmt.Errorf("schedule: %q is neither immediate nor a cron expression: %v", cs.Schedule, err)
+	}
+	return sched.Next(now), nil
 }
 
 // defaultDisableAfter is how long a webhook endpoint may fail before it is
@@ -141,6 +174,9 @@ func (cs Channels) CheckChannel(typ string, settings []byte) (known bool, proble
 	}
 	if _, err := DisableAfter(typ, settings); err != nil {
 		problems = append(problems, SettingsProblem{Key: "disable_after", Msg: err.Error()})
+	}
+	if _, err := NextRun(settings, time.Now()); err != nil {
+		problems = append(problems, SettingsProblem{Key: "schedule", Msg: err.Error()})
 	}
 	return true, append(problems, ch.Validate(settings)...)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -292,6 +293,11 @@ func NewDelivery(ctx context.Context, st *store.Store, tx store.Tx, so *domain.S
 		sched = DefaultRetry()
 	}
 	p := DispatchJob(d.ID, len(sched)+1)
+	// A scheduled channel (a file drop every 15 minutes) waits for its
+	// next tick; every delivery pending by then runs at that tick.
+	if at, err := NextRun(ch.Settings, time.Now()); err == nil && time.Until(at) > 0 {
+		p.InsertOpts.ScheduledAt = at
+	}
 	return &p, nil
 }
 

@@ -81,3 +81,24 @@ func TestRetryDelay(t *testing.T) {
 		t.Errorf("custom schedule: %v %v", s, err)
 	}
 }
+
+func TestNextRun(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 7, 30, 0, time.UTC)
+	for _, tc := range []struct {
+		settings string
+		want     time.Time
+		err      bool
+	}{
+		{`{}`, now, false},
+		{`{"schedule":"immediate"}`, now, false},
+		{`{"schedule":"*/15 * * * *"}`, time.Date(2026, 11, 22, 10, 15, 0, 0, time.UTC), false},
+		{`{"schedule":"0 6 * * *","time_zone":"Europe/Paris"}`, time.Date(2026, 11, 23, 5, 0, 0, 0, time.UTC), false},
+		{`{"schedule":"every now and then"}`, now, true},
+		{`{"schedule":"0 6 * * *","time_zone":"Mars/Base"}`, now, true},
+	} {
+		got, err := NextRun([]byte(tc.settings), now)
+		if (err != nil) != tc.err || !got.Equal(tc.want) {
+			t.Errorf("NextRun(%s) = %s, %v; want %s (error %v)", tc.settings, got, err, tc.want, tc.err)
+		}
+	}
+}

@@ -65,8 +65,9 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 }
 
 // SafeName maps s to a single path element: letters, digits, '.', '_' and
-// '-' are kept, everything else becomes '_', and a name made only of dots
-// is prefixed so it can never mean "here" or "up".
+// '-' are kept, everything else becomes '_', ".." never survives (remote
+// servers refuse it anywhere in a name), and a name made only of dots is
+// prefixed so it can never mean "here".
 func SafeName(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -78,6 +79,9 @@ func SafeName(s string) string {
 		}
 	}
 	out := b.String()
+	for strings.Contains(out, "..") {
+		out = strings.ReplaceAll(out, "..", "__")
+	}
 	if out == "" || strings.Trim(out, ".") == "" {
 		out = "_" + out
 	}

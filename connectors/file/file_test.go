@@ -13,8 +13,9 @@ import (
 func TestSafeName(t *testing.T) {
 	for in, want := range map[string]string{
 		"22-31":          "22-31",
-		"../../etc/pass": ".._.._etc_pass",
-		"..":             "_..",
+		"../../etc/pass": "______etc_pass",
+		"..":             "__",
+		"a...b":          "a__.b",
 		".":              "_.",
 		"":               "_",
 		"a/b\\c":         "a_b_c",

@@ -7,10 +7,14 @@ import (
 	"net/netip"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/supplyhub/supplyhub/config"
+	"github.com/supplyhub/supplyhub/connectors/drop"
 	"github.com/supplyhub/supplyhub/connectors/email"
 	"github.com/supplyhub/supplyhub/connectors/file"
+	"github.com/supplyhub/supplyhub/connectors/ftp"
+	sftpclient "github.com/supplyhub/supplyhub/connectors/sftp/client"
 	"github.com/supplyhub/supplyhub/connectors/webhook"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -48,6 +52,10 @@ func NewMailer(cfg *config.Config) (*Mailer, error) {
 	return m, nil
 }
 
+// dropIdle is how long an SFTP/FTP session stays open after its last
+// file, so the jobs of one scheduled run share a connection.
+const dropIdle = 30 * time.Second
+
 // Channels builds this build's connectors from the configuration.
 func Channels(cfg *config.Config, log *slog.Logger) (pipeline.Channels, error) {
 	var allow []netip.Prefix
@@ -71,6 +79,8 @@ func Channels(cfg *config.Config, log *slog.Logger) (pipeline.Channels, error) {
 		domain.ChannelFile:    file.New(filepath.Join(cfg.DataDir, "outbox")),
 		domain.ChannelWebhook: webhook.NewChannel(client, webhook.NewGuard(allow), cfg.Webhooks.Timeout),
 		domain.ChannelEmail:   email.NewChannel(render, mailer.Transport, mailer.From, mailer.Domain),
+		domain.ChannelSFTP:    drop.NewChannel(domain.ChannelSFTP, sftpclient.Dialer{}, dropIdle),
+		domain.ChannelFTP:     drop.NewChannel(domain.ChannelFTP, ftp.Dialer{}, dropIdle),
 	}, nil
 }
 

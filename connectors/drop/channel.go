@@ -1,0 +1,143 @@
+package drop
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/supplyhub/supplyhub/pipeline"
+)
+
+// Uploader puts whole files, atomically (temp name, then rename).
+type Uploader interface {
+	Put(ctx context.Context, name string, data []byte) error
+	Close() error
+}
+
+// Dialer opens an uploader for one delivery's endpoint. key identifies
+// the endpoint (same key, same reusable session).
+type Dialer interface {
+	Dial(ctx context.Context, req *pipeline.DeliveryRequest) (Uploader, error)
+	Key(req *pipeline.DeliveryRequest) string
+	Validate(settings []byte) []pipeline.SettingsProblem
+	IsPermanent(err error) bool
+}
+
+// Channel delivers supplier orders as files through a Dialer.
+type Channel struct {
+	kind   string
+	dialer Dialer
+	idle   time.Duration
+
+	mu       sync.Mutex
+	sessions map[string]*session
+}
+
+type session struct {
+	mu   sync.Mutex // uploads on one session run one at a time
+	up   Uploader
+	used time.Time
+}
+
+// NewChannel builds a drop channel; sessions idle longer than idle are
+// closed.
+func NewChannel(kind string, d Dialer, idle time.Duration) *Channel {
+	return &Channel{kind: kind, dialer: d, idle: idle, sessions: map[string]*session{}}
+}
+
+// Validate checks the uploader's settings and the format.
+func (c *Channel) Validate(raw []byte) []pipeline.SettingsProblem {
+	return append(c.dialer.Validate(raw), ValidateFormat(raw)...)
+}
+
+// Deliver renders and uploads one file.
+func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (pipeline.Result, error) {
+	name, data, err := Render(req)
+	if err != nil {
+		return pipeline.Result{Permanent: true}, fmt.Errorf("%s drop %s: %w", c.kind, req.SupplierOrder.Number, err)
+	}
+	key := c.dialer.Key(req)
+	s, err := c.session(ctx, key, req)
+	if err != nil {
+		return pipeline.Result{Permanent: c.dialer.IsPermanent(err)}, fmt.Errorf("%s drop %s: %w", c.kind, req.SupplierOrder.Number, err)
+	}
+	s.mu.Lock()
+	err = s.up.Put(ctx, name, data)
+	s.used = time.Now()
+	s.mu.Unlock()
+	if err != nil {
+		c.drop(key, s)
+		return pipeline.Result{Permanent: c.dialer.IsPermanent(err)}, fmt.Errorf("%s drop %s: %w", c.kind, req.SupplierOrder.Number, err)
+	}
+	return pipeline.Result{Response: fmt.Sprintf("uploaded %s (%d bytes)", name, len(data))}, nil
+}
+
+// session returns the open session for key, dialling when there is none.
+func (c *Channel) session(ctx context.Context, key string, req *pipeline.DeliveryRequest) (*session, error) {
+	c.mu.Lock()
+	c.closeIdleLocked()
+	s, ok := c.sessions[key]
+	c.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	up, err := c.dialer.Dial(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	s = &session{up: up, used: time.Now()}
+	c.mu.Lock()
+	if other, ok := c.sessions[key]; ok {
+		// Another job dialled meanwhile: keep one connection.
+		c.mu.Unlock()
+		_ = up.Close()
+		return other, nil
+	}
+	c.sessions[key] = s
+	c.mu.Unlock()
+	return s, nil
+}
+
+func (c *Channel) drop(key string, s *session) {
+	c.mu.Lock()
+	if c.sessions[key] == s {
+		delete(c.sessions, key)
+	}
+	c.mu.Unlock()
+	_ = s.up.Close()
+}
+
+func (c *Channel) closeIdleLocked() {
+	for k, s := range c.sessions {
+		if s.mu.TryLock() {
+			if time.Since(s.used) > c.idle {
+				delete(c.sessions, k)
+				_ = s.up.Close()
+			}
+			s.mu.Unlock()
+		}
+	}
+}
+
+// Close closes every open session.
+func (c *Channel) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, s := range c.sessions {
+		_ = s.up.Close()
+		delete(c.sessions, k)
+	}
+}
+
+// OpenSessions lists the keys of the sessions kept open (for tests and
+// debugging).
+func (c *Channel) OpenSessions() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keys := make([]string, 0, len(c.sessions))
+	for k := range c.sessions {
+		keys = append(keys, k)
+	}
+	return keys
+}

@@ -1,0 +1,388 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/crypto/ssh"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultAddr          = ":2222"
+	DefaultMaxSessions   = 64
+	DefaultIdleTimeout   = 10 * time.Minute
+	DefaultMaxFileSize   = 100 << 20
+	DefaultMemUploadSize = 256 << 10
+)
+
+// handshakeTimeout bounds the SSH handshake and login, so half-open
+// connections do not hold a session slot for a whole idle timeout.
+const handshakeTimeout = 30 * time.Second
+
+// maxChannelsPerConn caps SFTP sessions multiplexed on one connection.
+const maxChannelsPerConn = 4
+
+// Config configures the server; zero values take the defaults.
+type Config struct {
+	// Addr is where ListenAndServe listens; default ":2222".
+	Addr string
+	// HostKeyPath is where the ed25519 host key is kept; it is created on
+	// first start (required). Every replica must be given the same key,
+	// or clients will see the host key change between connections.
+	HostKeyPath string
+	// MaxSessions caps concurrent connections; more are closed at once.
+	MaxSessions int
+	// IdleTimeout closes a connection that has sent and received nothing
+	// for this long.
+	IdleTimeout time.Duration
+	// MaxFileSize is the largest upload accepted.
+	MaxFileSize int64
+	// MemUploadSize is how large an upload may grow in memory before it
+	// is spooled to a temp file.
+	MemUploadSize int64
+	// TempDir holds spooled uploads until they are committed; default
+	// os.TempDir().
+	TempDir string
+	// Logger receives connection and file events; default slog.Default().
+	Logger *slog.Logger
+	// OnRetrieved is called after a supplier deleted a file in /outbound
+	// or moved it out of there (the order was picked up).
+	OnRetrieved func(ctx context.Context, supplierID int64, name string)
+	// OnInbound is called after an upload into /inbound was committed,
+	// or a file was renamed into /inbound, under its final name.
+	OnInbound func(ctx context.Context, supplierID int64, name string)
+}
+
+// Server is the built-in SFTP server.
+type Server struct {
+	cfg     Config
+	storage Storage
+	signer  ssh.Signer
+	auth    *authenticator
+	log     *slog.Logger
+	slots   chan struct{}
+	started time.Time
+}
+
+// New prepares a server: it loads or creates the host key and checks the
+// configuration. Accounts authenticate logins; Storage keeps the files.
+func New(cfg Config, accounts Accounts, storage Storage) (*Server, error) {
+	return newServer(cfg, accounts, storage, bcrypt.DefaultCost)
+}
+
+func newServer(cfg Config, accounts Accounts, storage Storage, bcryptCost int) (*Server, error) {
+	if accounts == nil || storage == nil {
+		return nil, errors.New("sftp server: accounts and storage are required")
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.MaxFileSize <= 0 {
+		cfg.MaxFileSize = DefaultMaxFileSize
+	}
+	if cfg.MemUploadSize <= 0 {
+		cfg.MemUploadSize = DefaultMemUploadSize
+	}
+	if cfg.TempDir == "" {
+		cfg.TempDir = os.TempDir()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	log := cfg.Logger
+	if err := os.MkdirAll(cfg.TempDir, 0o700); err != nil {
+		return nil, fmt.Errorf("sftp server: temp dir: %w", err)
+	}
+	signer, err := LoadOrCreateHostKey(cfg.HostKeyPath)
+	if err != nil {
+		return nil, fmt.Errorf("sftp server: %w", err)
+	}
+	if fi, err := os.Stat(cfg.HostKeyPath); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		log.Warn("sftp host key is readable by others; chmod 600 it", "path", cfg.HostKeyPath, "mode", fi.Mode().Perm().String())
+	}
+	auth, err := newAuthenticator(accounts, log, bcryptCost)
+	if err != nil {
+		return nil, fmt.Errorf("sftp server: %w", err)
+	}
+	return &Server{
+		cfg:     cfg,
+		storage: storage,
+		signer:  signer,
+		auth:    auth,
+		log:     log,
+		slots:   make(chan struct{}, cfg.MaxSessions),
+		started: time.Now().UTC(),
+	}, nil
+}
+
+// HostKey is the server's public host key, for known_hosts and docs.
+func (s *Server) HostKey() ssh.PublicKey { return s.signer.PublicKey() }
+
+// PutOutbound places data as /outbound/name for the supplier, replacing
+// any file of that name atomically: a supplier listing or downloading at
+// the same moment sees the old file or the new one, whole.
+func (s *Server) PutOutbound(ctx context.Context, supplierID int64, name string, data []byte) error {
+	if err := checkName(name); err != nil {
+		return fmt.Errorf("sftp put outbound: %w", err)
+	}
+	if err := s.storage.Put(ctx, supplierID, FolderOutbound, name, bytes.NewReader(data), int64(len(data))); err != nil {
+		return fmt.Errorf("sftp put outbound %s for supplier %d: %w", name, supplierID, err)
+	}
+	s.log.Debug("sftp outbound file placed", "supplier", supplierID, "name", name, "bytes", len(data))
+	return nil
+}
+
+// ListenAndServe listens on Config.Addr and serves until ctx is done.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("sftp listen %s: %w", s.cfg.Addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve accepts connections on ln until ctx is done, then closes ln and
+// every connection and returns nil once they have all ended. Uploads not
+// yet closed by their client are discarded, never half-committed.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	s.log.Info("sftp server listening", "addr", ln.Addr().String(), "host_key", ssh.FingerprintSHA256(s.signer.PublicKey()))
+	if sw, ok := s.storage.(Sweeper); ok {
+		wg.Go(func() { s.sweepLoop(ctx, sw) })
+	}
+	backoff := 5 * time.Millisecond
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return fmt.Errorf("sftp accept: %w", err)
+			}
+			// Out of file descriptors and the like: wait and go on.
+			s.log.Error("sftp accept failed", "error", err, "retry_in", backoff)
+			select {
+			case <-time.After(backoff):
+			case <-ctx.Done():
+				return nil
+			}
+			backoff = min(2*backoff, time.Second)
+			continue
+		}
+		backoff = 5 * time.Millisecond
+		select {
+		case s.slots <- struct{}{}:
+		default:
+			s.log.Warn("sftp connection refused: too many sessions", "remote", c.RemoteAddr().String(), "max_sessions", s.cfg.MaxSessions)
+			c.Close()
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-s.slots }()
+			s.serveConn(ctx, c)
+		})
+	}
+}
+
+func (s *Server) sweepLoop(ctx context.Context, sw Sweeper) {
+	t := time.NewTicker(sweepGrace / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := sw.Sweep(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("sftp storage sweep failed", "error", err)
+			}
+		}
+	}
+}
+
+// serveConn runs one SSH connection: handshake, login, then its session
+// channels. It returns when the client leaves, the connection idles out,
+// or ctx is done.
+func (s *Server) serveConn(ctx context.Context, c net.Conn) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	remote := c.RemoteAddr().String()
+	ic := newIdleConn(c, handshakeTimeout)
+
+	cfg := &ssh.ServerConfig{
+		ServerVersion: "SSH-2.0-Supplyhub",
+		MaxAuthTries:  6,
+		PasswordCallback: func(m ssh.ConnMetadata, pw []byte) (*ssh.Permissions, error) {
+			return s.auth.password(ctx, m, pw)
+		},
+		PublicKeyCallback: func(m ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
+			return s.auth.publicKey(ctx, m, k)
+		},
+	}
+	cfg.AddHostKey(s.signer)
+	sconn, chans, reqs, err := ssh.NewServerConn(ic, cfg)
+	if err != nil {
+		s.log.Debug("sftp handshake failed", "remote", remote, "error", err)
+		return
+	}
+	defer sconn.Close()
+	ic.setTimeout(s.cfg.IdleTimeout)
+	p, _ := sconn.Permissions.ExtraData[principalKey{}].(*principal)
+	if p == nil {
+		// Unreachable: every successful callback sets it.
+		s.log.Error("sftp login without principal", "remote", remote)
+		return
+	}
+	log := s.log.With("supplier", p.supplierID, "user", p.username, "remote", remote)
+	log.Info("sftp login", "method", p.method, "client", string(sconn.ClientVersion()))
+	start := time.Now()
+	go ssh.DiscardRequests(reqs)
+
+	var wg sync.WaitGroup
+	open := 0
+	for nc := range chans {
+		if nc.ChannelType() != "session" {
+			_ = nc.Reject(ssh.UnknownChannelType, "only SFTP sessions are offered")
+			continue
+		}
+		if open >= maxChannelsPerConn {
+			_ = nc.Reject(ssh.ResourceShortage, "too many sessions on one connection")
+			continue
+		}
+		ch, creqs, err := nc.Accept()
+		if err != nil {
+			continue
+		}
+		open++
+		wg.Go(func() { s.serveChannel(ctx, log, p, ch, creqs) })
+	}
+	wg.Wait()
+	log.Info("sftp logout", "duration", time.Since(start).Round(time.Millisecond))
+}
+
+// serveChannel answers a session channel's requests: the "sftp" subsystem
+// is started, everything else (shell, exec, pty, env) is refused.
+func (s *Server) serveChannel(ctx context.Context, log *slog.Logger, p *principal, ch ssh.Channel, reqs <-chan *ssh.Request) {
+	defer ch.Close()
+	var wg sync.WaitGroup
+	started := false
+	for req := range reqs {
+		ok := false
+		switch {
+		case req.Type == "subsystem" && !started && subsystemName(req.Payload) == "sftp":
+			ok, started = true, true
+		case req.Type == "shell" || req.Type == "exec":
+			_, _ = ch.Stderr().Write([]byte("This server only offers SFTP.\r\n"))
+		}
+		if req.WantReply {
+			_ = req.Reply(ok, nil)
+		}
+		if ok {
+			wg.Go(func() {
+				s.serveSFTP(ctx, log, p, ch)
+				// Ends the request loop too: the client sees EOF.
+				ch.Close()
+			})
+		}
+	}
+	wg.Wait()
+}
+
+func (s *Server) serveSFTP(ctx context.Context, log *slog.Logger, p *principal, ch ssh.Channel) {
+	sess := &session{ctx: ctx, srv: s, supplierID: p.supplierID, user: p.username, log: log, uploads: map[loc]*upload{}}
+	rs := sftp.NewRequestServer(ch, sess.handlers())
+	if err := rs.Serve(); err != nil && !isClosed(err) {
+		log.Debug("sftp session ended", "error", err)
+	}
+	_ = rs.Close()
+}
+
+// fire calls a hook with a context that outlives the client's connection:
+// the change it reports is already committed, so it must not be lost
+// because the client hung up right after. A panicking hook is logged and
+// does not take the session down.
+func (s *Server) fire(ctx context.Context, log *slog.Logger, which string, hook func(context.Context, int64, string), supplierID int64, name string) {
+	if hook == nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("sftp hook panicked", "hook", which, "name", name, "panic", r)
+		}
+	}()
+	hook(context.WithoutCancel(ctx), supplierID, name)
+}
+
+// subsystemName decodes the SSH string in a "subsystem" request.
+func subsystemName(payload []byte) string {
+	if len(payload) < 4 {
+		return ""
+	}
+	n := binary.BigEndian.Uint32(payload)
+	if uint64(n) > uint64(len(payload)-4) {
+		return ""
+	}
+	return string(payload[4 : 4+n])
+}
+
+func isClosed(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrClosed)
+}
+
+// idleConn closes a connection that has had no traffic for timeout by
+// pushing its deadline forward on every read and write.
+type idleConn struct {
+	net.Conn
+	timeout atomic.Int64 // nanoseconds
+}
+
+func newIdleConn(c net.Conn, timeout time.Duration) *idleConn {
+	ic := &idleConn{Conn: c}
+	ic.setTimeout(timeout)
+	return ic
+}
+
+func (c *idleConn) setTimeout(d time.Duration) {
+	c.timeout.Store(int64(d))
+	_ = c.Conn.SetDeadline(time.Now().Add(d))
+}
+
+func (c *idleConn) Read(b []byte) (int, error) {
+	_ = c.Conn.SetDeadline(time.Now().Add(time.Duration(c.timeout.Load())))
+	return c.Conn.Read(b)
+}
+
+func (c *idleConn) Write(b []byte) (int, error) {
+	_ = c.Conn.SetDeadline(time.Now().Add(time.Duration(c.timeout.Load())))
+	return c.Conn.Write(b)
+}
