@@ -48,6 +48,13 @@ type HTTP struct {
 // SFTP is the built-in SFTP server; an empty Addr disables it.
 type SFTP struct {
 	Addr string `yaml:"addr"`
+	// HostKey is a host key file to use; empty keeps the key in the
+	// database, generated on first start and shared by every replica.
+	HostKey     string        `yaml:"host_key"`
+	MaxSessions int           `yaml:"max_sessions"`
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// MaxFileSize caps one uploaded file, in bytes.
+	MaxFileSize int64 `yaml:"max_file_size"`
 }
 
 // Log configures slog.
@@ -157,7 +164,7 @@ func Default() *Config {
 		DataDir:   "./supplyhub-data",
 		Database:  Database{AutoMigrate: true},
 		HTTP:      HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second},
-		SFTP:      SFTP{Addr: ":2222"},
+		SFTP:      SFTP{Addr: ":2222", MaxSessions: 64, IdleTimeout: 10 * time.Minute, MaxFileSize: 100 << 20},
 		Log:       Log{Level: "info", Format: "json"},
 		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: 2 * time.Minute, RescueAfter: 5 * time.Minute},
 		Numbering: Numbering{SupplierOrder: "{order}-{supplier}"},

@@ -58,6 +58,15 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 			add("sftp.addr", "must be host:port or empty (%v)", err)
 		}
 	}
+	if c.SFTP.MaxSessions < 1 {
+		add("sftp.max_sessions", "must be at least 1")
+	}
+	if c.SFTP.IdleTimeout < time.Second {
+		add("sftp.idle_timeout", "must be at least 1s")
+	}
+	if c.SFTP.MaxFileSize < 1024 {
+		add("sftp.max_file_size", "must be at least 1024 bytes")
+	}
 	if c.HTTP.MaxBodyBytes < 1024 {
 		add("http.max_body_bytes", "must be at least 1024")
 	}

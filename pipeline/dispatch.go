@@ -284,7 +284,7 @@ func eventSnapshot(del *domain.Delivery, so *domain.SupplierOrder) *domain.Suppl
 		return so
 	}
 	snap := *so
-	snap.Status, snap.Version, snap.UpdatedAt = domain.StatusNew, 1, so.CreatedAt
+	snap.Status, snap.Version, snap.UpdatedAt, snap.RetrievedAt = domain.StatusNew, 1, so.CreatedAt, nil
 	return &snap
 }
 

@@ -37,6 +37,8 @@ commands:
   deliveries replay ID… | --endpoint SUPPLIER/CHANNEL [--since TIME]
   endpoint list | enable --supplier C --channel N
   webhook secret                print a new whsec_ signing secret on stdout
+  sftp password --supplier C [--generate]   set the built-in SFTP server password (stdin, or print a generated one)
+  sftp key add --supplier C --file KEY.pub  authorize a public key on the built-in SFTP server
   version                       print the version
 
 Every command reads --config FILE (or SUPPLYHUB_CONFIG) and SUPPLYHUB_* variables.
@@ -103,6 +105,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env []str
 		return cmdDeliveries(ctx, rest, stdout, stderr, env)
 	case "endpoint":
 		return cmdEndpoint(ctx, rest, stdout, stderr, env)
+	case "sftp":
+		return cmdSFTP(ctx, rest, os.Stdin, stdout, stderr, env)
 	case "webhook":
 		if len(rest) != 1 || rest[0] != "secret" {
 			return usageErr("usage: supplyhub webhook secret")

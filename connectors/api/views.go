@@ -37,6 +37,7 @@ type supplierOrderView struct {
 	Payout           domain.Money  `json:"payout"`
 	Version          int           `json:"version"`
 	UpdatedAt        time.Time     `json:"updated_at"`
+	RetrievedAt      *time.Time    `json:"retrieved_at,omitempty"`
 }
 
 func newOrderView(o *domain.Order) orderView {
@@ -56,6 +57,6 @@ func newSupplierOrderView(so *domain.SupplierOrder) supplierOrderView {
 	return supplierOrderView{
 		Number: so.Number, Supplier: so.Supplier, Status: so.Status, Lines: so.Lines, ItemTotal: so.ItemTotal,
 		Shipping: so.Shipping, CommissionRateBP: so.CommissionBP, Commission: so.Commission, Payout: so.Payout,
-		Version: so.Version, UpdatedAt: so.UpdatedAt,
+		Version: so.Version, UpdatedAt: so.UpdatedAt, RetrievedAt: so.RetrievedAt,
 	}
 }

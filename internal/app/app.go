@@ -16,6 +16,8 @@ import (
 
 	"github.com/supplyhub/supplyhub/config"
 	"github.com/supplyhub/supplyhub/connectors/api"
+	"github.com/supplyhub/supplyhub/connectors/drop"
+	sftpserver "github.com/supplyhub/supplyhub/connectors/sftp/server"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/metrics"
@@ -33,6 +35,10 @@ type App struct {
 	Metrics  *metrics.Metrics
 	Handler  http.Handler
 	Channels pipeline.Channels
+	// SFTP is the built-in SFTP server (nil when sftp.addr is empty) and
+	// SFTPAddr its listening address once serving.
+	SFTP     *sftpserver.Server
+	SFTPAddr net.Addr
 	log      *slog.Logger
 }
 
@@ -45,10 +51,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	a := &App{Cfg: cfg, Store: st, log: log, Metrics: metrics.New()}
-	if a.Channels, err = Channels(cfg, log); err != nil {
-		st.Close()
-		return nil, err
-	}
 	if err := a.init(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -70,6 +72,18 @@ func (a *App) init(ctx context.Context) error {
 		if err := writeDemoKeys(ctx, st, cfg, a.log); err != nil {
 			return err
 		}
+	}
+	var hosted drop.Dialer
+	if cfg.SFTP.Addr != "" {
+		srv, err := newSFTPServer(ctx, cfg, st, a.log)
+		if err != nil {
+			return err
+		}
+		a.SFTP, hosted = srv, sftpserver.Dropper{Server: srv}
+	}
+	var err error
+	if a.Channels, err = Channels(cfg, a.log, hosted); err != nil {
+		return err
 	}
 	workers := river.NewWorkers()
 	mailer, err := NewMailer(cfg)
@@ -155,13 +169,37 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	ingestDone := make(chan struct{})
 	go func() { a.Ingest.Run(ingestCtx); close(ingestDone) }()
 
+	sftpDone := make(chan struct{})
+	if a.SFTP != nil {
+		sln, err := net.Listen("tcp", a.Cfg.SFTP.Addr)
+		if err != nil {
+			ln.Close()
+			stopIngest()
+			<-ingestDone
+			_ = a.Queue.Stop(context.Background())
+			return fmt.Errorf("listen sftp %s: %w", a.Cfg.SFTP.Addr, err)
+		}
+		a.SFTPAddr = sln.Addr()
+		go func() {
+			defer close(sftpDone)
+			if err := a.SFTP.Serve(ctx, sln); err != nil && ctx.Err() == nil {
+				a.log.Error("sftp server stopped", "error", err)
+			}
+		}()
+	} else {
+		close(sftpDone)
+	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	if ready != nil {
 		ready(ln.Addr())
 	}
-	a.log.Info("supplyhub serving", "http", ln.Addr().String(), "database", a.Store.Kind(), "data_dir", a.Cfg.DataDir)
+	attrs := []any{"http", ln.Addr().String(), "database", a.Store.Kind(), "data_dir", a.Cfg.DataDir}
+	if a.SFTPAddr != nil {
+		attrs = append(attrs, "sftp", a.SFTPAddr.String())
+	}
+	a.log.Info("supplyhub serving", attrs...)
 
 	var runErr error
 	select {
@@ -177,6 +215,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	}
 	stopIngest()
 	<-ingestDone
+	<-sftpDone
 	if err := a.Queue.Stop(shutCtx); err != nil {
 		a.log.Warn("job queue stop", "error", err)
 	}

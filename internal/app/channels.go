@@ -14,7 +14,6 @@ import (
 	"github.com/supplyhub/supplyhub/connectors/email"
 	"github.com/supplyhub/supplyhub/connectors/file"
 	"github.com/supplyhub/supplyhub/connectors/ftp"
-	sftpclient "github.com/supplyhub/supplyhub/connectors/sftp/client"
 	"github.com/supplyhub/supplyhub/connectors/webhook"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -56,8 +55,10 @@ func NewMailer(cfg *config.Config) (*Mailer, error) {
 // file, so the jobs of one scheduled run share a connection.
 const dropIdle = 30 * time.Second
 
-// Channels builds this build's connectors from the configuration.
-func Channels(cfg *config.Config, log *slog.Logger) (pipeline.Channels, error) {
+// Channels builds this build's connectors from the configuration; hosted
+// is the built-in SFTP server's drop (nil when it is off or when only
+// validating).
+func Channels(cfg *config.Config, log *slog.Logger, hosted drop.Dialer) (pipeline.Channels, error) {
 	var allow []netip.Prefix
 	for _, p := range cfg.Webhooks.AllowPrivate {
 		pf, err := netip.ParsePrefix(p)
@@ -79,7 +80,7 @@ func Channels(cfg *config.Config, log *slog.Logger) (pipeline.Channels, error) {
 		domain.ChannelFile:    file.New(filepath.Join(cfg.DataDir, "outbox")),
 		domain.ChannelWebhook: webhook.NewChannel(client, webhook.NewGuard(allow), cfg.Webhooks.Timeout),
 		domain.ChannelEmail:   email.NewChannel(render, mailer.Transport, mailer.From, mailer.Domain),
-		domain.ChannelSFTP:    drop.NewChannel(domain.ChannelSFTP, sftpclient.Dialer{}, dropIdle),
+		domain.ChannelSFTP:    drop.NewChannel(domain.ChannelSFTP, sftpRouter{hosted: hosted}, dropIdle),
 		domain.ChannelFTP:     drop.NewChannel(domain.ChannelFTP, ftp.Dialer{}, dropIdle),
 	}, nil
 }
@@ -94,7 +95,7 @@ func ChannelCheck(log *slog.Logger) config.ChannelCheck {
 		if typ == domain.ChannelAPI {
 			return true, nil // pulled by the supplier: nothing to configure
 		}
-		chs, err := Channels(c, log)
+		chs, err := Channels(c, log, nil)
 		if err != nil {
 			// The configuration's own problem is reported under its key.
 			return true, nil

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/supplyhub/supplyhub/config"
+	sftpserver "github.com/supplyhub/supplyhub/connectors/sftp/server"
 	"github.com/supplyhub/supplyhub/internal/auth"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/store"
@@ -96,6 +99,37 @@ func writeDemoKeys(ctx context.Context, st *store.Store, cfg *config.Config, log
 		if err := write(store.RoleSupplier, s.Code, store.NewAPIKey{SupplierID: ds.ID}); err != nil {
 			return err
 		}
+		if err := writeDemoSFTPPassword(ctx, st, dir, ds.ID, s, log); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// writeDemoSFTPPassword gives a supplier with a hosted SFTP channel a
+// password on the built-in server, written to demo-keys/sftp-<code>.password.
+func writeDemoSFTPPassword(ctx context.Context, st *store.Store, dir string, supplierID int64, s config.Supplier, log *slog.Logger) error {
+	hosted := false
+	for _, ch := range s.Channels {
+		hosted = hosted || (ch.Type == "sftp" && isHosted(ch.SettingsJSON()))
+	}
+	path := filepath.Join(dir, "sftp-"+s.Code+".password")
+	if _, err := os.Stat(path); !hosted || err == nil {
+		return nil
+	}
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	password := hex.EncodeToString(b)
+	accounts := sftpserver.NewStoreAccounts(st)
+	if err := accounts.SetUsername(ctx, supplierID, s.Code); err != nil {
+		return err
+	}
+	if err := accounts.SetPassword(ctx, supplierID, password); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(password+"\n"), 0o600); err != nil {
+		return fmt.Errorf("demo keys: %w", err)
+	}
+	log.Info("demo SFTP password written", "user", s.Code, "path", path)
 	return nil
 }

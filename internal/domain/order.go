@@ -105,4 +105,8 @@ type SupplierOrder struct {
 	Order        OrderHeader `json:"order"`
 	CreatedAt    time.Time   `json:"created_at"`
 	UpdatedAt    time.Time   `json:"updated_at"`
+	// RetrievedAt is when the supplier took the order's file out of the
+	// built-in SFTP server (nil until then). It is not part of an event
+	// snapshot: deliveries render without it.
+	RetrievedAt *time.Time `json:"retrieved_at,omitempty"`
 }

@@ -34,7 +34,7 @@ WHERE o.retailer_id = $1 AND o.created_at >= $2 AND o.created_at < $3 AND (o.cre
 ORDER BY o.created_at, o.id LIMIT $6`
 
 	soCols = `so.id, so.order_id, so.supplier_id, s.code, so.number, so.status, so.item_total, so.shipping,
-so.commission_bp, so.commission, so.payout, so.version, so.created_at, so.updated_at`
+so.commission_bp, so.commission, so.payout, so.version, so.created_at, so.updated_at, so.retrieved_at`
 	qSupplierOrdersOf = `SELECT ` + soCols + ` FROM supplier_orders so JOIN suppliers s ON s.id = so.supplier_id
 WHERE so.order_id IN (%s) ORDER BY so.order_id, s.code`
 	qOrderHeader       = `SELECT ` + orderCols + ` FROM orders o JOIN retailers r ON r.id = o.retailer_id WHERE o.id = $1`
@@ -233,7 +233,7 @@ func (s *Store) querySupplierOrders(ctx context.Context, q Querier, query string
 		var so domain.SupplierOrder
 		var item, ship, comm, pay int64
 		err := rows.Scan(&so.ID, &so.OrderID, &so.SupplierID, &so.Supplier, &so.Number, &so.Status, &item, &ship,
-			&so.CommissionBP, &comm, &pay, &so.Version, timeCol{&so.CreatedAt}, timeCol{&so.UpdatedAt})
+			&so.CommissionBP, &comm, &pay, &so.Version, timeCol{&so.CreatedAt}, timeCol{&so.UpdatedAt}, nullTimeCol{&so.RetrievedAt})
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("supplier orders: %w", err)

@@ -43,6 +43,9 @@ type Config struct {
 	// first start (required). Every replica must be given the same key,
 	// or clients will see the host key change between connections.
 	HostKeyPath string
+	// HostKey, when set, is used instead of HostKeyPath: the daemon keeps
+	// the key in the database so every replica presents the same one.
+	HostKey ssh.Signer
 	// MaxSessions caps concurrent connections; more are closed at once.
 	MaxSessions int
 	// IdleTimeout closes a connection that has sent and received nothing
@@ -112,11 +115,14 @@ func newServer(cfg Config, accounts Accounts, storage Storage, bcryptCost int) (
 	if err := os.MkdirAll(cfg.TempDir, 0o700); err != nil {
 		return nil, fmt.Errorf("sftp server: temp dir: %w", err)
 	}
-	signer, err := LoadOrCreateHostKey(cfg.HostKeyPath)
-	if err != nil {
-		return nil, fmt.Errorf("sftp server: %w", err)
+	signer := cfg.HostKey
+	if signer == nil {
+		var err error
+		if signer, err = LoadOrCreateHostKey(cfg.HostKeyPath); err != nil {
+			return nil, fmt.Errorf("sftp server: %w", err)
+		}
 	}
-	if fi, err := os.Stat(cfg.HostKeyPath); err == nil && fi.Mode().Perm()&0o077 != 0 {
+	if fi, err := os.Stat(cfg.HostKeyPath); cfg.HostKey == nil && err == nil && fi.Mode().Perm()&0o077 != 0 {
 		log.Warn("sftp host key is readable by others; chmod 600 it", "path", cfg.HostKeyPath, "mode", fi.Mode().Perm().String())
 	}
 	auth, err := newAuthenticator(accounts, log, bcryptCost)
