@@ -43,6 +43,10 @@ type HTTP struct {
 	Addr            string        `yaml:"addr"`
 	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// RateLimit is requests per second per API key on each replica (0
+	// turns limiting off); RateBurst is how many may come at once.
+	RateLimit float64 `yaml:"rate_limit"`
+	RateBurst int     `yaml:"rate_burst"`
 }
 
 // SFTP is the built-in SFTP server; an empty Addr disables it.
@@ -163,7 +167,7 @@ func Default() *Config {
 	return &Config{
 		DataDir:   "./supplyhub-data",
 		Database:  Database{AutoMigrate: true},
-		HTTP:      HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second},
+		HTTP:      HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second, RateLimit: 100, RateBurst: 200},
 		SFTP:      SFTP{Addr: ":2222", MaxSessions: 64, IdleTimeout: 10 * time.Minute, MaxFileSize: 100 << 20},
 		Log:       Log{Level: "info", Format: "json"},
 		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: 2 * time.Minute, RescueAfter: 5 * time.Minute},

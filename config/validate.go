@@ -58,6 +58,12 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 			add("sftp.addr", "must be host:port or empty (%v)", err)
 		}
 	}
+	if c.HTTP.RateLimit < 0 {
+		add("http.rate_limit", "must be >= 0 (0 turns limiting off)")
+	}
+	if c.HTTP.RateLimit > 0 && c.HTTP.RateBurst < 1 {
+		add("http.rate_burst", "must be at least 1")
+	}
 	if c.SFTP.MaxSessions < 1 {
 		add("sftp.max_sessions", "must be at least 1")
 	}

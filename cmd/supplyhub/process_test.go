@@ -74,7 +74,7 @@ func freeAddr(t *testing.T) string {
 func command(t *testing.T, cfgPath, dbURL string, env []string, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "SUPPLYHUB_CONFIG="+cfgPath, "SUPPLYHUB_DATABASE_URL="+dbURL, "SUPPLYHUB_SFTP_ADDR=")
+	cmd.Env = append(os.Environ(), "SUPPLYHUB_CONFIG="+cfgPath, "SUPPLYHUB_DATABASE_URL="+dbURL, "SUPPLYHUB_SFTP_ADDR=", "SUPPLYHUB_HTTP_RATE_LIMIT=0")
 	cmd.Env = append(cmd.Env, env...)
 	return cmd
 }

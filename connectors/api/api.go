@@ -7,10 +7,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
+	"golang.org/x/time/rate"
+
+	"github.com/supplyhub/supplyhub/formats"
 	"github.com/supplyhub/supplyhub/internal/auth"
+	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/pipeline"
 )
@@ -21,19 +26,37 @@ type Server struct {
 	ingest  *pipeline.Ingestor
 	log     *slog.Logger
 	maxBody int64
+	// limits is nil when rate limiting is off.
+	limits *keyLimiter
+	// csv renders supplier orders in the file drops' default CSV layout.
+	csv formats.Encoder
+	// queue is where the admin API queues replays.
+	queue jobs.Queue
 }
 
-// New builds the API; maxBody caps request bodies (413 beyond).
+// New builds the API; maxBody caps request bodies (413 beyond). It does not
+// rate-limit: callers that want limits use NewWithOptions.
 func New(st *store.Store, ingest *pipeline.Ingestor, log *slog.Logger, maxBody int64) *Server {
-	return &Server{st: st, ingest: ingest, log: log, maxBody: maxBody}
+	return NewWithOptions(st, ingest, log, Options{MaxBody: maxBody, RateLimit: rate.Inf})
 }
 
-// Register adds the API's routes to mux.
+// NewWithOptions builds the API with opts; zero fields take their defaults.
+func NewWithOptions(st *store.Store, ingest *pipeline.Ingestor, log *slog.Logger, opts Options) *Server {
+	opts = opts.withDefaults()
+	// The default CSV spec is static and always valid; a failure here is a
+	// bug in formats, which its tests catch.
+	enc, err := formats.New(formats.Spec{Format: formats.FormatCSV})
+	if err != nil {
+		panic(fmt.Sprintf("api: default CSV encoder: %v", err))
+	}
+	return &Server{st: st, ingest: ingest, log: log, maxBody: opts.MaxBody, limits: newKeyLimiter(opts), csv: enc, queue: opts.Queue}
+}
+
+// Register adds the API's routes (Routes) to mux.
 func (s *Server) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
-	mux.Handle("POST /api/v1/orders", s.as(store.RoleRetailer, s.createOrder))
-	mux.Handle("GET /api/v1/orders", s.as(store.RoleRetailer, s.listOrders))
-	mux.Handle("GET /api/v1/orders/{number}", s.as(store.RoleRetailer, s.getOrder))
+	for _, rt := range Routes() {
+		mux.Handle(rt.Method+" "+rt.Path, s.handler(rt))
+	}
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API route: "+r.Method+" "+r.URL.Path, nil)
 	})

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"golang.org/x/time/rate"
 
 	"github.com/supplyhub/supplyhub/config"
 	"github.com/supplyhub/supplyhub/connectors/api"
@@ -115,7 +116,12 @@ func (a *App) init(ctx context.Context) error {
 		SupplierOrderNumber: pipeline.SupplierOrderNumberer(cfg.Numbering.SupplierOrder),
 		PushChannels:        func(typ string) bool { return typ != domain.ChannelAPI },
 	})
-	apiSrv := api.New(st, a.Ingest, a.log, cfg.HTTP.MaxBodyBytes)
+	limit := rate.Limit(cfg.HTTP.RateLimit)
+	if cfg.HTTP.RateLimit == 0 {
+		limit = rate.Inf
+	}
+	apiSrv := api.NewWithOptions(st, a.Ingest, a.log, api.Options{MaxBody: cfg.HTTP.MaxBodyBytes,
+		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q})
 	a.Handler = server.New(a.Metrics, a.ready, apiSrv.Register)
 	return nil
 }

@@ -31,6 +31,9 @@ type Delivery struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	DeliveredAt     *time.Time
+	// SupplierOrderNumber and SupplierCode are read along for display.
+	SupplierOrderNumber string
+	SupplierCode        string
 }
 
 // Attempt outcomes.

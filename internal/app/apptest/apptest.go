@@ -40,6 +40,7 @@ func Config(t testing.TB, dbURL string) *config.Config {
 	cfg.Database.URL = dbURL
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	cfg.SFTP.Addr = "127.0.0.1:0"
+	cfg.HTTP.RateLimit = 0 // load tests and benchmarks post as fast as they can
 	cfg.HTTP.ShutdownTimeout = 5 * time.Second
 	cfg.Retailers = []config.Retailer{{Code: "acme", Name: "Acme"}, {Code: "other", Name: "Other Shop"}}
 	cfg.Suppliers = []config.Supplier{
