@@ -102,3 +102,54 @@ func TestNextRun(t *testing.T) {
 		}
 	}
 }
+
+func TestTransition(t *testing.T) {
+	for _, tc := range []struct {
+		from, action, to, outcome string
+		err                       bool
+	}{
+		{"new", ActAcknowledge, "acknowledged", "", false},
+		{"dispatched", ActAcknowledge, "acknowledged", "", false},
+		{"acknowledged", ActAcknowledge, "acknowledged", Unchanged, false},
+		{"shipped", ActAcknowledge, "shipped", Backwards, false},
+		{"delivered", ActShip, "delivered", Backwards, false},
+		{"shipped", ActShip, "shipped", "", false},
+		{"acknowledged", ActCancel, "cancelled", "", false},
+		{"backordered", ActCancel, "cancelled", "", false},
+		{"shipped", ActCancel, "", "", true},
+		{"cancelled", ActShip, "", "", true},
+		{"cancelled", ActAcknowledge, "", "", true},
+		{"rejected", ActDeliver, "", "", true},
+		{"new", ActDeliver, "", "", true},
+		{"delivered", ActNote, "delivered", Unchanged, false},
+		{"new", "teleport", "", "", true},
+	} {
+		to, outcome, err := Transition(tc.from, tc.action)
+		if (err != nil) != tc.err || to != tc.to || outcome != tc.outcome {
+			t.Errorf("Transition(%s, %s) = %q, %q, %v", tc.from, tc.action, to, outcome, err)
+		}
+		if err != nil && tc.from != "new" && !strings.Contains(err.Error(), tc.from) {
+			t.Errorf("error does not name the current state: %v", err)
+		}
+	}
+}
+
+func TestDeriveOrderStatus(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"cancelled", "rejected"}, "cancelled"},
+		{[]string{"delivered", "cancelled"}, "delivered"},
+		{[]string{"shipped", "delivered"}, "shipped"},
+		{[]string{"shipped", "acknowledged"}, "partially_shipped"},
+		{[]string{"backordered", "acknowledged"}, "backordered"},
+		{[]string{"acknowledged", "acknowledged"}, "acknowledged"},
+		{[]string{"dispatched", "acknowledged"}, "dispatched"},
+		{[]string{"new", "dispatched"}, "new"},
+	} {
+		if got := DeriveOrderStatus(tc.in); got != tc.want {
+			t.Errorf("DeriveOrderStatus(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/store"
+	"github.com/supplyhub/supplyhub/pipeline"
 )
 
 // listSupplierOrders returns the caller's supplier orders whose created or
@@ -65,47 +66,25 @@ func (s *Server) getSupplierOrder(w http.ResponseWriter, r *http.Request, p *sto
 	}
 }
 
-// maxAckTries bounds the retries when the dispatcher moves the order from
-// new to dispatched between our read and our update.
-const maxAckTries = 3
-
 // acknowledgeSupplierOrder moves the caller's supplier order from new or
 // dispatched to acknowledged. Acknowledging twice is not an error: the
 // second call changes nothing and returns the order, so a supplier can
 // retry after a timeout.
+// acknowledgeSupplierOrder moves new or dispatched to acknowledged and
+// answers with the order; a repeat is 200, and an order already past
+// acknowledged is 409 naming its state (the attempt is still recorded in
+// its history, like every ignored update).
 func (s *Server) acknowledgeSupplierOrder(w http.ResponseWriter, r *http.Request, p *store.Principal) {
-	for range maxAckTries {
-		so, ok := s.ownSupplierOrder(w, r, p)
-		if !ok {
-			return
-		}
-		switch so.Status {
-		case domain.StatusAcknowledged:
-			s.writeSupplierOrder(w, r, so)
-			return
-		case domain.StatusNew, domain.StatusDispatched:
-			// new too: a supplier that pulls may see the order before any
-			// push channel has delivered it.
-			moved, err := s.st.MarkSupplierOrder(r.Context(), nil, so.ID, so.Status, domain.StatusAcknowledged)
-			if err != nil {
-				s.internal(w, r, err)
-				return
-			}
-			if !moved {
-				continue // its status changed under us: look again
-			}
-			if so, ok = s.ownSupplierOrder(w, r, p); ok {
-				s.writeSupplierOrder(w, r, so)
-			}
-			return
-		default:
-			writeError(w, http.StatusConflict, "conflict", fmt.Sprintf(
-				"supplier order %s is %s; only new or dispatched orders can be acknowledged", so.Number, so.Status), nil)
-			return
-		}
+	res, so, ok := s.runStatus(w, r, p, pipeline.StatusUpdate{Action: pipeline.ActAcknowledge})
+	if !ok {
+		return
 	}
-	w.Header().Set("Retry-After", "1")
-	writeError(w, http.StatusConflict, "conflict", "supplier order "+r.PathValue("number")+" kept changing; try again", nil)
+	if !res.Applied && so.Status != domain.StatusAcknowledged {
+		writeError(w, http.StatusConflict, "conflict", fmt.Sprintf(
+			"supplier order %s is %s; only new or dispatched orders can be acknowledged", so.Number, so.Status), nil)
+		return
+	}
+	s.writeSupplierOrder(w, r, so)
 }
 
 // ownSupplierOrder loads the path's supplier order of the caller, having

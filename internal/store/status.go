@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Event kinds in a supplier order's history.
+const (
+	EventStatus   = "status"
+	EventNote     = "note"
+	EventShipment = "shipment"
+	EventIgnored  = "ignored"
+)
+
+// StatusEvent is one entry of a supplier order's append-only history.
+type StatusEvent struct {
+	ID              int64           `json:"id"`
+	SupplierOrderID int64           `json:"-"`
+	Kind            string          `json:"kind"`
+	From            string          `json:"from_status"`
+	To              string          `json:"to_status"`
+	Actor           string          `json:"actor"`
+	Channel         string          `json:"channel"`
+	Note            string          `json:"note,omitempty"`
+	Data            json.RawMessage `json:"data,omitempty"`
+	IdempotencyKey  string          `json:"-"`
+	OccurredAt      time.Time       `json:"occurred_at"`
+	CreatedAt       time.Time       `json:"created_at"`
+}
+
+// Shipment is one package of a supplier order.
+type Shipment struct {
+	Carrier        string          `json:"carrier,omitempty"`
+	TrackingNumber string          `json:"tracking_number,omitempty"`
+	TrackingURL    string          `json:"tracking_url,omitempty"`
+	Lines          json.RawMessage `json:"lines,omitempty"`
+	ShippedAt      time.Time       `json:"shipped_at"`
+}
+
+// LockedSupplierOrder is the state read under the row lock.
+type LockedSupplierOrder struct {
+	ID, OrderID, SupplierID int64
+	Number, Status          string
+	Version                 int
+	UpdatedAt               time.Time
+}
+
+const (
+	qLockSO = `SELECT id, order_id, supplier_id, number, status, version, updated_at FROM supplier_orders
+WHERE supplier_id = $1 AND number = $2`
+	qEventByKey = `SELECT id, supplier_order_id, kind, from_status, to_status, actor, channel, note, data, COALESCE(idempotency_key, ''), occurred_at, created_at
+FROM supplier_order_events WHERE supplier_order_id = $1 AND idempotency_key = $2`
+	qEventsOf = `SELECT id, supplier_order_id, kind, from_status, to_status, actor, channel, note, data, COALESCE(idempotency_key, ''), occurred_at, created_at
+FROM supplier_order_events WHERE supplier_order_id = $1 ORDER BY id`
+	qInsertEvent = `INSERT INTO supplier_order_events (supplier_order_id, kind, from_status, to_status, actor, channel, note, data,
+idempotency_key, occurred_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`
+	qSetSOStatus   = `UPDATE supplier_orders SET status = $2, version = version + 1, updated_at = $3 WHERE id = $1`
+	qSiblingStatus = `SELECT status FROM supplier_orders WHERE order_id = $1`
+	qSetOrderState = `UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1`
+	qInsertShip    = `INSERT INTO shipments (supplier_order_id, event_id, carrier, tracking_number, tracking_url, lines, shipped_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	qShipmentsOf = `SELECT carrier, tracking_number, tracking_url, lines, shipped_at FROM shipments WHERE supplier_order_id = $1 ORDER BY id`
+)
+
+// LockSupplierOrder reads a supplier's supplier order by number inside tx
+// and holds it until the transaction ends (FOR UPDATE on PostgreSQL; the
+// write lock of BEGIN IMMEDIATE already serialises SQLite).
+func (s *Store) LockSupplierOrder(ctx context.Context, tx Tx, supplierID int64, number string) (*LockedSupplierOrder, error) {
+	q := qLockSO
+	if s.d.Kind() == KindPostgres {
+		q += ` FOR UPDATE`
+	}
+	var l LockedSupplierOrder
+	err := tx.QueryRow(ctx, q, supplierID, number).Scan(&l.ID, &l.OrderID, &l.SupplierID, &l.Number, &l.Status, &l.Version, timeCol{&l.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// EventByIdempotencyKey returns the event an earlier request with the
+// same key recorded, or ErrNotFound.
+func (s *Store) EventByIdempotencyKey(ctx context.Context, q Querier, supplierOrderID int64, key string) (*StatusEvent, error) {
+	return scanEvent(q.QueryRow(ctx, qEventByKey, supplierOrderID, key))
+}
+
+// AppendEvent records e in tx and sets its id.
+func (s *Store) AppendEvent(ctx context.Context, tx Tx, e *StatusEvent) error {
+	data := string(e.Data)
+	if data == "" {
+		data = "{}"
+	}
+	var key any
+	if e.IdempotencyKey != "" {
+		key = e.IdempotencyKey
+	}
+	e.CreatedAt = time.Now().UTC()
+	if e.OccurredAt.IsZero() {
+		e.OccurredAt = e.CreatedAt
+	}
+	err := tx.QueryRow(ctx, qInsertEvent, e.SupplierOrderID, e.Kind, e.From, e.To, e.Actor, e.Channel, e.Note, data, key,
+		e.OccurredAt, e.CreatedAt).Scan(&e.ID)
+	if err != nil {
+		return fmt.Errorf("append event: %w", err)
+	}
+	return nil
+}
+
+// SetSupplierOrderStatus moves a locked supplier order and re-derives its
+// order's status with derive, all in tx.
+func (s *Store) SetSupplierOrderStatus(ctx context.Context, tx Tx, so *LockedSupplierOrder, status string, derive func([]string) string) error {
+	now := time.Now().UTC()
+	if _, err := tx.Exec(ctx, qSetSOStatus, so.ID, status, now); err != nil {
+		return fmt.Errorf("set status: %w", err)
+	}
+	rows, err := tx.Query(ctx, qSiblingStatus, so.OrderID)
+	if err != nil {
+		return fmt.Errorf("sibling statuses: %w", err)
+	}
+	var statuses []string
+	for rows.Next() {
+		var st string
+		if err := rows.Scan(&st); err != nil {
+			rows.Close()
+			return err
+		}
+		statuses = append(statuses, st)
+	}
+	rows.Close()
+	if _, err := tx.Exec(ctx, qSetOrderState, so.OrderID, derive(statuses), now); err != nil {
+		return fmt.Errorf("set order status: %w", err)
+	}
+	return nil
+}
+
+// AddShipment records a package of a supplier order.
+func (s *Store) AddShipment(ctx context.Context, tx Tx, supplierOrderID, eventID int64, sh Shipment) error {
+	lines := string(sh.Lines)
+	if lines == "" {
+		lines = "[]"
+	}
+	_, err := tx.Exec(ctx, qInsertShip, supplierOrderID, eventID, sh.Carrier, sh.TrackingNumber, sh.TrackingURL, lines, sh.ShippedAt)
+	if err != nil {
+		return fmt.Errorf("add shipment: %w", err)
+	}
+	return nil
+}
+
+// History returns a supplier order's events, oldest first.
+func (s *Store) History(ctx context.Context, supplierOrderID int64) ([]StatusEvent, error) {
+	rows, err := s.d.Query(ctx, qEventsOf, supplierOrderID)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	defer rows.Close()
+	var out []StatusEvent
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+	return out, rows.Err()
+}
+
+// Shipments returns a supplier order's packages, oldest first.
+func (s *Store) Shipments(ctx context.Context, supplierOrderID int64) ([]Shipment, error) {
+	rows, err := s.d.Query(ctx, qShipmentsOf, supplierOrderID)
+	if err != nil {
+		return nil, fmt.Errorf("shipments: %w", err)
+	}
+	defer rows.Close()
+	var out []Shipment
+	for rows.Next() {
+		var sh Shipment
+		var lines []byte
+		if err := rows.Scan(&sh.Carrier, &sh.TrackingNumber, &sh.TrackingURL, jsonCol{&lines}, timeCol{&sh.ShippedAt}); err != nil {
+			return nil, err
+		}
+		sh.Lines = lines
+		out = append(out, sh)
+	}
+	return out, rows.Err()
+}
+
+func scanEvent(row Row) (*StatusEvent, error) {
+	var e StatusEvent
+	var data []byte
+	err := row.Scan(&e.ID, &e.SupplierOrderID, &e.Kind, &e.From, &e.To, &e.Actor, &e.Channel, &e.Note, jsonCol{&data},
+		&e.IdempotencyKey, timeCol{&e.OccurredAt}, timeCol{&e.CreatedAt})
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > 2 {
+		e.Data = data
+	}
+	return &e, nil
+}

@@ -1,0 +1,130 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/store"
+)
+
+// StatusUpdate is one change a supplier (or operator) asks for.
+type StatusUpdate struct {
+	Action string
+	Note   string
+	// Shipment describes the package for ActShip.
+	Shipment *store.Shipment
+	// OccurredAt is when it happened at the supplier (default now). An
+	// update older than the order's last change is recorded and ignored.
+	OccurredAt time.Time
+	// Actor and Channel say who and how: "supplier 31 (key sh_s_abcd…)", "api".
+	Actor, Channel string
+	// IdempotencyKey makes a retried request return the first answer.
+	IdempotencyKey string
+}
+
+// StatusResult is what an update did.
+type StatusResult struct {
+	Event   *store.StatusEvent
+	Applied bool
+	// Reason says why an update was not applied (a repeat, stale, backwards).
+	Reason string
+	// Replayed is true when the idempotency key matched an earlier request.
+	Replayed bool
+}
+
+// ErrNoteRequired is returned for a cancel or reject without a note.
+var ErrNoteRequired = errors.New("a note is required")
+
+// ApplyStatus applies upd to a supplier's supplier order in one
+// transaction: the row is locked, the transition checked, the status,
+// history, shipment and the order's derived status written together.
+// Errors: store.ErrNotFound (no such order for this supplier),
+// ErrIllegalTransition (naming the current state), ErrNoteRequired.
+func ApplyStatus(ctx context.Context, st *store.Store, supplierID int64, number string, upd StatusUpdate) (*StatusResult, error) {
+	if (upd.Action == ActCancel || upd.Action == ActReject || upd.Action == ActNote) && strings.TrimSpace(upd.Note) == "" {
+		return nil, fmt.Errorf("%s: %w", upd.Action, ErrNoteRequired)
+	}
+	if upd.Shipment != nil && upd.Shipment.TrackingURL != "" {
+		if u, err := url.Parse(upd.Shipment.TrackingURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("tracking url must be an http(s) URL")
+		}
+	}
+	var res *StatusResult
+	err := st.InTx(ctx, func(tx store.Tx) error {
+		so, err := st.LockSupplierOrder(ctx, tx, supplierID, number)
+		if err != nil {
+			return err
+		}
+		if upd.IdempotencyKey != "" {
+			prev, err := st.EventByIdempotencyKey(ctx, tx, so.ID, upd.IdempotencyKey)
+			if err == nil {
+				res = &StatusResult{Event: prev, Applied: prev.Kind != store.EventIgnored, Replayed: true}
+				return nil
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		ev := &store.StatusEvent{SupplierOrderID: so.ID, From: so.Status, To: so.Status, Actor: upd.Actor,
+			Channel: upd.Channel, Note: upd.Note, IdempotencyKey: upd.IdempotencyKey, OccurredAt: upd.OccurredAt}
+		if upd.Shipment != nil {
+			ev.Data, _ = json.Marshal(upd.Shipment)
+		}
+		to, outcome, err := Transition(so.Status, upd.Action)
+		if err != nil {
+			return err
+		}
+		res = &StatusResult{Event: ev}
+		switch {
+		case !upd.OccurredAt.IsZero() && upd.OccurredAt.Before(so.UpdatedAt) && upd.Action != ActNote:
+			ev.Kind, res.Reason = store.EventIgnored, fmt.Sprintf("stale: it happened at %s, before the order's last change at %s",
+				upd.OccurredAt.UTC().Format(time.RFC3339), so.UpdatedAt.Format(time.RFC3339))
+		case outcome == Backwards:
+			ev.Kind, res.Reason = store.EventIgnored, fmt.Sprintf("backwards: the order is already %s", so.Status)
+		case outcome == Unchanged && upd.Action != ActNote:
+			ev.Kind, res.Reason = store.EventIgnored, fmt.Sprintf("unchanged: the order is already %s", so.Status)
+		case upd.Action == ActNote:
+			ev.Kind, res.Applied = store.EventNote, true
+		default:
+			ev.Kind, ev.To, res.Applied = store.EventStatus, to, true
+			if upd.Action == ActShip {
+				ev.Kind = store.EventShipment
+			}
+		}
+		if res.Reason != "" {
+			ev.Note = strings.TrimSpace(ev.Note + " [ignored: " + res.Reason + "]")
+		}
+		if err := st.AppendEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		if ev.Kind == store.EventShipment && upd.Shipment != nil {
+			sh := *upd.Shipment
+			if sh.ShippedAt.IsZero() {
+				sh.ShippedAt = ev.OccurredAt
+			}
+			if err := st.AddShipment(ctx, tx, so.ID, ev.ID, sh); err != nil {
+				return err
+			}
+		}
+		if res.Applied && ev.To != ev.From {
+			return st.SetSupplierOrderStatus(ctx, tx, so, ev.To, DeriveOrderStatus)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// ValidStatusTarget reports whether a supplier may ask for status.
+func ValidStatusTarget(status string) bool {
+	_, ok := ActionForStatus(status)
+	return ok && status != domain.StatusNew
+}

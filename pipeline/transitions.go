@@ -1,0 +1,129 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+)
+
+// Actions a supplier (or operator) can take on a supplier order.
+const (
+	ActAcknowledge = "acknowledge"
+	ActBackorder   = "backorder"
+	ActShip        = "ship"
+	ActDeliver     = "deliver"
+	ActCancel      = "cancel"
+	ActReject      = "reject"
+	ActNote        = "note"
+)
+
+// ActionForStatus maps a target status ("shipped") to its action ("ship").
+func ActionForStatus(status string) (string, bool) {
+	a, ok := map[string]string{
+		domain.StatusAcknowledged: ActAcknowledge, domain.StatusBackordered: ActBackorder,
+		domain.StatusShipped: ActShip, domain.StatusDelivered: ActDeliver,
+		domain.StatusCancelled: ActCancel, domain.StatusRejected: ActReject,
+	}[status]
+	return a, ok
+}
+
+// rule is where an action may start and where it leads.
+type rule struct {
+	from []string
+	to   string
+}
+
+// rules is the state machine. Once shipped the order can only gain
+// packages or be delivered; cancelled and rejected are final; every
+// state takes notes.
+var rules = map[string]rule{
+	ActAcknowledge: {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusBackordered}, domain.StatusAcknowledged},
+	ActBackorder:   {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged}, domain.StatusBackordered},
+	ActShip:        {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered, domain.StatusShipped}, domain.StatusShipped},
+	ActDeliver:     {[]string{domain.StatusShipped}, domain.StatusDelivered},
+	ActCancel:      {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered}, domain.StatusCancelled},
+	ActReject:      {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered}, domain.StatusRejected},
+}
+
+// rank orders the forward path; a move to a lower rank is "backwards".
+var rank = map[string]int{
+	domain.StatusNew: 0, domain.StatusDispatched: 1, domain.StatusAcknowledged: 2, domain.StatusBackordered: 2,
+	domain.StatusShipped: 3, domain.StatusDelivered: 4,
+}
+
+// ErrIllegalTransition is wrapped by Transition's refusals.
+var ErrIllegalTransition = errors.New("illegal transition")
+
+// Outcome kinds of Transition besides a move.
+const (
+	// Unchanged: the order already is where the action leads (a repeat).
+	Unchanged = "unchanged"
+	// Backwards: the update would move the order back (delivered →
+	// shipped); it is recorded and ignored, never applied.
+	Backwards = "backwards"
+)
+
+// Transition returns the status action leads to from current, or
+// Unchanged/Backwards, or an error naming the current state.
+func Transition(current, action string) (to string, outcome string, err error) {
+	if action == ActNote {
+		return current, Unchanged, nil
+	}
+	r, ok := rules[action]
+	if !ok {
+		return "", "", fmt.Errorf("unknown action %q", action)
+	}
+	if current == r.to && action != ActShip {
+		return current, Unchanged, nil
+	}
+	if slices.Contains(r.from, current) {
+		return r.to, "", nil
+	}
+	if cr, ok := rank[current]; ok {
+		if tr, ok := rank[r.to]; ok && tr < cr {
+			return current, Backwards, nil
+		}
+	}
+	return "", "", fmt.Errorf("%w: cannot %s a supplier order that is %s", ErrIllegalTransition, action, current)
+}
+
+// DeriveOrderStatus is the retailer's order status from its supplier
+// orders (see the README's table).
+func DeriveOrderStatus(statuses []string) string {
+	var active []string
+	for _, s := range statuses {
+		if s != domain.StatusCancelled && s != domain.StatusRejected {
+			active = append(active, s)
+		}
+	}
+	all := func(set ...string) bool {
+		for _, s := range active {
+			if !slices.Contains(set, s) {
+				return false
+			}
+		}
+		return true
+	}
+	any := func(set ...string) bool {
+		return slices.ContainsFunc(active, func(s string) bool { return slices.Contains(set, s) })
+	}
+	switch {
+	case len(active) == 0:
+		return domain.StatusCancelled
+	case all(domain.StatusDelivered):
+		return domain.StatusDelivered
+	case all(domain.StatusShipped, domain.StatusDelivered):
+		return domain.StatusShipped
+	case any(domain.StatusShipped, domain.StatusDelivered):
+		return "partially_shipped"
+	case any(domain.StatusBackordered):
+		return domain.StatusBackordered
+	case all(domain.StatusAcknowledged):
+		return domain.StatusAcknowledged
+	case all(domain.StatusDispatched, domain.StatusAcknowledged):
+		return domain.StatusDispatched
+	}
+	return domain.StatusNew
+}
