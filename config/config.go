@@ -140,6 +140,11 @@ type Retailer struct {
 	Name     string `yaml:"name"`
 	Email    string `yaml:"email"`
 	TimeZone string `yaml:"time_zone"`
+	// StatusEmails opts in to an email for every status change; the
+	// cancellation email is sent whatever this says.
+	StatusEmails bool `yaml:"status_emails"`
+	// Channels are where status changes go: webhook and/or email.
+	Channels []Channel `yaml:"channels"`
 }
 
 // Supplier is a supplier declared in the file, with its channels.

@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -156,6 +157,7 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 				add(k+".time_zone", "unknown time zone %q", r.TimeZone)
 			}
 		}
+		ps = append(ps, c.validateChannels(k, r.Channels, check, "webhook", "email")...)
 	}
 	seen = map[string]bool{}
 	for i, s := range c.Suppliers {
@@ -179,29 +181,38 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 				add(k+".commission_rate", "%v", err)
 			}
 		}
-		names := map[string]bool{}
-		for j, ch := range s.Channels {
-			ck := fmt.Sprintf("%s.channels[%d]", k, j)
-			if ch.Type == "" {
-				add(ck+".type", "must not be empty")
-			} else if check != nil {
-				known, cps := check(c, ch.Type, ch.SettingsJSON())
-				if !known {
-					add(ck+".type", "unknown channel type %q", ch.Type)
-				}
-				for _, p := range cps {
-					add(ck+"."+p.Key, "%s", p.Msg)
-				}
+		ps = append(ps, c.validateChannels(k, s.Channels, check)...)
+	}
+	return ps
+}
+
+// validateChannels checks a party's channels; only lists the types
+// allowed (any when empty).
+func (c *Config) validateChannels(k string, chs []Channel, check ChannelCheck, only ...string) Problems {
+	var ps Problems
+	add := func(key, format string, a ...any) { ps = append(ps, Problem{Key: key, Msg: fmt.Sprintf(format, a...)}) }
+	names := map[string]bool{}
+	for j, ch := range chs {
+		ck := fmt.Sprintf("%s.channels[%d]", k, j)
+		switch {
+		case ch.Type == "":
+			add(ck+".type", "must not be empty")
+		case len(only) > 0 && !slices.Contains(only, ch.Type):
+			add(ck+".type", "must be one of %s", strings.Join(only, ", "))
+		case check != nil:
+			known, cps := check(c, ch.Type, ch.SettingsJSON())
+			if !known {
+				add(ck+".type", "unknown channel type %q", ch.Type)
 			}
-			name := ch.Name
-			if name == "" {
-				name = ch.Type
+			for _, p := range cps {
+				add(ck+"."+p.Key, "%s", p.Msg)
 			}
-			if names[name] {
-				add(ck+".name", "duplicate channel name %q", name)
-			}
-			names[name] = true
 		}
+		name := ch.ChannelName()
+		if names[name] {
+			add(ck+".name", "duplicate channel name %q", name)
+		}
+		names[name] = true
 	}
 	return ps
 }

@@ -29,6 +29,24 @@ type DeliveryRequest struct {
 	Supplier      *domain.Supplier
 	Channel       domain.Channel
 	Attempt       int
+	// Retailer and Change are set on notifications to the retailer
+	// (channel "retailer/…"): the retailer and the history event they
+	// are about.
+	Retailer *domain.Retailer
+	Change   *Change
+}
+
+// Change is a status change as told to a retailer.
+type Change struct {
+	Type       string    `json:"type"`
+	EventID    int64     `json:"event_id"`
+	From       string    `json:"from_status"`
+	To         string    `json:"to_status"`
+	Note       string    `json:"note,omitempty"`
+	Actor      string    `json:"actor"`
+	Channel    string    `json:"channel"`
+	Data       any       `json:"data,omitempty"`
+	OccurredAt time.Time `json:"occurred_at"`
 }
 
 // Result is the remote side's answer to one attempt.

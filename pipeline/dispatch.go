@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -67,7 +68,14 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	}
 	log := d.log.With("delivery", del.ID, "order", so.Number, "supplier", sup.Code, "channel", del.Channel,
 		"event", del.Event, "attempt", job.Attempt)
+	req := &DeliveryRequest{Delivery: del, SupplierOrder: eventSnapshot(del, so), Supplier: sup}
 	ch, ok := findChannel(sup, del.Channel)
+	if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
+		if req.Retailer, req.Change, err = d.retailerTarget(ctx, so, del); err != nil {
+			return err
+		}
+		ch, ok = RetailerChannel(req.Retailer, name)
+	}
 	conn := d.channels[del.Kind]
 	start := time.Now()
 	attempt := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: start}
@@ -76,7 +84,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		d.record(ctx, log, del, attempt, domain.DeliveryDead, nil)
 		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, errDeliveryGone))
 	}
-	ep, err := d.st.EndpointState(ctx, sup.ID, ch.Name)
+	ep, err := d.st.EndpointState(ctx, sup.ID, del.Channel)
 	if err != nil {
 		return fmt.Errorf("dispatch: endpoint state: %w", err)
 	}
@@ -100,7 +108,8 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 			return river.JobSnooze(2 * time.Second)
 		}
 	}
-	res, derr := conn.Deliver(ctx, &DeliveryRequest{Delivery: del, SupplierOrder: eventSnapshot(del, so), Supplier: sup, Channel: ch, Attempt: attempt.Number})
+	req.Channel, req.Attempt = ch, attempt.Number
+	res, derr := conn.Deliver(ctx, req)
 	attempt.Duration = time.Since(start)
 	attempt.StatusCode, attempt.Response = res.StatusCode, excerpt(res.Response, 1024)
 	d.m.AttemptDuration.WithLabelValues(del.Kind).Observe(attempt.Duration.Seconds())
@@ -109,8 +118,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		var then func(tx store.Tx) error
 		if del.Event == domain.EventOrderCreated {
 			then = func(tx store.Tx) error {
-				_, err := d.st.MarkSupplierOrder(ctx, tx, so.ID, domain.StatusNew, domain.StatusDispatched)
-				return err
+				return d.st.RecordDispatched(ctx, tx, so.ID, del.Channel, DeriveOrderStatus)
 			}
 		}
 		if err := d.record(ctx, log, del, attempt, domain.DeliveryDelivered, then); err != nil {
@@ -120,7 +128,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 			return err
 		}
 		if ep.FailingSince != nil {
-			if err := d.st.EndpointSucceeded(ctx, sup.ID, ch.Name); err != nil {
+			if err := d.st.EndpointSucceeded(ctx, sup.ID, del.Channel); err != nil {
 				log.Warn("clear endpoint failure", "error", err)
 			}
 		}
@@ -175,7 +183,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 // endpointFailed extends the endpoint's failing streak and disables it on
 // 410 Gone or once the streak outlasts the channel's disable_after.
 func (d *Dispatcher) endpointFailed(ctx context.Context, log *slog.Logger, sup *domain.Supplier, ch domain.Channel, del *domain.Delivery, res Result, derr error) {
-	since, err := d.st.EndpointFailed(ctx, sup.ID, ch.Name, time.Now())
+	since, err := d.st.EndpointFailed(ctx, sup.ID, del.Channel, time.Now())
 	if err != nil {
 		log.Warn("record endpoint failure", "error", err)
 		return
@@ -190,7 +198,7 @@ func (d *Dispatcher) endpointFailed(ctx context.Context, log *slog.Logger, sup *
 	default:
 		return
 	}
-	disabled, err := d.st.DisableEndpoint(ctx, sup.ID, ch.Name, reason)
+	disabled, err := d.st.DisableEndpoint(ctx, sup.ID, del.Channel, reason)
 	if err != nil {
 		log.Error("disable endpoint", "error", err)
 		return
@@ -206,6 +214,28 @@ func (d *Dispatcher) endpointFailed(ctx context.Context, log *slog.Logger, sup *
 					ch.Type, ch.Name, sup.Code, sup.Name, reason, sup.Code, ch.Name, sup.Code, ch.Name))
 		}
 	}
+}
+
+// retailerTarget loads the retailer and the change a notification is about.
+func (d *Dispatcher) retailerTarget(ctx context.Context, so *domain.SupplierOrder, del *domain.Delivery) (*domain.Retailer, *Change, error) {
+	r, err := d.st.RetailerOfOrder(ctx, so.OrderID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dispatch: retailer of %s: %w", so.Number, err)
+	}
+	typ, id, ok := ParseNotificationEvent(del.Event)
+	if !ok {
+		return r, nil, river.JobCancel(fmt.Errorf("dispatch: malformed notification event %q", del.Event))
+	}
+	ev, err := d.st.EventByID(ctx, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dispatch: event %d: %w", id, err)
+	}
+	c := &Change{Type: typ, EventID: ev.ID, From: ev.From, To: ev.To, Note: ev.Note, Actor: ev.Actor,
+		Channel: ev.Channel, OccurredAt: ev.OccurredAt}
+	if len(ev.Data) > 0 {
+		c.Data = ev.Data
+	}
+	return r, c, nil
 }
 
 func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.Delivery, a *domain.Attempt, status string, then func(tx store.Tx) error) error {

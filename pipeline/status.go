@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/store"
 )
 
@@ -46,7 +47,9 @@ var ErrNoteRequired = errors.New("a note is required")
 // history, shipment and the order's derived status written together.
 // Errors: store.ErrNotFound (no such order for this supplier),
 // ErrIllegalTransition (naming the current state), ErrNoteRequired.
-func ApplyStatus(ctx context.Context, st *store.Store, supplierID int64, number string, upd StatusUpdate) (*StatusResult, error) {
+// The retailer's notifications (webhook, email) are created in the same
+// transaction, so a change is never recorded without them.
+func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID int64, number string, upd StatusUpdate) (*StatusResult, error) {
 	if (upd.Action == ActCancel || upd.Action == ActReject || upd.Action == ActNote) && strings.TrimSpace(upd.Note) == "" {
 		return nil, fmt.Errorf("%s: %w", upd.Action, ErrNoteRequired)
 	}
@@ -55,8 +58,14 @@ func ApplyStatus(ctx context.Context, st *store.Store, supplierID int64, number 
 			return nil, fmt.Errorf("tracking url must be an http(s) URL")
 		}
 	}
+	// Read before the transaction: holding a transaction while taking a
+	// second pooled connection can exhaust the pool.
+	retailer, err := st.RetailerOfSupplierOrder(ctx, supplierID, number)
+	if err != nil {
+		return nil, err
+	}
 	var res *StatusResult
-	err := st.InTx(ctx, func(tx store.Tx) error {
+	err = st.InTx(ctx, func(tx store.Tx) error {
 		so, err := st.LockSupplierOrder(ctx, tx, supplierID, number)
 		if err != nil {
 			return err
@@ -112,10 +121,20 @@ func ApplyStatus(ctx context.Context, st *store.Store, supplierID int64, number 
 				return err
 			}
 		}
-		if res.Applied && ev.To != ev.From {
-			return st.SetSupplierOrderStatus(ctx, tx, so, ev.To, DeriveOrderStatus)
+		if !res.Applied || ev.To == ev.From {
+			return nil
 		}
-		return nil
+		if err := st.SetSupplierOrderStatus(ctx, tx, so, ev.To, DeriveOrderStatus); err != nil {
+			return err
+		}
+		params, err := notifyRetailer(ctx, st, tx, retailer, so, upd.Action, ev)
+		if err != nil || len(params) == 0 {
+			return err
+		}
+		if q == nil {
+			return errors.New("status change: no job queue to notify the retailer")
+		}
+		return q.InsertTx(ctx, tx, params)
 	})
 	if err != nil {
 		return nil, err

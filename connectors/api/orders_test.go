@@ -104,7 +104,13 @@ func TestCreateOrderSplitsPerSupplier(t *testing.T) {
 		}
 		apptest.Eventually(t, 5*time.Second, "dispatched", func() bool {
 			_, _, b := d.Do(t, "GET", "/api/v1/orders/"+o.Number, d.Keys["retailer:acme"], nil)
-			return strings.Count(string(b), `"status":"dispatched"`) == 2
+			var got struct {
+				Status         string
+				SupplierOrders []struct{ Status string } `json:"supplier_orders"`
+			}
+			_ = json.Unmarshal(b, &got)
+			return got.Status == "dispatched" && len(got.SupplierOrders) == 2 &&
+				got.SupplierOrders[0].Status == "dispatched" && got.SupplierOrders[1].Status == "dispatched"
 		})
 	})
 }

@@ -117,7 +117,7 @@ func (s *Server) runStatus(w http.ResponseWriter, r *http.Request, p *store.Prin
 		writeError(w, http.StatusBadRequest, "bad_request", "Idempotency-Key is longer than 200 characters", nil)
 		return nil, nil, false
 	}
-	res, err := pipeline.ApplyStatus(r.Context(), s.st, p.SupplierID, number, upd)
+	res, err := pipeline.ApplyStatus(r.Context(), s.st, s.queue, p.SupplierID, number, upd)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", "no supplier order "+number, nil)

@@ -68,19 +68,35 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 	}
 	so := req.SupplierOrder
 	to := s.To
-	if len(to) == 0 && req.Supplier.Email != "" {
-		to = []string{req.Supplier.Email}
+	fallback := req.Supplier.Email
+	if req.Change != nil && req.Retailer != nil {
+		fallback = req.Retailer.Email
+	}
+	if len(to) == 0 && fallback != "" {
+		to = []string{fallback}
 	}
 	if len(to) == 0 {
-		return pipeline.Result{Permanent: true}, fmt.Errorf("email %s: no recipient: set the channel's to or the supplier's email", so.Number)
+		return pipeline.Result{Permanent: true}, fmt.Errorf("email %s: no recipient: set the channel's to or the party's email", so.Number)
 	}
-	subject, text, html, err := c.render.RenderSupplierOrder(so)
+	var subject, text, html string
+	var err error
+	msgID := MessageID(req.Delivery.Event, so.Number, c.domain)
+	if req.Change != nil {
+		subject, text, html, err = c.render.Render(TemplateStatusChange, Data{Order: &so.Order, SupplierOrder: so, Values: map[string]any{
+			"Type": req.Change.Type, "From": req.Change.From, "To": req.Change.To, "Note": req.Change.Note,
+			"Actor": req.Change.Actor, "Channel": req.Change.Channel, "OccurredAt": req.Change.OccurredAt,
+			"Shipment": shipmentOf(req.Change.Data),
+		}})
+		msgID = MessageID(req.Change.Type, fmt.Sprintf("%s-e%d", so.Number, req.Change.EventID), c.domain)
+	} else {
+		subject, text, html, err = c.render.RenderSupplierOrder(so)
+	}
 	if err != nil {
 		return pipeline.Result{Permanent: true}, fmt.Errorf("email %s: render: %w", so.Number, err)
 	}
 	msg := &Message{
 		From: c.from, Subject: subject, Text: text, HTML: html,
-		MessageID: MessageID(req.Delivery.Event, so.Number, c.domain),
+		MessageID: msgID,
 		Date:      req.Delivery.CreatedAt,
 		// Auto-responders must not answer: replies are read as commands.
 		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Supplyhub-Order": so.Number},
@@ -120,4 +136,20 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 		return res, fmt.Errorf("email %s: %w", so.Number, err)
 	}
 	return pipeline.Result{Response: "sent " + msg.MessageID}, nil
+}
+
+// TemplateStatusChange is the email telling a retailer about a change.
+const TemplateStatusChange = "status_change"
+
+// shipmentOf decodes a change's shipment data for templates (nil if none).
+func shipmentOf(data any) map[string]any {
+	raw, ok := data.(json.RawMessage)
+	if !ok {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil || len(m) == 0 {
+		return nil
+	}
+	return m
 }

@@ -106,9 +106,17 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 	if d, err := time.ParseDuration(s.Timeout); err == nil && d > 0 {
 		timeout = d
 	}
-	msg, err := NewMessage(MessageID(req.Delivery.ID), Event{
-		Type: req.Delivery.Event, Timestamp: req.Delivery.CreatedAt, Data: req.SupplierOrder,
-	})
+	ev := Event{Type: req.Delivery.Event, Timestamp: req.Delivery.CreatedAt, Data: req.SupplierOrder}
+	if req.Change != nil {
+		// A retailer notification: what changed, and the supplier order now.
+		ev = Event{Type: req.Change.Type, Timestamp: req.Change.OccurredAt, Data: struct {
+			OrderNumber   string           `json:"order_number"`
+			ExternalID    string           `json:"external_id"`
+			Change        *pipeline.Change `json:"change"`
+			SupplierOrder any              `json:"supplier_order"`
+		}{req.SupplierOrder.Order.Number, req.SupplierOrder.Order.ExternalID, req.Change, req.SupplierOrder}}
+	}
+	msg, err := NewMessage(MessageID(req.Delivery.ID), ev)
 	if err != nil {
 		return pipeline.Result{Permanent: true}, fmt.Errorf("webhook: %w", err)
 	}

@@ -23,7 +23,10 @@ import (
 // left alone.
 func SyncDeclared(ctx context.Context, st *store.Store, cfg *config.Config) error {
 	for _, r := range cfg.Retailers {
-		dr := &domain.Retailer{Code: r.Code, Name: r.Name, Email: r.Email, TimeZone: r.TimeZone}
+		dr := &domain.Retailer{Code: r.Code, Name: r.Name, Email: r.Email, TimeZone: r.TimeZone, StatusEmails: r.StatusEmails}
+		for _, ch := range r.Channels {
+			dr.Channels = append(dr.Channels, domain.Channel{Name: ch.ChannelName(), Type: ch.Type, Settings: ch.SettingsJSON()})
+		}
 		if err := st.UpsertRetailer(ctx, dr); err != nil {
 			return err
 		}

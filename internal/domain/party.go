@@ -8,12 +8,16 @@ const DefaultCommissionBP = 220
 
 // Retailer sends orders and receives status updates and summaries.
 type Retailer struct {
-	ID        int64
-	Code      string
-	Name      string
-	Email     string
-	TimeZone  string
-	CreatedAt time.Time
+	ID       int64
+	Code     string
+	Name     string
+	Email    string
+	TimeZone string
+	// StatusEmails opts in to an email for every status change; the
+	// cancellation email is sent whatever this says.
+	StatusEmails bool
+	Channels     []Channel
+	CreatedAt    time.Time
 }
 
 // Supplier fulfils supplier orders and receives them on its channels.

@@ -10,44 +10,60 @@ import (
 )
 
 const (
-	qUpsertRetailer = `INSERT INTO retailers (code, name, email, time_zone, created_at) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, time_zone = excluded.time_zone
+	qUpsertRetailer = `INSERT INTO retailers (code, name, email, time_zone, status_emails, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, time_zone = excluded.time_zone, status_emails = excluded.status_emails
 RETURNING id, created_at`
-	qRetailerByCode = `SELECT id, code, name, email, time_zone, created_at FROM retailers WHERE code = $1`
-	qRetailerByID   = `SELECT id, code, name, email, time_zone, created_at FROM retailers WHERE id = $1`
-	qUpsertSupplier = `INSERT INTO suppliers (code, name, email, commission_bp, created_at) VALUES ($1, $2, $3, $4, $5)
+	retailerCols      = `id, code, name, email, time_zone, status_emails, created_at`
+	qRetailerByCode   = `SELECT ` + retailerCols + ` FROM retailers WHERE code = $1`
+	qRetailerByID     = `SELECT ` + retailerCols + ` FROM retailers WHERE id = $1`
+	qDeleteRChannels  = `DELETE FROM retailer_channels WHERE retailer_id = $1`
+	qInsertRChannel   = `INSERT INTO retailer_channels (retailer_id, name, type, settings) VALUES ($1, $2, $3, $4)`
+	qChannelsRetailer = `SELECT name, type, settings FROM retailer_channels WHERE retailer_id = $1 ORDER BY name`
+	qUpsertSupplier   = `INSERT INTO suppliers (code, name, email, commission_bp, created_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, commission_bp = excluded.commission_bp
 RETURNING id, created_at`
 	qSupplierByCode   = `SELECT id, code, name, email, commission_bp, created_at FROM suppliers WHERE code = $1`
 	qSupplierByID     = `SELECT id, code, name, email, commission_bp, created_at FROM suppliers WHERE id = $1`
 	qListSuppliers    = `SELECT id, code, name, email, commission_bp, created_at FROM suppliers ORDER BY code`
-	qListRetailers    = `SELECT id, code, name, email, time_zone, created_at FROM retailers ORDER BY code`
+	qListRetailers    = `SELECT ` + retailerCols + ` FROM retailers ORDER BY code`
 	qDeleteChannels   = `DELETE FROM supplier_channels WHERE supplier_id = $1`
 	qInsertChannel    = `INSERT INTO supplier_channels (supplier_id, name, type, settings) VALUES ($1, $2, $3, $4)`
 	qChannelsSupplier = `SELECT name, type, settings FROM supplier_channels WHERE supplier_id = $1 ORDER BY name`
 )
 
-// UpsertRetailer creates the retailer or updates it by code.
+// UpsertRetailer creates the retailer or updates it by code, replacing
+// its channels with r.Channels.
 func (s *Store) UpsertRetailer(ctx context.Context, r *domain.Retailer) error {
 	if r.TimeZone == "" {
 		r.TimeZone = "UTC"
 	}
-	err := s.d.QueryRow(ctx, qUpsertRetailer, r.Code, r.Name, r.Email, r.TimeZone, time.Now()).
-		Scan(&r.ID, timeCol{&r.CreatedAt})
-	if err != nil {
-		return fmt.Errorf("upsert retailer %s: %w", r.Code, err)
-	}
-	return nil
+	return s.InTx(ctx, func(tx Tx) error {
+		err := tx.QueryRow(ctx, qUpsertRetailer, r.Code, r.Name, r.Email, r.TimeZone, r.StatusEmails, time.Now()).
+			Scan(&r.ID, timeCol{&r.CreatedAt})
+		if err != nil {
+			return fmt.Errorf("upsert retailer %s: %w", r.Code, err)
+		}
+		return replaceChannels(ctx, tx, qDeleteRChannels, qInsertRChannel, r.ID, r.Channels)
+	})
 }
 
-// RetailerByCode looks a retailer up by its code.
+// RetailerByCode looks a retailer up by its code, with its channels.
 func (s *Store) RetailerByCode(ctx context.Context, code string) (*domain.Retailer, error) {
-	return scanRetailer(s.d.QueryRow(ctx, qRetailerByCode, code))
+	return s.retailerWithChannels(ctx, s.d.QueryRow(ctx, qRetailerByCode, code))
 }
 
-// RetailerByID looks a retailer up by id.
+// RetailerByID looks a retailer up by id, with its channels.
 func (s *Store) RetailerByID(ctx context.Context, id int64) (*domain.Retailer, error) {
-	return scanRetailer(s.d.QueryRow(ctx, qRetailerByID, id))
+	return s.retailerWithChannels(ctx, s.d.QueryRow(ctx, qRetailerByID, id))
+}
+
+func (s *Store) retailerWithChannels(ctx context.Context, row Row) (*domain.Retailer, error) {
+	r, err := scanRetailer(row)
+	if err != nil {
+		return nil, err
+	}
+	r.Channels, err = s.channelsOf(ctx, qChannelsRetailer, r.ID)
+	return r, err
 }
 
 // ListRetailers returns every retailer by code.
@@ -70,7 +86,7 @@ func (s *Store) ListRetailers(ctx context.Context) ([]*domain.Retailer, error) {
 
 func scanRetailer(row Row) (*domain.Retailer, error) {
 	var r domain.Retailer
-	if err := row.Scan(&r.ID, &r.Code, &r.Name, &r.Email, &r.TimeZone, timeCol{&r.CreatedAt}); err != nil {
+	if err := row.Scan(&r.ID, &r.Code, &r.Name, &r.Email, &r.TimeZone, &r.StatusEmails, timeCol{&r.CreatedAt}); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -88,17 +104,8 @@ func (s *Store) UpsertSupplier(ctx context.Context, sup *domain.Supplier) error 
 		if err != nil {
 			return fmt.Errorf("upsert supplier %s: %w", sup.Code, err)
 		}
-		if _, err := tx.Exec(ctx, qDeleteChannels, sup.ID); err != nil {
-			return fmt.Errorf("upsert supplier %s: channels: %w", sup.Code, err)
-		}
-		for _, ch := range sup.Channels {
-			settings := ch.Settings
-			if len(settings) == 0 {
-				settings = []byte("{}")
-			}
-			if _, err := tx.Exec(ctx, qInsertChannel, sup.ID, ch.Name, ch.Type, string(settings)); err != nil {
-				return fmt.Errorf("upsert supplier %s: channel %s: %w", sup.Code, ch.Name, err)
-			}
+		if err := replaceChannels(ctx, tx, qDeleteChannels, qInsertChannel, sup.ID, sup.Channels); err != nil {
+			return fmt.Errorf("upsert supplier %s: %w", sup.Code, err)
 		}
 		return nil
 	})
@@ -158,8 +165,29 @@ func scanSupplier(row Row) (*domain.Supplier, error) {
 	return &sup, nil
 }
 
+// replaceChannels swaps a party's channels for chs in tx.
+func replaceChannels(ctx context.Context, tx Tx, qDelete, qInsert string, ownerID int64, chs []domain.Channel) error {
+	if _, err := tx.Exec(ctx, qDelete, ownerID); err != nil {
+		return fmt.Errorf("channels: %w", err)
+	}
+	for _, ch := range chs {
+		settings := ch.Settings
+		if len(settings) == 0 {
+			settings = []byte("{}")
+		}
+		if _, err := tx.Exec(ctx, qInsert, ownerID, ch.Name, ch.Type, string(settings)); err != nil {
+			return fmt.Errorf("channel %s: %w", ch.Name, err)
+		}
+	}
+	return nil
+}
+
 func (s *Store) channels(ctx context.Context, supplierID int64) ([]domain.Channel, error) {
-	rows, err := s.d.Query(ctx, qChannelsSupplier, supplierID)
+	return s.channelsOf(ctx, qChannelsSupplier, supplierID)
+}
+
+func (s *Store) channelsOf(ctx context.Context, query string, ownerID int64) ([]domain.Channel, error) {
+	rows, err := s.d.Query(ctx, query, ownerID)
 	if err != nil {
 		return nil, fmt.Errorf("supplier channels: %w", err)
 	}

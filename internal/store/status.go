@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
 )
 
 // Event kinds in a supplier order's history.
@@ -59,6 +61,7 @@ FROM supplier_order_events WHERE supplier_order_id = $1 ORDER BY id`
 idempotency_key, occurred_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`
 	qSetSOStatus   = `UPDATE supplier_orders SET status = $2, version = version + 1, updated_at = $3 WHERE id = $1`
 	qSiblingStatus = `SELECT status FROM supplier_orders WHERE order_id = $1`
+	qOrderOfSO     = `SELECT order_id FROM supplier_orders WHERE id = $1`
 	qSetOrderState = `UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1`
 	qInsertShip    = `INSERT INTO shipments (supplier_order_id, event_id, carrier, tracking_number, tracking_url, lines, shipped_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`
@@ -116,7 +119,21 @@ func (s *Store) SetSupplierOrderStatus(ctx context.Context, tx Tx, so *LockedSup
 	if _, err := tx.Exec(ctx, qSetSOStatus, so.ID, status, now); err != nil {
 		return fmt.Errorf("set status: %w", err)
 	}
-	rows, err := tx.Query(ctx, qSiblingStatus, so.OrderID)
+	return s.rederiveOrder(ctx, tx, so.OrderID, derive)
+}
+
+// rederiveOrder sets an order's status from its supplier orders' statuses.
+// The order row is locked first: two supplier orders of one order changing
+// in concurrent transactions would otherwise each read the other's old
+// status (write skew) and leave the order's status behind. With the lock
+// the second reads after the first has committed.
+func (s *Store) rederiveOrder(ctx context.Context, tx Tx, orderID int64, derive func([]string) string) error {
+	if s.d.Kind() == KindPostgres {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM orders WHERE id = $1 FOR UPDATE`, orderID); err != nil {
+			return fmt.Errorf("lock order: %w", err)
+		}
+	}
+	rows, err := tx.Query(ctx, qSiblingStatus, orderID)
 	if err != nil {
 		return fmt.Errorf("sibling statuses: %w", err)
 	}
@@ -130,7 +147,7 @@ func (s *Store) SetSupplierOrderStatus(ctx context.Context, tx Tx, so *LockedSup
 		statuses = append(statuses, st)
 	}
 	rows.Close()
-	if _, err := tx.Exec(ctx, qSetOrderState, so.OrderID, derive(statuses), now); err != nil {
+	if _, err := tx.Exec(ctx, qSetOrderState, orderID, derive(statuses), time.Now().UTC()); err != nil {
 		return fmt.Errorf("set order status: %w", err)
 	}
 	return nil
@@ -199,4 +216,56 @@ func scanEvent(row Row) (*StatusEvent, error) {
 		e.Data = data
 	}
 	return &e, nil
+}
+
+const (
+	qRetailerOfSO = `SELECT o.retailer_id FROM supplier_orders so JOIN orders o ON o.id = so.order_id WHERE so.supplier_id = $1 AND so.number = $2`
+	qRetailerOfO  = `SELECT retailer_id FROM orders WHERE id = $1`
+	qEventByID    = `SELECT id, supplier_order_id, kind, from_status, to_status, actor, channel, note, data, COALESCE(idempotency_key, ''), occurred_at, created_at
+FROM supplier_order_events WHERE id = $1`
+)
+
+// RetailerOfSupplierOrder returns the retailer (with channels) whose
+// order holds a supplier's supplier order.
+func (s *Store) RetailerOfSupplierOrder(ctx context.Context, supplierID int64, number string) (*domain.Retailer, error) {
+	var id int64
+	if err := s.d.QueryRow(ctx, qRetailerOfSO, supplierID, number).Scan(&id); err != nil {
+		return nil, err
+	}
+	return s.RetailerByID(ctx, id)
+}
+
+// RetailerOfOrder returns the retailer (with channels) of an order.
+func (s *Store) RetailerOfOrder(ctx context.Context, orderID int64) (*domain.Retailer, error) {
+	var id int64
+	if err := s.d.QueryRow(ctx, qRetailerOfO, orderID).Scan(&id); err != nil {
+		return nil, err
+	}
+	return s.RetailerByID(ctx, id)
+}
+
+// EventByID loads one history event.
+func (s *Store) EventByID(ctx context.Context, id int64) (*StatusEvent, error) {
+	return scanEvent(s.d.QueryRow(ctx, qEventByID, id))
+}
+
+// RecordDispatched moves a supplier order from new to dispatched after its
+// first successful delivery, with a history event and the order's derived
+// status, in tx. It does nothing when the order has moved on already (a
+// supplier may acknowledge before any push channel delivered).
+func (s *Store) RecordDispatched(ctx context.Context, tx Tx, soID int64, channel string, derive func([]string) string) error {
+	moved, err := s.MarkSupplierOrder(ctx, tx, soID, domain.StatusNew, domain.StatusDispatched)
+	if err != nil || !moved {
+		return err
+	}
+	var orderID int64
+	if err := tx.QueryRow(ctx, qOrderOfSO, soID).Scan(&orderID); err != nil {
+		return fmt.Errorf("record dispatched: %w", err)
+	}
+	ev := &StatusEvent{SupplierOrderID: soID, Kind: EventStatus, From: domain.StatusNew, To: domain.StatusDispatched,
+		Actor: "supplyhub", Channel: channel}
+	if err := s.AppendEvent(ctx, tx, ev); err != nil {
+		return err
+	}
+	return s.rederiveOrder(ctx, tx, orderID, derive)
 }

@@ -1,0 +1,103 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/riverqueue/river"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/store"
+)
+
+// Events sent to retailers about their orders.
+const (
+	EventSupplierOrderStatusChanged = "supplier_order.status_changed"
+	EventSupplierOrderShipped       = "supplier_order.shipped"
+	EventSupplierOrderCancelled     = "supplier_order.cancelled"
+)
+
+// RetailerChannelPrefix marks deliveries owed to the retailer rather than
+// the supplier: their channel is "retailer/<channel name>".
+const RetailerChannelPrefix = "retailer/"
+
+// retailerEvent names the retailer event for an applied action.
+func retailerEvent(action string) string {
+	switch action {
+	case ActShip:
+		return EventSupplierOrderShipped
+	case ActCancel:
+		return EventSupplierOrderCancelled
+	}
+	return EventSupplierOrderStatusChanged
+}
+
+// NotificationEvent is the delivery event of a retailer notification:
+// "<event type>:<history event id>", so every change is its own delivery.
+func NotificationEvent(typ string, eventID int64) string {
+	return typ + ":" + strconv.FormatInt(eventID, 10)
+}
+
+// ParseNotificationEvent splits a retailer delivery's event.
+func ParseNotificationEvent(event string) (typ string, eventID int64, ok bool) {
+	typ, id, found := strings.Cut(event, ":")
+	if !found {
+		return event, 0, false
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	return typ, n, err == nil
+}
+
+// retailerEmailChannel is the email channel a retailer gets for its
+// cancellation emails when it configured none: those cannot be opted out of.
+var retailerEmailChannel = domain.Channel{Name: "email", Type: domain.ChannelEmail, Settings: []byte("{}")}
+
+// RetailerChannel finds a retailer's channel by name, including the
+// implicit email channel.
+func RetailerChannel(r *domain.Retailer, name string) (domain.Channel, bool) {
+	for _, c := range r.Channels {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	if name == retailerEmailChannel.Name && r.Email != "" {
+		return retailerEmailChannel, true
+	}
+	return domain.Channel{}, false
+}
+
+// notifyRetailer creates, in tx, one delivery per retailer channel owed
+// this change: every webhook; email for cancellations and rejections
+// always (to the retailer's address even without an email channel), and
+// for other changes when the retailer opted in.
+func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain.Retailer, so *store.LockedSupplierOrder, action string, ev *store.StatusEvent) ([]river.InsertManyParams, error) {
+	typ := retailerEvent(action)
+	always := action == ActCancel || action == ActReject
+	chans := append([]domain.Channel(nil), r.Channels...)
+	if _, ok := RetailerChannel(&domain.Retailer{Channels: r.Channels}, "email"); !ok && always && r.Email != "" {
+		chans = append(chans, retailerEmailChannel)
+	}
+	var params []river.InsertManyParams
+	for _, ch := range chans {
+		if ch.Type == domain.ChannelEmail && !always && !r.StatusEmails {
+			continue
+		}
+		d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: RetailerChannelPrefix + ch.Name,
+			Kind: ch.Type, Event: NotificationEvent(typ, ev.ID)}
+		created, err := st.InsertDelivery(ctx, tx, d)
+		if err != nil {
+			return nil, fmt.Errorf("notify retailer %s: %w", r.Code, err)
+		}
+		if !created {
+			continue
+		}
+		sched, err := RetrySchedule(ch.Settings)
+		if err != nil {
+			sched = DefaultRetry()
+		}
+		params = append(params, DispatchJob(d.ID, len(sched)+1))
+	}
+	return params, nil
+}
