@@ -19,6 +19,7 @@ import (
 	"github.com/supplyhub/supplyhub/connectors/api"
 	"github.com/supplyhub/supplyhub/connectors/drop"
 	sftpserver "github.com/supplyhub/supplyhub/connectors/sftp/server"
+	"github.com/supplyhub/supplyhub/connectors/statusfile"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/metrics"
@@ -75,8 +76,9 @@ func (a *App) init(ctx context.Context) error {
 		}
 	}
 	var hosted drop.Dialer
+	storage := sftpserver.NewDBStorage(st)
 	if cfg.SFTP.Addr != "" {
-		srv, err := newSFTPServer(ctx, cfg, st, a.log)
+		srv, err := newSFTPServer(ctx, cfg, st, a.log, a.inboundFile)
 		if err != nil {
 			return err
 		}
@@ -93,6 +95,8 @@ func (a *App) init(ctx context.Context) error {
 	}
 	alert := &alerter{mailer: mailer, admin: cfg.Mail.Admin, m: a.Metrics, log: a.log}
 	river.AddWorker(workers, pipeline.NewDispatcher(st, a.Channels, a.Metrics, a.log, alert))
+	statusFiles := statusfile.NewWorker(st, nil, storage, a.log.With("component", "status-files"))
+	river.AddWorker(workers, statusFiles)
 	q, err := jobs.New(st, jobs.Config{
 		Workers: workers, MaxWorkers: cfg.Jobs.MaxWorkers,
 		JobTimeout: cfg.Jobs.AttemptTimeout, RescueAfter: cfg.Jobs.RescueAfter,
@@ -102,6 +106,7 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	a.Queue = q
+	statusFiles.SetQueue(q)
 	a.Metrics.RegisterQueueDepth(q.Depth)
 	// SQLite has one writer anyway. On PostgreSQL each writer holds one
 	// pooled connection for its batch; two leave the rest of the pool to
@@ -124,6 +129,18 @@ func (a *App) init(ctx context.Context) error {
 		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q})
 	a.Handler = server.New(a.Metrics, a.ready, apiSrv.Register)
 	return nil
+}
+
+// inboundFile queues a status file uploaded to the built-in SFTP server.
+// The job is durable: once the upload is committed and this insert done,
+// a crash cannot lose the file's processing.
+func (a *App) inboundFile(ctx context.Context, supplierID int64, name string) {
+	if !statusfile.Wants(name) {
+		return
+	}
+	if err := a.Queue.Insert(ctx, []river.InsertManyParams{statusfile.Job(supplierID, name)}); err != nil {
+		a.log.Error("queue status file", "supplier_id", supplierID, "file", name, "error", err)
+	}
 }
 
 // Migrate applies Supplyhub's and River's migrations.

@@ -28,7 +28,7 @@ const hostKeySecret = "sftp_host_key"
 // newSFTPServer builds the built-in SFTP server over the store. Its host
 // key lives in the database unless sftp.host_key names a file, so every
 // replica behind a load balancer presents the same key.
-func newSFTPServer(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger) (*server.Server, error) {
+func newSFTPServer(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger, onInbound func(ctx context.Context, supplierID int64, name string)) (*server.Server, error) {
 	var signer ssh.Signer
 	if cfg.SFTP.HostKey == "" {
 		pemBytes, err := st.SharedSecret(ctx, hostKeySecret, func() ([]byte, error) {
@@ -65,11 +65,7 @@ func newSFTPServer(ctx context.Context, cfg *config.Config, st *store.Store, log
 				slog.Info("supplier order retrieved", "supplier_id", supplierID, "file", name)
 			}
 		},
-		OnInbound: func(_ context.Context, supplierID int64, name string) {
-			// Status files are read by the status-update issue; until then
-			// they wait in /inbound, logged so nothing is silently ignored.
-			slog.Warn("inbound file received; status files are not processed yet", "supplier_id", supplierID, "file", name)
-		},
+		OnInbound: onInbound,
 	}, server.NewStoreAccounts(st), server.NewDBStorage(st))
 }
 

@@ -1,0 +1,190 @@
+// Package statusfile applies status files that suppliers upload to the
+// built-in SFTP server's /inbound folder: every row is one status update
+// (acknowledged, shipped with tracking, cancelled with a note…), applied
+// on its own through the state machine. Rows that cannot be applied are
+// written, with the reason, to <name>.errors.csv beside the file; the file
+// itself moves to /archive. The work is a durable job, so an upload is
+// processed even if the replica that received it dies.
+package statusfile
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"path"
+	"strings"
+
+	"github.com/riverqueue/river"
+
+	"github.com/supplyhub/supplyhub/connectors/sftp/server"
+	"github.com/supplyhub/supplyhub/formats"
+	"github.com/supplyhub/supplyhub/internal/jobs"
+	"github.com/supplyhub/supplyhub/internal/store"
+	"github.com/supplyhub/supplyhub/pipeline"
+)
+
+// Args is the job that processes one uploaded file.
+type Args struct {
+	SupplierID int64  `json:"supplier_id"`
+	Name       string `json:"name"`
+}
+
+// Kind names the job for River.
+func (Args) Kind() string { return "status_file" }
+
+// maxFileSize bounds a status file read into memory.
+const maxFileSize = 16 << 20
+
+// errTooLarge quarantines a file rather than retrying it.
+var errTooLarge = errors.New("status file too large")
+
+// Worker processes status files.
+type Worker struct {
+	river.WorkerDefaults[Args]
+	st      *store.Store
+	q       jobs.Queue
+	storage server.Storage
+	log     *slog.Logger
+}
+
+// NewWorker builds the worker; q carries the retailer notifications.
+func NewWorker(st *store.Store, q jobs.Queue, storage server.Storage, log *slog.Logger) *Worker {
+	return &Worker{st: st, q: q, storage: storage, log: log}
+}
+
+// SetQueue gives the worker its queue once the queue exists (the queue
+// needs its workers first).
+func (w *Worker) SetQueue(q jobs.Queue) { w.q = q }
+
+// Wants reports whether an uploaded name is a status file to process: not
+// our own error reports.
+func Wants(name string) bool {
+	return !strings.HasSuffix(name, ".errors.csv")
+}
+
+// Job is the job for an upload.
+func Job(supplierID int64, name string) river.InsertManyParams {
+	return river.InsertManyParams{Args: Args{SupplierID: supplierID, Name: name}}
+}
+
+// Work applies the file. A row that fails for a reason the supplier can
+// fix goes to the errors file; a database error fails the job, which is
+// retried — rows already applied are not applied twice, because each
+// row's idempotency key is the file's content hash and the row number.
+func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
+	sid, name := job.Args.SupplierID, job.Args.Name
+	log := w.log.With("supplier_id", sid, "file", name, "channel", "file")
+	data, err := w.read(ctx, sid, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // processed and archived already
+	}
+	if err != nil && !errors.Is(err, errTooLarge) {
+		return fmt.Errorf("status file %s: %w", name, err)
+	}
+	var rowErrs []formats.RowError
+	var header []string
+	var sf *formats.StatusFile
+	derr := err
+	if derr == nil {
+		format := strings.TrimPrefix(strings.ToLower(path.Ext(name)), ".")
+		sf, derr = formats.DecodeStatus(format, bytes.NewReader(data), formats.DecodeOptions{MaxBytes: maxFileSize})
+	}
+	if derr != nil {
+		// The whole file is unreadable: say why and archive it.
+		rowErrs = []formats.RowError{{Row: 0, Raw: []string{name}, Reason: derr.Error()}}
+		header = []string{"file"}
+	} else {
+		header, rowErrs = sf.Header, sf.Errors
+		sum := sha256.Sum256(data)
+		hash := hex.EncodeToString(sum[:8])
+		for _, row := range sf.Rows {
+			reason, err := w.apply(ctx, sid, name, hash, row)
+			if err != nil {
+				return err
+			}
+			if reason != "" {
+				rowErrs = append(rowErrs, formats.RowError{Row: row.Row, Raw: []string{row.SupplierOrderNumber, row.Status, row.Note}, Reason: reason})
+			}
+		}
+	}
+	if len(rowErrs) > 0 {
+		var buf bytes.Buffer
+		if err := formats.WriteErrorsCSV(&buf, header, rowErrs); err != nil {
+			return fmt.Errorf("status file %s: errors file: %w", name, err)
+		}
+		errName := formats.ErrorsFileName(name)
+		if err := w.storage.Put(ctx, sid, server.FolderInbound, errName, &buf, int64(buf.Len())); err != nil {
+			return fmt.Errorf("status file %s: write %s: %w", name, errName, err)
+		}
+		log.Warn("status file rows rejected", "rows", len(rowErrs), "report", errName)
+	}
+	err = w.storage.Rename(ctx, sid, server.FolderInbound, name, server.FolderArchive, name, true)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("status file %s: archive: %w", name, err)
+	}
+	log.Info("status file processed", "rows", len(sfRows(sf)), "rejected", len(rowErrs))
+	return nil
+}
+
+func sfRows(sf *formats.StatusFile) []formats.StatusRow {
+	if sf == nil {
+		return nil
+	}
+	return sf.Rows
+}
+
+// apply applies one row; reason is non-empty when the supplier must fix
+// the row, err only for failures worth retrying the whole job.
+func (w *Worker) apply(ctx context.Context, sid int64, name, hash string, row formats.StatusRow) (reason string, err error) {
+	action, ok := pipeline.ActionForStatus(row.Status)
+	if !ok {
+		return fmt.Sprintf("status %q cannot be set by a supplier", row.Status), nil
+	}
+	upd := pipeline.StatusUpdate{Action: action, Note: row.Note, Actor: "file " + name, Channel: "file",
+		IdempotencyKey: fmt.Sprintf("file:%s:%d", hash, row.Row), OccurredAt: row.ShippedAt}
+	if action == pipeline.ActShip {
+		sh := &store.Shipment{Carrier: row.Carrier, TrackingNumber: row.TrackingNumber, TrackingURL: row.TrackingURL, ShippedAt: row.ShippedAt}
+		if row.SKU != "" {
+			sh.Lines, _ = json.Marshal([]map[string]any{{"sku": row.SKU, "quantity": row.Quantity}})
+		}
+		upd.Shipment = sh
+	}
+	res, err := pipeline.ApplyStatus(ctx, w.st, w.q, sid, row.SupplierOrderNumber, upd)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Sprintf("no supplier order %s of yours", row.SupplierOrderNumber), nil
+	case errors.Is(err, pipeline.ErrIllegalTransition), errors.Is(err, pipeline.ErrNoteRequired),
+		err != nil && strings.HasPrefix(err.Error(), "tracking url"):
+		return err.Error(), nil
+	case err != nil:
+		return "", fmt.Errorf("status file %s row %d: %w", name, row.Row, err)
+	case !res.Applied && !res.Replayed:
+		// Stale, backwards or a repeat: recorded in the history, and
+		// reported so the supplier knows it changed nothing.
+		return "not applied: " + res.Reason, nil
+	}
+	return "", nil
+}
+
+func (w *Worker) read(ctx context.Context, sid int64, name string) ([]byte, error) {
+	info, err := w.storage.Stat(ctx, sid, server.FolderInbound, name)
+	if err != nil {
+		return nil, err
+	}
+	if info.Size > maxFileSize {
+		return nil, fmt.Errorf("%w: %d bytes is over the %d byte limit", errTooLarge, info.Size, maxFileSize)
+	}
+	f, err := w.storage.Open(ctx, sid, server.FolderInbound, name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.NewSectionReader(f, 0, info.Size))
+}
