@@ -70,10 +70,13 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		"event", del.Event, "attempt", job.Attempt)
 	req := &DeliveryRequest{Delivery: del, SupplierOrder: eventSnapshot(del, so), Supplier: sup}
 	ch, ok := findChannel(sup, del.Channel)
-	if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
-		if req.Retailer, req.Change, err = d.retailerTarget(ctx, so, del); err != nil {
+	if _, _, isChange := ParseNotificationEvent(del.Event); isChange {
+		// About a history event: load it (and the retailer) for the message.
+		if req.Retailer, req.Change, err = d.changeOf(ctx, so, del); err != nil {
 			return err
 		}
+	}
+	if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
 		ch, ok = RetailerChannel(req.Retailer, name)
 	}
 	conn := d.channels[del.Kind]
@@ -216,8 +219,8 @@ func (d *Dispatcher) endpointFailed(ctx context.Context, log *slog.Logger, sup *
 	}
 }
 
-// retailerTarget loads the retailer and the change a notification is about.
-func (d *Dispatcher) retailerTarget(ctx context.Context, so *domain.SupplierOrder, del *domain.Delivery) (*domain.Retailer, *Change, error) {
+// changeOf loads the retailer and the change a notification is about.
+func (d *Dispatcher) changeOf(ctx context.Context, so *domain.SupplierOrder, del *domain.Delivery) (*domain.Retailer, *Change, error) {
 	r, err := d.st.RetailerOfOrder(ctx, so.OrderID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dispatch: retailer of %s: %w", so.Number, err)

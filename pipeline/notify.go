@@ -101,3 +101,36 @@ func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain
 	}
 	return params, nil
 }
+
+// notifySupplier creates, in tx, an order.cancelled delivery on every push
+// channel of the supplier (webhook, email, a cancel file in its drop
+// folder); each waits for the order's earlier deliveries on that channel.
+func notifySupplier(ctx context.Context, st *store.Store, tx store.Tx, so *store.LockedSupplierOrder, ev *store.StatusEvent) ([]river.InsertManyParams, error) {
+	sup, err := st.SupplierByID(ctx, so.SupplierID)
+	if err != nil {
+		return nil, fmt.Errorf("notify supplier: %w", err)
+	}
+	var params []river.InsertManyParams
+	for _, ch := range sup.Channels {
+		if ch.Type == domain.ChannelAPI {
+			continue
+		}
+		d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: ch.Name, Kind: ch.Type,
+			Event: NotificationEvent(domain.EventOrderCancelled, ev.ID)}
+		created, err := st.InsertDelivery(ctx, tx, d)
+		if err != nil {
+			return nil, fmt.Errorf("notify supplier %s: %w", sup.Code, err)
+		}
+		if !created {
+			continue
+		}
+		sched, err := RetrySchedule(ch.Settings)
+		if err != nil {
+			sched = DefaultRetry()
+		}
+		p := DispatchJob(d.ID, len(sched)+1)
+		// A cancellation is urgent even for a scheduled drop channel.
+		params = append(params, p)
+	}
+	return params, nil
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/store"
@@ -27,6 +29,9 @@ type StatusUpdate struct {
 	Actor, Channel string
 	// IdempotencyKey makes a retried request return the first answer.
 	IdempotencyKey string
+	// ByRetailer marks a change the retailer asked for (a cancellation):
+	// the supplier is told on its channels instead of the retailer.
+	ByRetailer bool
 }
 
 // StatusResult is what an update did.
@@ -127,7 +132,12 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 		if err := st.SetSupplierOrderStatus(ctx, tx, so, ev.To, DeriveOrderStatus); err != nil {
 			return err
 		}
-		params, err := notifyRetailer(ctx, st, tx, retailer, so, upd.Action, ev)
+		var params []river.InsertManyParams
+		if upd.ByRetailer {
+			params, err = notifySupplier(ctx, st, tx, so, ev)
+		} else {
+			params, err = notifyRetailer(ctx, st, tx, retailer, so, upd.Action, ev)
+		}
 		if err != nil || len(params) == 0 {
 			return err
 		}

@@ -30,6 +30,7 @@ func Routes() []Route {
 		{http.MethodPost, "/api/v1/orders", store.RoleRetailer, (*Server).createOrder},
 		{http.MethodGet, "/api/v1/orders", store.RoleRetailer, (*Server).listOrders},
 		{http.MethodGet, "/api/v1/orders/{number}", store.RoleRetailer, (*Server).getOrder},
+		{http.MethodPost, "/api/v1/orders/{number}/cancel", store.RoleRetailer, (*Server).cancelRetailerOrder},
 		{http.MethodGet, "/api/v1/supplier/orders", store.RoleSupplier, (*Server).listSupplierOrders},
 		{http.MethodGet, "/api/v1/supplier/orders/{number}", store.RoleSupplier, (*Server).getSupplierOrder},
 		{http.MethodPost, "/api/v1/supplier/orders/{number}/acknowledge", store.RoleSupplier, (*Server).acknowledgeSupplierOrder},

@@ -56,8 +56,9 @@ func Render(req *pipeline.DeliveryRequest) (name string, data []byte, err error)
 	if tmpl == "" {
 		tmpl = DefaultFileName
 	}
-	event := strings.ReplaceAll(req.Delivery.Event, ".", "-")
-	if req.Delivery.Event != domain.EventOrderCreated && !strings.Contains(tmpl, "{event}") {
+	typ, _, _ := pipeline.ParseNotificationEvent(req.Delivery.Event)
+	event := strings.ReplaceAll(typ, ".", "-")
+	if typ != domain.EventOrderCreated && !strings.Contains(tmpl, "{event}") {
 		tmpl = strings.Replace(tmpl, ".{ext}", ".{event}.{ext}", 1)
 	}
 	so := req.SupplierOrder

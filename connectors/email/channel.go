@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strconv"
+	"strings"
 
 	"github.com/supplyhub/supplyhub/formats"
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -68,8 +69,9 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 	}
 	so := req.SupplierOrder
 	to := s.To
+	toRetailer := req.Change != nil && req.Retailer != nil && strings.HasPrefix(req.Change.Type, "supplier_order.")
 	fallback := req.Supplier.Email
-	if req.Change != nil && req.Retailer != nil {
+	if toRetailer {
 		fallback = req.Retailer.Email
 	}
 	if len(to) == 0 && fallback != "" {
@@ -82,7 +84,11 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 	var err error
 	msgID := MessageID(req.Delivery.Event, so.Number, c.domain)
 	if req.Change != nil {
-		subject, text, html, err = c.render.Render(TemplateStatusChange, Data{Order: &so.Order, SupplierOrder: so, Values: map[string]any{
+		tmpl := TemplateOrderCancelled
+		if toRetailer {
+			tmpl = TemplateStatusChange
+		}
+		subject, text, html, err = c.render.Render(tmpl, Data{Order: &so.Order, SupplierOrder: so, Values: map[string]any{
 			"Type": req.Change.Type, "From": req.Change.From, "To": req.Change.To, "Note": req.Change.Note,
 			"Actor": req.Change.Actor, "Channel": req.Change.Channel, "OccurredAt": req.Change.OccurredAt,
 			"Shipment": shipmentOf(req.Change.Data),
@@ -138,8 +144,12 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 	return pipeline.Result{Response: "sent " + msg.MessageID}, nil
 }
 
-// TemplateStatusChange is the email telling a retailer about a change.
-const TemplateStatusChange = "status_change"
+// Templates of change emails: to a retailer about a supplier's change, and
+// to a supplier about the retailer's cancellation.
+const (
+	TemplateStatusChange   = "status_change"
+	TemplateOrderCancelled = "order_cancelled"
+)
 
 // shipmentOf decodes a change's shipment data for templates (nil if none).
 func shipmentOf(data any) map[string]any {

@@ -54,8 +54,8 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 		return pipeline.Result{}, fmt.Errorf("file: encode %s: %w", req.SupplierOrder.Number, err)
 	}
 	name := SafeName(req.SupplierOrder.Number)
-	if req.Delivery.Event != domain.EventOrderCreated {
-		name += "." + SafeName(req.Delivery.Event)
+	if typ, _, _ := pipeline.ParseNotificationEvent(req.Delivery.Event); typ != domain.EventOrderCreated {
+		name += "." + SafeName(typ)
 	}
 	path, err := WriteAtomic(dir, name+".json", append(body, '\n'))
 	if err != nil {
