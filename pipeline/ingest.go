@@ -219,6 +219,11 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 				existing = append(existing, existingRef{i, id, o.RetailerID, hash})
 				continue
 			}
+			for i := range o.Suppliers {
+				if err := in.st.AccrueCommission(ctx, tx, o.RetailerID, &o.Suppliers[i], o.Header.Currency, o.CreatedAt); err != nil {
+					return err
+				}
+			}
 			p, err := in.deliveries(ctx, tx, o, r.suppliers)
 			if err != nil {
 				return err

@@ -132,6 +132,12 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 		if err := st.SetSupplierOrderStatus(ctx, tx, so, ev.To, DeriveOrderStatus); err != nil {
 			return err
 		}
+		if ev.To == domain.StatusCancelled || ev.To == domain.StatusRejected {
+			// Cancelled lines earn no commission: reverse it in this month.
+			if err := st.ReverseCommission(ctx, tx, so.ID, ev.CreatedAt); err != nil {
+				return err
+			}
+		}
 		var params []river.InsertManyParams
 		if upd.ByRetailer {
 			params, err = notifySupplier(ctx, st, tx, so, ev)

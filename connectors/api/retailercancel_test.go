@@ -54,6 +54,25 @@ func TestRetailerCancels(t *testing.T) {
 		if !strings.Contains(string(hist), `"actor":"retailer acme api key`) || !strings.Contains(string(hist), "customer changed their mind") {
 			t.Errorf("history %s", hist)
 		}
+		// The commission report excludes the cancelled supplier order.
+		month := time.Now().UTC().Format("2006-01")
+		code, _, b = d.Do(t, "GET", "/api/v1/admin/reports/commissions?month="+month, d.Keys["admin"], nil)
+		var rep struct {
+			Lines []struct {
+				Supplier      string
+				Orders        int
+				Cancellations int
+				Commission    int64 `json:"commission_net"`
+			}
+		}
+		_ = json.Unmarshal(b, &rep)
+		if code != 200 || len(rep.Lines) != 2 || rep.Lines[0].Supplier != "31" || rep.Lines[0].Cancellations != 1 || rep.Lines[0].Commission != 0 ||
+			rep.Lines[1].Commission != 95 {
+			t.Errorf("commission report: %d %s", code, b)
+		}
+		if code, _, _ := d.Do(t, "GET", "/api/v1/admin/reports/commissions?month=oct", d.Keys["admin"], nil); code != 400 {
+			t.Errorf("bad month: %d", code)
+		}
 		if code, _, _ := d.Do(t, "POST", "/api/v1/orders/"+o.Number+"/cancel", d.Keys["retailer:other"], map[string]any{"note": "x"}); code != 404 {
 			t.Errorf("another retailer cancels: %d", code)
 		}

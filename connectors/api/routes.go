@@ -40,6 +40,7 @@ func Routes() []Route {
 		{http.MethodGet, "/api/v1/admin/deliveries", store.RoleAdmin, (*Server).listDeliveries},
 		{http.MethodGet, "/api/v1/admin/deliveries/{id}", store.RoleAdmin, (*Server).getDelivery},
 		{http.MethodPost, "/api/v1/admin/deliveries/replay", store.RoleAdmin, (*Server).replayDeliveries},
+		{http.MethodGet, "/api/v1/admin/reports/commissions", store.RoleAdmin, (*Server).commissionReport},
 	}
 }
 

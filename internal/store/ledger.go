@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+)
+
+// Ledger entry kinds.
+const (
+	LedgerAccrual  = "accrual"
+	LedgerReversal = "reversal"
+)
+
+// LedgerMonth is the ledger month of t: "2026-10", in UTC.
+func LedgerMonth(t time.Time) string { return t.UTC().Format("2006-01") }
+
+const (
+	qAccrue = `INSERT INTO commission_ledger (supplier_id, retailer_id, supplier_order_id, month, kind, currency, item_total, shipping, commission, payout, created_at)
+VALUES ($1, $2, $3, $4, 'accrual', $5, $6, $7, $8, $9, $10) ON CONFLICT (supplier_order_id, kind) DO NOTHING`
+	// A reversal copies the accrual with its amounts negated, dated now.
+	qReverse = `INSERT INTO commission_ledger (supplier_id, retailer_id, supplier_order_id, month, kind, currency, item_total, shipping, commission, payout, created_at)
+SELECT supplier_id, retailer_id, supplier_order_id, $2, 'reversal', currency, -item_total, -shipping, -commission, -payout, $3
+FROM commission_ledger WHERE supplier_order_id = $1 AND kind = 'accrual'
+ON CONFLICT (supplier_order_id, kind) DO NOTHING`
+	qCommissionReport = `SELECT s.code, s.name, l.currency,
+  SUM(CASE WHEN l.kind = 'accrual' THEN 1 ELSE 0 END), SUM(CASE WHEN l.kind = 'reversal' THEN 1 ELSE 0 END),
+  SUM(l.item_total), SUM(l.shipping), SUM(CASE WHEN l.kind = 'accrual' THEN l.commission ELSE 0 END),
+  SUM(CASE WHEN l.kind = 'reversal' THEN l.commission ELSE 0 END), SUM(l.commission), SUM(l.payout)
+FROM commission_ledger l JOIN suppliers s ON s.id = l.supplier_id
+WHERE l.month = $1 AND ($2 = 0 OR l.retailer_id = $2)
+GROUP BY s.code, s.name, l.currency ORDER BY s.code, l.currency`
+)
+
+// AccrueCommission records the accrual of a new supplier order in tx.
+func (s *Store) AccrueCommission(ctx context.Context, tx Tx, retailerID int64, so *domain.SupplierOrder, currency string, at time.Time) error {
+	_, err := tx.Exec(ctx, qAccrue, so.SupplierID, retailerID, so.ID, LedgerMonth(at), currency, int64(so.ItemTotal),
+		int64(so.Shipping), int64(so.Commission), int64(so.Payout), at)
+	if err != nil {
+		return fmt.Errorf("accrue commission %s: %w", so.Number, err)
+	}
+	return nil
+}
+
+// ReverseCommission records, in tx, the reversal of a supplier order's
+// accrual in the month of at (a cancellation).
+func (s *Store) ReverseCommission(ctx context.Context, tx Tx, supplierOrderID int64, at time.Time) error {
+	if _, err := tx.Exec(ctx, qReverse, supplierOrderID, LedgerMonth(at), at); err != nil {
+		return fmt.Errorf("reverse commission: %w", err)
+	}
+	return nil
+}
+
+// CommissionLine is one supplier's ledger total for a month.
+type CommissionLine struct {
+	Supplier, SupplierName, Currency string
+	Accruals, Reversals              int
+	ItemTotal, Shipping              domain.Money
+	Accrued, Reversed, Commission    domain.Money
+	Payout                           domain.Money
+}
+
+// CommissionReport sums the ledger for month ("2026-10") per supplier and
+// currency, for one retailer or all (retailerID 0).
+func (s *Store) CommissionReport(ctx context.Context, month string, retailerID int64) ([]CommissionLine, error) {
+	rows, err := s.d.Query(ctx, qCommissionReport, month, retailerID)
+	if err != nil {
+		return nil, fmt.Errorf("commission report: %w", err)
+	}
+	defer rows.Close()
+	var out []CommissionLine
+	for rows.Next() {
+		var l CommissionLine
+		var item, ship, acc, rev, com, pay int64
+		if err := rows.Scan(&l.Supplier, &l.SupplierName, &l.Currency, &l.Accruals, &l.Reversals, &item, &ship, &acc, &rev, &com, &pay); err != nil {
+			return nil, err
+		}
+		l.ItemTotal, l.Shipping, l.Accrued, l.Reversed, l.Commission, l.Payout =
+			domain.Money(item), domain.Money(ship), domain.Money(acc), domain.Money(rev), domain.Money(com), domain.Money(pay)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
