@@ -121,6 +121,20 @@ type Mail struct {
 	Admin string `yaml:"admin"`
 	// Templates is a folder whose files override the built-in templates.
 	Templates string `yaml:"templates"`
+	// Inbound is the IMAP mailbox where suppliers' replies arrive.
+	Inbound Inbound `yaml:"inbound"`
+}
+
+// Inbound is an IMAP mailbox read for supplier replies; an empty Addr
+// turns reading off.
+type Inbound struct {
+	Addr             string        `yaml:"addr"`
+	Username         string        `yaml:"username"`
+	Password         string        `yaml:"password"`
+	TLS              string        `yaml:"tls"` // implicit (default), starttls, none
+	Mailbox          string        `yaml:"mailbox"`
+	ProcessedMailbox string        `yaml:"processed_mailbox"`
+	PollInterval     time.Duration `yaml:"poll_interval"`
 }
 
 // SMTP is the outgoing mail server.

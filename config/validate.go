@@ -135,6 +135,19 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	default:
 		add("mail.transport", "must be maildir or smtp")
 	}
+	if in := c.Mail.Inbound; in.Addr != "" {
+		if _, _, err := net.SplitHostPort(in.Addr); err != nil {
+			add("mail.inbound.addr", "must be host:port")
+		}
+		switch in.TLS {
+		case "", "implicit", "starttls", "none":
+		default:
+			add("mail.inbound.tls", "must be implicit, starttls or none")
+		}
+		if in.Username == "" {
+			add("mail.inbound.username", "is required with mail.inbound.addr")
+		}
+	}
 	seen := map[string]bool{}
 	for i, r := range c.Retailers {
 		k := fmt.Sprintf("retailers[%d]", i)

@@ -18,6 +18,7 @@ import (
 	"github.com/supplyhub/supplyhub/config"
 	"github.com/supplyhub/supplyhub/connectors/api"
 	"github.com/supplyhub/supplyhub/connectors/drop"
+	"github.com/supplyhub/supplyhub/connectors/email/inbound"
 	sftpserver "github.com/supplyhub/supplyhub/connectors/sftp/server"
 	"github.com/supplyhub/supplyhub/connectors/statusfile"
 	"github.com/supplyhub/supplyhub/internal/domain"
@@ -131,6 +132,21 @@ func (a *App) init(ctx context.Context) error {
 	return nil
 }
 
+// mailbox is the configured IMAP reader of supplier replies, or nil.
+func (a *App) mailbox() *inbound.Mailbox {
+	in := a.Cfg.Mail.Inbound
+	if in.Addr == "" {
+		return nil
+	}
+	mailer, err := NewMailer(a.Cfg)
+	if err != nil {
+		return nil
+	}
+	return &inbound.Mailbox{Addr: in.Addr, Username: in.Username, Password: in.Password, TLS: inbound.TLSMode(in.TLS),
+		Mailbox: in.Mailbox, ProcessedMailbox: in.ProcessedMailbox, PollInterval: in.PollInterval,
+		Domain: mailer.Domain, Logger: a.log.With("component", "imap")}
+}
+
 // inboundFile queues a status file uploaded to the built-in SFTP server.
 // The job is durable: once the upload is committed and this insert done,
 // a crash cannot lose the file's processing.
@@ -192,6 +208,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	ingestDone := make(chan struct{})
 	go func() { a.Ingest.Run(ingestCtx); close(ingestDone) }()
 
+	mailDone := make(chan struct{})
+	if mb := a.mailbox(); mb != nil {
+		go func() {
+			defer close(mailDone)
+			if err := mb.Run(ctx, &replyHandler{st: a.Store, q: a.Queue, log: a.log.With("component", "imap")}); err != nil {
+				a.log.Error("email replies not read", "error", err)
+			}
+		}()
+	} else {
+		close(mailDone)
+	}
 	sftpDone := make(chan struct{})
 	if a.SFTP != nil {
 		sln, err := net.Listen("tcp", a.Cfg.SFTP.Addr)
@@ -239,6 +266,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	stopIngest()
 	<-ingestDone
 	<-sftpDone
+	<-mailDone
 	if err := a.Queue.Stop(shutCtx); err != nil {
 		a.log.Warn("job queue stop", "error", err)
 	}

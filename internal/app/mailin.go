@@ -1,0 +1,101 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+
+	"github.com/supplyhub/supplyhub/connectors/email/inbound"
+	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/jobs"
+	"github.com/supplyhub/supplyhub/internal/store"
+	"github.com/supplyhub/supplyhub/pipeline"
+)
+
+// replyHandler applies supplier email replies. It accepts a command only
+// from an address registered for the supplier (its email, or the "to"
+// addresses of its email channels); everything else goes to the review
+// queue, never guessed. It is idempotent by Message-ID, so a reply read
+// twice (a crash before it was flagged) changes nothing the second time.
+type replyHandler struct {
+	st  *store.Store
+	q   jobs.Queue
+	log *slog.Logger
+}
+
+func (h *replyHandler) Handle(ctx context.Context, msg inbound.Parsed, in inbound.Interpretation) error {
+	id := msg.MessageID
+	if id == "" {
+		sum := sha256.Sum256(msg.Raw)
+		id = "sha256:" + hex.EncodeToString(sum[:16])
+	}
+	review := func(reason string) error {
+		h.log.Warn("email reply needs an operator", "message_id", id, "from", msg.From, "reason", reason)
+		return h.st.AddReview(ctx, "email", id, msg.From, msg.Subject, reason, msg.Raw)
+	}
+	if in.Review {
+		return review(in.Reason)
+	}
+	cmd := in.Command
+	sid, err := h.st.SupplierIDOfNumber(ctx, cmd.SupplierOrderNumber)
+	if errors.Is(err, store.ErrNotFound) {
+		return review("no supplier order " + cmd.SupplierOrderNumber)
+	}
+	if err != nil {
+		return err
+	}
+	sup, err := h.st.SupplierByID(ctx, sid)
+	if err != nil {
+		return err
+	}
+	if !registeredSender(sup, msg.From) {
+		return review(fmt.Sprintf("sender %s is not registered for supplier %s", msg.From, sup.Code))
+	}
+	upd := pipeline.StatusUpdate{Action: string(cmd.Action), Note: cmd.Note, Actor: "email " + msg.From, Channel: "email",
+		IdempotencyKey: "email:" + id}
+	if cmd.Action == inbound.ActionShip {
+		upd.Shipment = &store.Shipment{Carrier: cmd.Carrier, TrackingNumber: cmd.Tracking, TrackingURL: cmd.TrackingURL}
+	}
+	res, err := pipeline.ApplyStatus(ctx, h.st, h.q, sid, cmd.SupplierOrderNumber, upd)
+	switch {
+	case errors.Is(err, pipeline.ErrIllegalTransition), errors.Is(err, pipeline.ErrNoteRequired):
+		return review(err.Error())
+	case err != nil:
+		return err
+	}
+	h.log.Info("email reply applied", "message_id", id, "supplier_order", cmd.SupplierOrderNumber, "action", cmd.Action,
+		"applied", res.Applied, "reason", res.Reason)
+	return nil
+}
+
+// registeredSender reports whether from is the supplier's address or one
+// its email channels send to.
+func registeredSender(sup *domain.Supplier, from string) bool {
+	addr, err := mail.ParseAddress(from)
+	if err != nil {
+		return false
+	}
+	known := []string{sup.Email}
+	for _, ch := range sup.Channels {
+		if ch.Type != domain.ChannelEmail {
+			continue
+		}
+		var s struct {
+			To []string `json:"to"`
+		}
+		_ = json.Unmarshal(ch.Settings, &s)
+		known = append(known, s.To...)
+	}
+	for _, k := range known {
+		if ka, err := mail.ParseAddress(k); err == nil && strings.EqualFold(ka.Address, addr.Address) {
+			return true
+		}
+	}
+	return false
+}
