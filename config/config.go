@@ -26,6 +26,7 @@ type Config struct {
 	Demo      Demo       `yaml:"demo"`
 	Webhooks  Webhooks   `yaml:"webhooks"`
 	Mail      Mail       `yaml:"mail"`
+	Summary   Summary    `yaml:"summary"`
 	Retailers []Retailer `yaml:"retailers"`
 	Suppliers []Supplier `yaml:"suppliers"`
 }
@@ -103,6 +104,13 @@ type Webhooks struct {
 	AllowPrivate []string `yaml:"allow_private"`
 	// Timeout bounds one attempt unless the channel sets its own.
 	Timeout time.Duration `yaml:"timeout"`
+}
+
+// Summary schedules retailers' monthly summaries.
+type Summary struct {
+	// Schedule is a cron expression read in each retailer's time zone;
+	// the summary covers the month before the tick (default: 06:00 on the 1st).
+	Schedule string `yaml:"schedule"`
 }
 
 // Mail configures outgoing email.
@@ -193,6 +201,7 @@ func Default() *Config {
 		Numbering: Numbering{SupplierOrder: "{order}-{supplier}"},
 		Ingest:    Ingest{BatchSize: 64},
 		Webhooks:  Webhooks{Timeout: 15 * time.Second},
+		Summary:   Summary{Schedule: "0 6 1 * *"},
 		Mail:      Mail{From: "Supplyhub <orders@supplyhub.localhost>", Transport: "maildir", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/supplyhub/supplyhub/internal/domain"
 )
 
@@ -134,6 +136,9 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 		}
 	default:
 		add("mail.transport", "must be maildir or smtp")
+	}
+	if _, err := cron.ParseStandard(c.Summary.Schedule); err != nil {
+		add("summary.schedule", "must be a cron expression such as \"0 6 1 * *\": %v", err)
 	}
 	if in := c.Mail.Inbound; in.Addr != "" {
 		if _, _, err := net.SplitHostPort(in.Addr); err != nil {

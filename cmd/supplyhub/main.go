@@ -40,6 +40,7 @@ commands:
   sftp password --supplier C [--generate]   set the built-in SFTP server password (stdin, or print a generated one)
   sftp key add --supplier C --file KEY.pub  authorize a public key on the built-in SFTP server
   report commissions --month 2026-10 [--retailer C] [--format table|csv]
+  summary send --retailer C --month 2026-10   send (or re-send) a monthly summary now
   review list                   inbound emails waiting for an operator (unmatched, unclear, unknown sender)
   version                       print the version
 
@@ -107,6 +108,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env []str
 		return cmdDeliveries(ctx, rest, stdout, stderr, env)
 	case "endpoint":
 		return cmdEndpoint(ctx, rest, stdout, stderr, env)
+	case "summary":
+		return cmdSummary(ctx, rest, stdout, stderr, env)
 	case "review":
 		return cmdReview(ctx, rest, stdout, stderr, env)
 	case "report":

@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/robfig/cron/v3"
 	"golang.org/x/time/rate"
 
 	"github.com/supplyhub/supplyhub/config"
 	"github.com/supplyhub/supplyhub/connectors/api"
 	"github.com/supplyhub/supplyhub/connectors/drop"
+	"github.com/supplyhub/supplyhub/connectors/email"
 	"github.com/supplyhub/supplyhub/connectors/email/inbound"
 	sftpserver "github.com/supplyhub/supplyhub/connectors/sftp/server"
 	"github.com/supplyhub/supplyhub/connectors/statusfile"
@@ -40,9 +42,11 @@ type App struct {
 	Channels pipeline.Channels
 	// SFTP is the built-in SFTP server (nil when sftp.addr is empty) and
 	// SFTPAddr its listening address once serving.
-	SFTP     *sftpserver.Server
-	SFTPAddr net.Addr
-	log      *slog.Logger
+	// Summaries sends retailers' monthly summaries.
+	Summaries *Summarizer
+	SFTP      *sftpserver.Server
+	SFTPAddr  net.Addr
+	log       *slog.Logger
 }
 
 // New opens the store (migrating it when configured to), syncs the
@@ -98,8 +102,23 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, pipeline.NewDispatcher(st, a.Channels, a.Metrics, a.log, alert))
 	statusFiles := statusfile.NewWorker(st, nil, storage, a.log.With("component", "status-files"))
 	river.AddWorker(workers, statusFiles)
+	render, err := email.NewRenderer(cfg.Mail.Templates)
+	if err != nil {
+		return fmt.Errorf("mail.templates: %w", err)
+	}
+	a.Summaries = NewSummarizer(st, mailer, render, a.log.With("component", "summary"))
+	river.AddWorker(workers, &summaryWorker{s: a.Summaries})
+	sched, err := cron.ParseStandard(cfg.Summary.Schedule)
+	if err != nil {
+		return fmt.Errorf("summary.schedule: %w", err)
+	}
+	scan := &summaryScanWorker{st: st, schedule: sched, log: a.log}
+	river.AddWorker(workers, scan)
 	q, err := jobs.New(st, jobs.Config{
 		Workers: workers, MaxWorkers: cfg.Jobs.MaxWorkers,
+		// Leader-elected: one replica checks each hour which summaries are due.
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return summaryScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
 		JobTimeout: cfg.Jobs.AttemptTimeout, RescueAfter: cfg.Jobs.RescueAfter,
 		Logger: a.log.With("component", "river"),
 	})
@@ -108,6 +127,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Queue = q
 	statusFiles.SetQueue(q)
+	scan.q = q
 	a.Metrics.RegisterQueueDepth(q.Depth)
 	// SQLite has one writer anyway. On PostgreSQL each writer holds one
 	// pooled connection for its batch; two leave the rest of the pool to
