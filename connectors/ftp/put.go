@@ -1,6 +1,8 @@
 package ftp
 
 import (
+	"github.com/supplyhub/supplyhub/connectors/drop"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -12,7 +14,7 @@ import (
 // cancelled or loses the connection leaves the session unusable, since the
 // control connection may be out of step; the caller dials a new one.
 func (s *Session) Put(ctx context.Context, name string, data []byte) error {
-	if err := CheckName(name); err != nil {
+	if err := drop.CheckName(name); err != nil {
 		return permanent(fmt.Errorf("ftp put %q: %w", name, err))
 	}
 	s.mu.Lock()
@@ -43,7 +45,7 @@ func (s *Session) Put(ctx context.Context, name string, data []byte) error {
 
 // put does the upload; each step's error names the command and the file.
 func (s *Session) put(name string, data []byte) error {
-	tmp := tempName(name)
+	tmp := drop.TempName(name)
 	if err := s.c.Stor(tmp, bytes.NewReader(data)); err != nil {
 		s.removeTemp(tmp, err)
 		return fmt.Errorf("stor %s: %w", tmp, err)

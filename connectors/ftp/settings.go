@@ -1,6 +1,8 @@
 package ftp
 
 import (
+	"github.com/supplyhub/supplyhub/pipeline"
+
 	"crypto/x509"
 	"fmt"
 	"strings"
@@ -55,11 +57,8 @@ type Settings struct {
 	Timeout string `json:"timeout,omitempty"`
 }
 
-// Problem is one bad setting, named by its JSON key.
-type Problem struct {
-	Key string
-	Msg string
-}
+// Problem is one invalid setting, named by its JSON key.
+type Problem = pipeline.SettingsProblem
 
 // Validate checks the settings without connecting.
 func (s Settings) Validate() []Problem {

@@ -14,6 +14,7 @@ import (
 	"github.com/supplyhub/supplyhub/connectors/email"
 	"github.com/supplyhub/supplyhub/connectors/file"
 	"github.com/supplyhub/supplyhub/connectors/ftp"
+	sftpclient "github.com/supplyhub/supplyhub/connectors/sftp/client"
 	"github.com/supplyhub/supplyhub/connectors/webhook"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -80,8 +81,8 @@ func Channels(cfg *config.Config, log *slog.Logger, hosted drop.Dialer) (pipelin
 		domain.ChannelFile:    file.New(filepath.Join(cfg.DataDir, "outbox")),
 		domain.ChannelWebhook: webhook.NewChannel(client, webhook.NewGuard(allow), cfg.Webhooks.Timeout),
 		domain.ChannelEmail:   email.NewChannel(render, mailer.Transport, mailer.From, mailer.Domain),
-		domain.ChannelSFTP:    drop.NewChannel(domain.ChannelSFTP, sftpRouter{hosted: hosted}, dropIdle),
-		domain.ChannelFTP:     drop.NewChannel(domain.ChannelFTP, ftp.Dialer{}, dropIdle),
+		domain.ChannelSFTP:    drop.NewChannel(domain.ChannelSFTP, sftpRouter{remote: sftpclient.Dialer(), hosted: hosted}, dropIdle),
+		domain.ChannelFTP:     drop.NewChannel(domain.ChannelFTP, ftp.Dialer(), dropIdle),
 	}, nil
 }
 

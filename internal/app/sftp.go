@@ -16,7 +16,6 @@ import (
 
 	"github.com/supplyhub/supplyhub/config"
 	"github.com/supplyhub/supplyhub/connectors/drop"
-	sftpclient "github.com/supplyhub/supplyhub/connectors/sftp/client"
 	"github.com/supplyhub/supplyhub/connectors/sftp/server"
 	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -72,7 +71,7 @@ func newSFTPServer(ctx context.Context, cfg *config.Config, st *store.Store, log
 // sftpRouter sends a channel to the built-in server when its settings say
 // "hosted": true, and to the supplier's own server otherwise.
 type sftpRouter struct {
-	remote sftpclient.Dialer
+	remote drop.Dialer
 	hosted drop.Dialer // nil when the built-in server is off
 }
 

@@ -27,7 +27,7 @@ func TestDropChannelToOpenSSH(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := drop.NewChannel("sftp", Dialer{}, time.Minute)
+	ch := drop.NewChannel("sftp", Dialer(), time.Minute)
 	defer ch.Close()
 	if ps := ch.Validate(raw); len(ps) != 0 {
 		t.Fatalf("valid settings refused: %v", ps)

@@ -1,6 +1,8 @@
 package client
 
 import (
+	"github.com/supplyhub/supplyhub/connectors/drop"
+
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +17,7 @@ import (
 // connection down, since the server may still be busy with it; later Puts
 // then fail and the caller dials a new session.
 func (s *Session) Put(ctx context.Context, name string, data []byte) error {
-	if err := CheckName(name); err != nil {
+	if err := drop.CheckName(name); err != nil {
 		return permanent(fmt.Errorf("sftp put %q: %w", name, err))
 	}
 	s.mu.Lock()
@@ -46,7 +48,7 @@ func (s *Session) Put(ctx context.Context, name string, data []byte) error {
 
 // put does the upload; each step's error names the step and the path.
 func (s *Session) put(name string, data []byte) error {
-	tmp := path.Join(s.dir, tempName(name))
+	tmp := path.Join(s.dir, drop.TempName(name))
 	final := path.Join(s.dir, name)
 	f, err := s.sftp.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
 	if err != nil {

@@ -1,6 +1,8 @@
 package client
 
 import (
+	"github.com/supplyhub/supplyhub/pipeline"
+
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -49,11 +51,8 @@ type Settings struct {
 	Timeout string `json:"timeout,omitempty"`
 }
 
-// Problem is one bad setting, named by its JSON key.
-type Problem struct {
-	Key string
-	Msg string
-}
+// Problem is one invalid setting, named by its JSON key.
+type Problem = pipeline.SettingsProblem
 
 // Validate checks the settings without connecting; an inline private key is
 // parsed, a key file is only read by Dial.

@@ -1,4 +1,4 @@
-package client
+package drop
 
 import (
 	"crypto/rand"
@@ -30,10 +30,10 @@ func CheckName(name string) error {
 	return nil
 }
 
-// tempName is the name a file is uploaded under before the rename: a dot
+// TempName is the name a file is uploaded under before the rename: a dot
 // file (hidden from "*" globs) ending in .tmp (ignored by "*.csv"-style
 // pickups), with a random part so two sessions never share one.
-func tempName(name string) string {
+func TempName(name string) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return "." + name + "." + hex.EncodeToString(b[:]) + ".tmp"
