@@ -13,6 +13,20 @@ import (
 	"github.com/supplyhub/supplyhub/internal/store"
 )
 
+// configAndStore loads the configuration named by the flag or the
+// environment and opens its store.
+func configAndStore(ctx context.Context, cfgPath string, env []string) (*config.Config, *store.Store, error) {
+	cfg, err := loadConfig(cfgPath, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, st, nil
+}
+
 // openStore opens the configured database, migrating it when allowed, for
 // commands that run beside a live serve.
 func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
@@ -171,11 +185,7 @@ func cmdKeyCreate(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if n != 1 {
 		return usageErr("key create needs exactly one of --retailer, --supplier, --admin")
 	}
-	cfg, err := loadConfig(*cfgPath, env)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	_, st, err := configAndStore(ctx, *cfgPath, env)
 	if err != nil {
 		return err
 	}

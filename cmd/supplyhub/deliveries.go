@@ -54,11 +54,7 @@ func deliveriesList(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*cfgPath, env)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	_, st, err := configAndStore(ctx, *cfgPath, env)
 	if err != nil {
 		return err
 	}
@@ -103,11 +99,7 @@ func deliveriesShow(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return usageErr("delivery id %q is not a number", fs.Arg(0))
 	}
-	cfg, err := loadConfig(*cfgPath, env)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	_, st, err := configAndStore(ctx, *cfgPath, env)
 	if err != nil {
 		return err
 	}
@@ -148,11 +140,7 @@ func deliveriesReplay(ctx context.Context, args []string, stdout, stderr io.Writ
 	if (len(ids) == 0) == (*endpoint == "") {
 		return usageErr("usage: supplyhub deliveries replay ID… | --endpoint SUPPLIER/CHANNEL [--since TIME]")
 	}
-	cfg, err := loadConfig(*cfgPath, env)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	_, st, err := configAndStore(ctx, *cfgPath, env)
 	if err != nil {
 		return err
 	}
@@ -203,11 +191,7 @@ func cmdEndpoint(ctx context.Context, args []string, stdout, stderr io.Writer, e
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*cfgPath, env)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	_, st, err := configAndStore(ctx, *cfgPath, env)
 	if err != nil {
 		return err
 	}

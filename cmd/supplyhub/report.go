@@ -25,11 +25,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, env
 	if *format != "table" && *format != "csv" {
 		return usageErr("--format must be table or csv")
 	}
-	cfg, err := loadConfig(*cfgPath, env)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	_, st, err := configAndStore(ctx, *cfgPath, env)
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,7 @@ func cmdReview(ctx context.Context, args []string, stdout, stderr io.Writer, env
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*cfgPath, env)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	_, st, err := configAndStore(ctx, *cfgPath, env)
 	if err != nil {
 		return err
 	}

@@ -38,11 +38,7 @@ func cmdSFTP(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if *supplier == "" {
 		return usageErr("--supplier is required")
 	}
-	cfg, err := loadConfig(*cfgPath, env)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	_, st, err := configAndStore(ctx, *cfgPath, env)
 	if err != nil {
 		return err
 	}

@@ -29,11 +29,7 @@ func cmdSummary(ctx context.Context, args []string, stdout, stderr io.Writer, en
 	if _, err := reports.ParseMonth(*month); err != nil {
 		return usageErr("--month: %v", err)
 	}
-	cfg, err := loadConfig(*cfgPath, env)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	cfg, st, err := configAndStore(ctx, *cfgPath, env)
 	if err != nil {
 		return err
 	}

@@ -100,11 +100,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, _ *store
 	if len(ds) == f.Limit {
 		last := ds[len(ds)-1]
 		out.NextCursor = encodeCursor(last.CreatedAt, last.ID)
-		next := *r.URL
-		nq := next.Query()
-		nq.Set("cursor", out.NextCursor)
-		next.RawQuery = nq.Encode()
-		w.Header().Set("Link", "<"+next.RequestURI()+`>; rel="next"`)
+		setNextLink(w, r, out.NextCursor)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

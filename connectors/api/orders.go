@@ -110,11 +110,7 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request, p *store.Pri
 	if len(orders) == page.Limit {
 		last := orders[len(orders)-1]
 		out.NextCursor = encodeCursor(last.CreatedAt, last.ID)
-		next := *r.URL
-		nq := next.Query()
-		nq.Set("cursor", out.NextCursor)
-		next.RawQuery = nq.Encode()
-		w.Header().Set("Link", "<"+next.RequestURI()+`>; rel="next"`)
+		setNextLink(w, r, out.NextCursor)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -156,4 +152,13 @@ func parseRange(q url.Values) (store.OrderPage, []pipeline.FieldError) {
 		}
 	}
 	return p, fe
+}
+
+// setNextLink points the Link header at the same request with cursor.
+func setNextLink(w http.ResponseWriter, r *http.Request, cursor string) {
+	next := *r.URL
+	q := next.Query()
+	q.Set("cursor", cursor)
+	next.RawQuery = q.Encode()
+	w.Header().Set("Link", "<"+next.RequestURI()+`>; rel="next"`)
 }
