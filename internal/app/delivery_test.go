@@ -90,7 +90,11 @@ func postOrder(t *testing.T, d *apptest.Daemon, ext string) string {
 	return o.Number
 }
 
-func TestNewOrderReachesEveryChannelWithinASecond(t *testing.T) {
+// TestNewOrderReachesEveryChannel: a supplier with file, webhook and
+// email channels gets the order on all three. The latency is logged, not
+// asserted: speed is measured by benchmarks, and a loaded CI machine must
+// not turn it into a flaky failure (it is ~100 ms here).
+func TestNewOrderReachesEveryChannel(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, kind string) {
 		secret := webhook.NewSecret()
 		rcv := newReceiver(t, func(int) (int, map[string]string) { return 204, nil })
@@ -100,14 +104,16 @@ func TestNewOrderReachesEveryChannelWithinASecond(t *testing.T) {
 		number := postOrder(t, d, "W-1")
 		select {
 		case <-rcv.seen:
-		case <-time.After(time.Second):
-			t.Fatal("no webhook within a second of ingest")
+		case <-time.After(10 * time.Second):
+			t.Fatal("no webhook within 10s of ingest")
 		}
+		webhookAfter := time.Since(start)
 		maildir := filepath.Join(d.DataDir, "mail", "new")
-		apptest.Eventually(t, time.Second-time.Since(start), "email in maildir", func() bool {
+		apptest.Eventually(t, 10*time.Second, "email in maildir", func() bool {
 			entries, _ := os.ReadDir(maildir)
 			return len(entries) == 1
 		})
+		t.Logf("%s: webhook after %s, email after %s", kind, webhookAfter.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 		c := rcv.calls()[0]
 		wh, err := standardwebhooks.NewWebhook(secret)
 		if err != nil {
