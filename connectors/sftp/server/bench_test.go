@@ -272,3 +272,23 @@ func bigClient(b *testing.B, conn *ssh.Client) *sftp.Client {
 	b.Cleanup(func() { c.Close(); conn.Close() })
 	return c
 }
+
+// BenchmarkPutOutbound measures the drop itself: one 1.5 KiB CSV committed
+// into a supplier's /outbound per iteration, as the hosted drop channel
+// does for each supplier order (no client download in the loop).
+func BenchmarkPutOutbound(b *testing.B) {
+	for _, kind := range benchKinds() {
+		b.Run(kind, func(b *testing.B) {
+			e := newEnv(b, kind, quiet)
+			body := csvBody()
+			ctx := context.Background()
+			b.ResetTimer()
+			for i := range b.N {
+				if err := e.srv.PutOutbound(ctx, e.a, fmt.Sprintf("%d-31.csv", i), body); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "files/s")
+		})
+	}
+}
