@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -237,6 +238,15 @@ func (d *Dispatcher) changeOf(ctx context.Context, so *domain.SupplierOrder, del
 		Channel: ev.Channel, OccurredAt: ev.OccurredAt}
 	if len(ev.Data) > 0 {
 		c.Data = ev.Data
+	}
+	if typ == EventOrderStatusChanged {
+		// The order's own move, recorded with the supplier order's event.
+		var t struct {
+			From string `json:"order_from"`
+			To   string `json:"order_to"`
+		}
+		_ = json.Unmarshal(ev.Data, &t)
+		c.From, c.To = t.From, t.To
 	}
 	return r, c, nil
 }

@@ -17,6 +17,7 @@ const (
 	EventSupplierOrderStatusChanged = "supplier_order.status_changed"
 	EventSupplierOrderShipped       = "supplier_order.shipped"
 	EventSupplierOrderCancelled     = "supplier_order.cancelled"
+	EventOrderStatusChanged         = "order.status_changed"
 )
 
 // RetailerChannelPrefix marks deliveries owed to the retailer rather than
@@ -72,7 +73,10 @@ func RetailerChannel(r *domain.Retailer, name string) (domain.Channel, bool) {
 // this change: every webhook; email for cancellations and rejections
 // always (to the retailer's address even without an email channel), and
 // for other changes when the retailer opted in.
-func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain.Retailer, so *store.LockedSupplierOrder, action string, ev *store.StatusEvent) ([]river.InsertManyParams, error) {
+//
+// When the order's own status moved too, every webhook also gets an
+// order.status_changed event.
+func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain.Retailer, so *store.LockedSupplierOrder, action string, ev *store.StatusEvent, orderMoved bool) ([]river.InsertManyParams, error) {
 	typ := retailerEvent(action)
 	always := action == ActCancel || action == ActReject
 	chans := append([]domain.Channel(nil), r.Channels...)
@@ -80,24 +84,32 @@ func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain
 		chans = append(chans, retailerEmailChannel)
 	}
 	var params []river.InsertManyParams
-	for _, ch := range chans {
-		if ch.Type == domain.ChannelEmail && !always && !r.StatusEmails {
-			continue
-		}
+	add := func(ch domain.Channel, event string) error {
 		d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: RetailerChannelPrefix + ch.Name,
-			Kind: ch.Type, Event: NotificationEvent(typ, ev.ID)}
+			Kind: ch.Type, Event: NotificationEvent(event, ev.ID)}
 		created, err := st.InsertDelivery(ctx, tx, d)
-		if err != nil {
-			return nil, fmt.Errorf("notify retailer %s: %w", r.Code, err)
-		}
-		if !created {
-			continue
+		if err != nil || !created {
+			return err
 		}
 		sched, err := RetrySchedule(ch.Settings)
 		if err != nil {
 			sched = DefaultRetry()
 		}
 		params = append(params, DispatchJob(d.ID, len(sched)+1))
+		return nil
+	}
+	for _, ch := range chans {
+		if ch.Type == domain.ChannelEmail && !always && !r.StatusEmails {
+			continue
+		}
+		if err := add(ch, typ); err != nil {
+			return nil, fmt.Errorf("notify retailer %s: %w", r.Code, err)
+		}
+		if orderMoved && ch.Type == domain.ChannelWebhook {
+			if err := add(ch, EventOrderStatusChanged); err != nil {
+				return nil, fmt.Errorf("notify retailer %s: %w", r.Code, err)
+			}
+		}
 	}
 	return params, nil
 }

@@ -114,6 +114,18 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 		if res.Reason != "" {
 			ev.Note = strings.TrimSpace(ev.Note + " [ignored: " + res.Reason + "]")
 		}
+		moved := res.Applied && ev.To != ev.From
+		var order store.OrderTransition
+		if moved {
+			// The status first, so the event can record how the order's own
+			// status moved with it (for order.status_changed).
+			if order, err = st.SetSupplierOrderStatus(ctx, tx, so, ev.To, DeriveOrderStatus); err != nil {
+				return err
+			}
+			if order.Changed() {
+				ev.Data = withOrderTransition(ev.Data, order)
+			}
+		}
 		if err := st.AppendEvent(ctx, tx, ev); err != nil {
 			return err
 		}
@@ -126,11 +138,8 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 				return err
 			}
 		}
-		if !res.Applied || ev.To == ev.From {
+		if !moved {
 			return nil
-		}
-		if err := st.SetSupplierOrderStatus(ctx, tx, so, ev.To, DeriveOrderStatus); err != nil {
-			return err
 		}
 		if ev.To == domain.StatusCancelled || ev.To == domain.StatusRejected {
 			// Cancelled lines earn no commission: reverse it in this month.
@@ -142,7 +151,7 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 		if upd.ByRetailer {
 			params, err = notifySupplier(ctx, st, tx, so, ev)
 		} else {
-			params, err = notifyRetailer(ctx, st, tx, retailer, so, upd.Action, ev)
+			params, err = notifyRetailer(ctx, st, tx, retailer, so, upd.Action, ev, order.Changed())
 		}
 		if err != nil || len(params) == 0 {
 			return err
@@ -162,4 +171,15 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 func ValidStatusTarget(status string) bool {
 	_, ok := ActionForStatus(status)
 	return ok && status != domain.StatusNew
+}
+
+// withOrderTransition adds "order_from"/"order_to" to an event's data.
+func withOrderTransition(data json.RawMessage, t store.OrderTransition) json.RawMessage {
+	m := map[string]any{}
+	if len(data) > 0 {
+		_ = json.Unmarshal(data, &m)
+	}
+	m["order_from"], m["order_to"] = t.From, t.To
+	out, _ := json.Marshal(m)
+	return out
 }

@@ -46,7 +46,7 @@ func cmdSummary(ctx context.Context, args []string, stdout, stderr io.Writer, en
 	if err != nil {
 		return err
 	}
-	sent, err := app.NewSummarizer(st, mailer, render, slog.New(slog.NewTextHandler(stderr, nil))).Send(ctx, r, *month)
+	sent, err := app.NewSummarizer(st, mailer, render, slog.New(slog.NewTextHandler(stderr, nil))).Send(ctx, r, *month, false)
 	if err != nil {
 		return err
 	}

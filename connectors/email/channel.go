@@ -158,8 +158,13 @@ func shipmentOf(data any) map[string]any {
 		return nil
 	}
 	var m map[string]any
-	if json.Unmarshal(raw, &m) != nil || len(m) == 0 {
+	if json.Unmarshal(raw, &m) != nil {
 		return nil
+	}
+	_, carrier := m["carrier"]
+	_, tracking := m["tracking_number"]
+	if !carrier && !tracking {
+		return nil // no package: the data holds only the order's move
 	}
 	return m
 }

@@ -46,10 +46,12 @@ func NewSummarizer(st *store.Store, mailer *Mailer, render *email.Renderer, log 
 }
 
 // Send emails retailer r its summary of month, with the detail as CSV.
-// It reports false, sending nothing, when the retailer has no address.
-// The Message-ID is the same on every send of one month, so a re-send
-// replaces rather than adds a thread.
-func (s *Summarizer) Send(ctx context.Context, r *domain.Retailer, month string) (bool, error) {
+// It reports false, sending nothing, when the retailer has no address, or
+// when skipEmpty is set and nothing happened that month (the scheduled
+// run; an operator's explicit send goes out regardless). The Message-ID
+// is the same on every send of one month, so a re-send replaces rather
+// than adds a thread.
+func (s *Summarizer) Send(ctx context.Context, r *domain.Retailer, month string, skipEmpty bool) (bool, error) {
 	if r.Email == "" {
 		s.log.Warn("monthly summary not sent: the retailer has no email address", "retailer", r.Code, "month", month)
 		return false, nil
@@ -57,6 +59,10 @@ func (s *Summarizer) Send(ctx context.Context, r *domain.Retailer, month string)
 	sum, err := reports.BuildSummary(ctx, s.st, r, month)
 	if err != nil {
 		return false, err
+	}
+	if skipEmpty && sum.Empty() {
+		s.log.Info("monthly summary skipped: nothing happened", "retailer", r.Code, "month", month)
+		return false, nil
 	}
 	cur := ""
 	if len(sum.Rows) > 0 {
@@ -99,7 +105,7 @@ func (w *summaryWorker) Work(ctx context.Context, job *river.Job[SummaryArgs]) e
 	if err != nil {
 		return fmt.Errorf("summary: retailer %d: %w", job.Args.RetailerID, err)
 	}
-	_, err = w.s.Send(ctx, r, job.Args.Month)
+	_, err = w.s.Send(ctx, r, job.Args.Month, true)
 	return err
 }
 

@@ -48,8 +48,12 @@ func TestMonthlySummary(t *testing.T) {
 		ctx := context.Background()
 		r, _ := d.App.Store.RetailerByCode(ctx, "acme")
 		month := time.Now().UTC().Format("2006-01")
-		if sent, err := d.App.Summaries.Send(ctx, r, month); err != nil || !sent {
+		if sent, err := d.App.Summaries.Send(ctx, r, month, false); err != nil || !sent {
 			t.Fatalf("send: %v %v", sent, err)
+		}
+		// A month with nothing in it is skipped by the scheduled run.
+		if sent, err := d.App.Summaries.Send(ctx, r, "2001-01", true); err != nil || sent {
+			t.Errorf("empty month: sent %v, %v", sent, err)
 		}
 		got := mails(t, d, "To: orders@acme.example", "Subject: Your Supplyhub summary for "+month)
 		if len(got) != 1 {

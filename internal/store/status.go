@@ -112,12 +112,18 @@ func (s *Store) AppendEvent(ctx context.Context, tx Tx, e *StatusEvent) error {
 	return nil
 }
 
+// OrderTransition is how an order's derived status moved.
+type OrderTransition struct{ From, To string }
+
+// Changed reports whether the order's status moved.
+func (t OrderTransition) Changed() bool { return t.From != t.To }
+
 // SetSupplierOrderStatus moves a locked supplier order and re-derives its
 // order's status with derive, all in tx.
-func (s *Store) SetSupplierOrderStatus(ctx context.Context, tx Tx, so *LockedSupplierOrder, status string, derive func([]string) string) error {
+func (s *Store) SetSupplierOrderStatus(ctx context.Context, tx Tx, so *LockedSupplierOrder, status string, derive func([]string) string) (OrderTransition, error) {
 	now := time.Now().UTC()
 	if _, err := tx.Exec(ctx, qSetSOStatus, so.ID, status, now); err != nil {
-		return fmt.Errorf("set status: %w", err)
+		return OrderTransition{}, fmt.Errorf("set status: %w", err)
 	}
 	return s.rederiveOrder(ctx, tx, so.OrderID, derive)
 }
@@ -127,30 +133,34 @@ func (s *Store) SetSupplierOrderStatus(ctx context.Context, tx Tx, so *LockedSup
 // in concurrent transactions would otherwise each read the other's old
 // status (write skew) and leave the order's status behind. With the lock
 // the second reads after the first has committed.
-func (s *Store) rederiveOrder(ctx context.Context, tx Tx, orderID int64, derive func([]string) string) error {
+func (s *Store) rederiveOrder(ctx context.Context, tx Tx, orderID int64, derive func([]string) string) (OrderTransition, error) {
+	var t OrderTransition
+	q := `SELECT status FROM orders WHERE id = $1`
 	if s.d.Kind() == KindPostgres {
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM orders WHERE id = $1 FOR UPDATE`, orderID); err != nil {
-			return fmt.Errorf("lock order: %w", err)
-		}
+		q += ` FOR UPDATE`
+	}
+	if err := tx.QueryRow(ctx, q, orderID).Scan(&t.From); err != nil {
+		return t, fmt.Errorf("lock order: %w", err)
 	}
 	rows, err := tx.Query(ctx, qSiblingStatus, orderID)
 	if err != nil {
-		return fmt.Errorf("sibling statuses: %w", err)
+		return t, fmt.Errorf("sibling statuses: %w", err)
 	}
 	var statuses []string
 	for rows.Next() {
 		var st string
 		if err := rows.Scan(&st); err != nil {
 			rows.Close()
-			return err
+			return t, err
 		}
 		statuses = append(statuses, st)
 	}
 	rows.Close()
-	if _, err := tx.Exec(ctx, qSetOrderState, orderID, derive(statuses), time.Now().UTC()); err != nil {
-		return fmt.Errorf("set order status: %w", err)
+	t.To = derive(statuses)
+	if _, err := tx.Exec(ctx, qSetOrderState, orderID, t.To, time.Now().UTC()); err != nil {
+		return t, fmt.Errorf("set order status: %w", err)
 	}
-	return nil
+	return t, nil
 }
 
 // AddShipment records a package of a supplier order.
@@ -267,5 +277,6 @@ func (s *Store) RecordDispatched(ctx context.Context, tx Tx, soID int64, channel
 	if err := s.AppendEvent(ctx, tx, ev); err != nil {
 		return err
 	}
-	return s.rederiveOrder(ctx, tx, orderID, derive)
+	_, err = s.rederiveOrder(ctx, tx, orderID, derive)
+	return err
 }
