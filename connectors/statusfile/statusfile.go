@@ -88,16 +88,41 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if err != nil && !errors.Is(err, errTooLarge) {
 		return fmt.Errorf("status file %s: %w", name, err)
 	}
+	report, err := w.Process(ctx, sid, name, data, err)
+	if err != nil {
+		return err
+	}
+	if report != nil {
+		errName := formats.ErrorsFileName(name)
+		if err := w.storage.Put(ctx, sid, server.FolderInbound, errName, bytes.NewReader(report), int64(len(report))); err != nil {
+			return fmt.Errorf("status file %s: write %s: %w", name, errName, err)
+		}
+		log.Warn("status file rows rejected", "report", errName)
+	}
+	err = w.storage.Rename(ctx, sid, server.FolderInbound, name, server.FolderArchive, name, true)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("status file %s: archive: %w", name, err)
+	}
+	log.Info("status file processed")
+	return nil
+}
+
+// Process applies a status file's rows for supplier sid and returns the
+// errors report (nil when every row applied). readErr is a read failure
+// (such as a file over the size limit) to report instead of the rows. An
+// error means a failure worth retrying; rows already applied are not
+// applied again on the retry.
+func (w *Worker) Process(ctx context.Context, sid int64, name string, data []byte, readErr error) ([]byte, error) {
 	var rowErrs []formats.RowError
 	var header []string
 	var sf *formats.StatusFile
-	derr := err
+	derr := readErr
 	if derr == nil {
 		format := strings.TrimPrefix(strings.ToLower(path.Ext(name)), ".")
 		sf, derr = formats.DecodeStatus(format, bytes.NewReader(data), formats.DecodeOptions{MaxBytes: maxFileSize})
 	}
 	if derr != nil {
-		// The whole file is unreadable: say why and archive it.
+		// The whole file is unreadable: say why.
 		rowErrs = []formats.RowError{{Row: 0, Raw: []string{name}, Reason: derr.Error()}}
 		header = []string{"file"}
 	} else {
@@ -107,37 +132,21 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		for _, row := range sf.Rows {
 			reason, err := w.apply(ctx, sid, name, hash, row)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if reason != "" {
 				rowErrs = append(rowErrs, formats.RowError{Row: row.Row, Raw: []string{row.SupplierOrderNumber, row.Status, row.Note}, Reason: reason})
 			}
 		}
 	}
-	if len(rowErrs) > 0 {
-		var buf bytes.Buffer
-		if err := formats.WriteErrorsCSV(&buf, header, rowErrs); err != nil {
-			return fmt.Errorf("status file %s: errors file: %w", name, err)
-		}
-		errName := formats.ErrorsFileName(name)
-		if err := w.storage.Put(ctx, sid, server.FolderInbound, errName, &buf, int64(buf.Len())); err != nil {
-			return fmt.Errorf("status file %s: write %s: %w", name, errName, err)
-		}
-		log.Warn("status file rows rejected", "rows", len(rowErrs), "report", errName)
+	if len(rowErrs) == 0 {
+		return nil, nil
 	}
-	err = w.storage.Rename(ctx, sid, server.FolderInbound, name, server.FolderArchive, name, true)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("status file %s: archive: %w", name, err)
+	var buf bytes.Buffer
+	if err := formats.WriteErrorsCSV(&buf, header, rowErrs); err != nil {
+		return nil, fmt.Errorf("status file %s: errors file: %w", name, err)
 	}
-	log.Info("status file processed", "rows", len(sfRows(sf)), "rejected", len(rowErrs))
-	return nil
-}
-
-func sfRows(sf *formats.StatusFile) []formats.StatusRow {
-	if sf == nil {
-		return nil
-	}
-	return sf.Rows
+	return buf.Bytes(), nil
 }
 
 // apply applies one row; reason is non-empty when the supplier must fix
