@@ -13,13 +13,16 @@ import (
 
 // noOverwriteServer is a minimal in-process FTP server whose RNTO refuses
 // an existing target, as some Windows servers do. vsftpd always replaces,
-// so this is the only way to drive Put's delete-then-rename path; it
-// speaks just the commands the client sends and records them.
+// so this is the only way to drive the delete-then-rename path of Put and
+// Move; it speaks just the commands the client sends and records them.
+// With sizeLies set, SIZE answers 0, so a download's limit is only caught
+// while reading, which vsftpd's truthful SIZE never lets happen.
 type noOverwriteServer struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	files map[string][]byte
-	log   []string
+	ln       net.Listener
+	mu       sync.Mutex
+	files    map[string][]byte
+	log      []string
+	sizeLies bool
 }
 
 func startNoOverwriteServer(t *testing.T) *noOverwriteServer {
@@ -99,6 +102,40 @@ func (s *noOverwriteServer) serve(c net.Conn) {
 			s.files[arg] = b
 			s.mu.Unlock()
 			reply("226 stored")
+		case "SIZE":
+			s.mu.Lock()
+			n, lies := len(s.files[arg]), s.sizeLies
+			s.mu.Unlock()
+			switch {
+			case !exists:
+				reply("550 no such file")
+			case lies:
+				reply("213 0")
+			default:
+				reply("213 %d", n)
+			}
+		case "RETR":
+			if !exists {
+				reply("550 no such file")
+				continue
+			}
+			reply("150 here it comes")
+			dc, err := data.Accept()
+			data.Close()
+			if err != nil {
+				reply("425 %v", err)
+				continue
+			}
+			s.mu.Lock()
+			b := s.files[arg]
+			s.mu.Unlock()
+			if _, err := dc.Write(b); err != nil {
+				dc.Close()
+				reply("426 transfer aborted")
+				continue
+			}
+			dc.Close()
+			reply("226 sent")
 		case "RNFR":
 			if !exists {
 				reply("550 no such file")

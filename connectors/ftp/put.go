@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path"
 )
 
 // Put uploads data as name in the session's remote folder: STOR under a
@@ -14,67 +15,67 @@ import (
 // cancelled or loses the connection leaves the session unusable, since the
 // control connection may be out of step; the caller dials a new one.
 func (s *Session) Put(ctx context.Context, name string, data []byte) error {
+	return s.PutIn(ctx, "", name, data)
+}
+
+// PutIn is Put into dir instead: a folder relative to the session's
+// remote folder, or an absolute path; "" is the remote folder itself.
+func (s *Session) PutIn(ctx context.Context, dir, name string, data []byte) error {
 	if err := drop.CheckName(name); err != nil {
 		return permanent(fmt.Errorf("ftp put %q: %w", name, err))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case s.closed:
-		return fmt.Errorf("ftp put %s: %w", name, errClosed)
-	case s.broken != nil:
-		return fmt.Errorf("ftp put %s: session unusable: %w", name, s.broken)
-	}
-	octx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	stop := context.AfterFunc(octx, s.sockets.abort)
-	err := s.put(name, data)
-	if !stop() {
-		s.broken = fmt.Errorf("connection closed: %w", context.Cause(octx))
-		if err != nil {
-			err = fmt.Errorf("%w (%v)", context.Cause(octx), err)
-		}
-	} else if err != nil && isNetErr(err) {
-		s.broken = err
-	}
+	d, err := resolve(dir)
 	if err != nil {
-		return fmt.Errorf("ftp put %s: %w", name, err)
+		return permanent(fmt.Errorf("ftp put %q: %w", path.Join(dir, name), err))
 	}
-	return nil
+	return s.do(ctx, "put "+path.Join(d, name), func() error { return s.put(d, name, data) })
 }
 
 // put does the upload; each step's error names the command and the file.
-func (s *Session) put(name string, data []byte) error {
-	tmp := drop.TempName(name)
+func (s *Session) put(dir, name string, data []byte) error {
+	tmp := path.Join(dir, drop.TempName(name))
+	final := path.Join(dir, name)
 	if err := s.c.Stor(tmp, bytes.NewReader(data)); err != nil {
 		s.removeTemp(tmp, err)
 		return fmt.Errorf("stor %s: %w", tmp, err)
 	}
-	if err := s.rename(tmp, name); err != nil {
+	if err := s.rename(tmp, final, true); err != nil {
 		s.removeTemp(tmp, err)
 		return err
 	}
 	return nil
 }
 
-// rename moves tmp over name. Most servers replace an existing name; some
-// refuse with a 5xx reply, and then the old file is deleted first: a
-// reader may briefly see no file, never a partial one.
-func (s *Session) rename(tmp, name string) error {
-	err := s.c.Rename(tmp, name)
+// rename moves from over to. Most servers replace an existing target;
+// some refuse with a 5xx reply, and then the target is deleted first: a
+// reader may briefly see no file, never a partial one. A 5xx reply may
+// also be RNFR's, for a missing source; unless the caller knows the source
+// is there (Put just stored it), SIZE tells the two apart first, so a
+// missing source never costs the target.
+func (s *Session) rename(from, to string, sourceThere bool) error {
+	err := s.c.Rename(from, to)
 	if err == nil {
 		return nil
 	}
 	if code, ok := replyCode(err); !ok || code < 500 {
-		return fmt.Errorf("rename %s to %s: %w", tmp, name, err)
+		return fmt.Errorf("rename %s to %s: %w", from, to, err)
 	}
-	if derr := s.c.Delete(name); derr != nil {
+	if !sourceThere {
+		if _, serr := s.c.FileSize(from); serr != nil {
+			err = fmt.Errorf("rename %s to %s: %w", from, to, err)
+			if isNotFound(serr) {
+				return notFound(err)
+			}
+			return err // no SIZE, or the connection failed: replace nothing
+		}
+	}
+	if derr := s.c.Delete(to); derr != nil {
 		// Nothing to delete, or not deletable: the rename's reply is
 		// the one that explains the failure.
-		return fmt.Errorf("rename %s to %s: %w", tmp, name, err)
+		return fmt.Errorf("rename %s to %s: %w", from, to, err)
 	}
-	if err := s.c.Rename(tmp, name); err != nil {
-		return fmt.Errorf("rename %s to %s after deleting the old file: %w", tmp, name, err)
+	if err := s.c.Rename(from, to); err != nil {
+		return fmt.Errorf("rename %s to %s after deleting the old file: %w", from, to, err)
 	}
 	return nil
 }

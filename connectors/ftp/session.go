@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,20 +17,22 @@ import (
 )
 
 // Session is one logged-in FTP connection, reused for every file of a run.
-// Its methods may be called from several goroutines; Puts run one at a time
-// (FTP allows one transfer per connection).
+// Its methods may be called from several goroutines; operations (Put,
+// PutIn, List, Get, Move) run one at a time (FTP allows one transfer per
+// connection).
 type Session struct {
 	addr    string
 	timeout time.Duration
 	sockets sockets
 
-	mu     sync.Mutex // serialises Put and Close
+	mu     sync.Mutex // serialises operations and Close
 	c      *jftp.ServerConn
-	broken error // set when the connection can no longer be trusted
+	home   string // the remote folder's absolute path, from PWD when List first needs it
+	broken error  // set when the connection can no longer be trusted
 	closed bool
 }
 
-// errClosed is returned by Put after Close.
+// errClosed is returned by operations after Close.
 var errClosed = errors.New("session closed")
 
 // Dial connects, negotiates TLS as configured, logs in and changes to the
@@ -119,6 +122,52 @@ func (s *Session) Close() error {
 		return fmt.Errorf("ftp quit %s: %w", s.addr, err)
 	}
 	return nil
+}
+
+// do runs op under the session lock, bounded by ctx and the session's
+// timeout; errors are prefixed with "ftp " and op. The library takes no
+// context, so a time-out or cancellation closes the sockets; that, a lost
+// connection, or fn setting s.broken leaves the session unusable, since
+// the control connection may be out of step.
+func (s *Session) do(ctx context.Context, op string, fn func() error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		return fmt.Errorf("ftp %s: %w", op, errClosed)
+	case s.broken != nil:
+		return fmt.Errorf("ftp %s: session unusable: %w", op, s.broken)
+	}
+	octx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	stop := context.AfterFunc(octx, s.sockets.abort)
+	err := fn()
+	if !stop() {
+		s.broken = fmt.Errorf("connection closed: %w", context.Cause(octx))
+		if err != nil {
+			err = fmt.Errorf("%w (%v)", context.Cause(octx), err)
+		}
+	} else if err != nil && isNetErr(err) {
+		s.broken = err
+	}
+	if err != nil {
+		return fmt.Errorf("ftp %s: %w", op, err)
+	}
+	return nil
+}
+
+// resolve checks and cleans a folder argument: relative to the session's
+// remote folder (the working directory), or absolute; "" and "." are the
+// remote folder, returned as "".
+func resolve(dir string) (string, error) {
+	if strings.ContainsAny(dir, "\r\n\x00") {
+		// FTP commands are lines: a line break would inject a command.
+		return "", errors.New("folder must not contain line breaks or NUL")
+	}
+	if dir = path.Clean(dir); dir == "." {
+		return "", nil
+	}
+	return dir, nil
 }
 
 // tlsConfig returns nil for cleartext. Session tickets are cached because

@@ -48,12 +48,13 @@ type Settings struct {
 	// DisableEPSV makes transfers use PASV only, for servers or NATs that
 	// mishandle EPSV.
 	DisableEPSV bool `json:"disable_epsv,omitempty"`
-	// Dir is the remote folder files are written to; default "." (the
-	// login folder).
+	// Dir is the remote folder files are written to and, by default,
+	// listed and read from; default "." (the login folder).
 	Dir string `json:"dir,omitempty"`
 	// DialTimeout bounds connecting and logging in ("30s" when empty).
 	DialTimeout string `json:"dial_timeout,omitempty"`
-	// Timeout bounds one Put ("60s" when empty).
+	// Timeout bounds one operation: a Put, List, Get or Move ("60s"
+	// when empty).
 	Timeout string `json:"timeout,omitempty"`
 }
 

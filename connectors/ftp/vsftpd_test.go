@@ -68,6 +68,9 @@ func startVsftpd(t *testing.T, mode string) *testServer {
 		"anon_upload_enable=YES",
 		"anon_other_write_enable=YES", // rename and delete
 		"anon_umask=022",
+		// Show dot files in listings, so List's own filter is what hides
+		// temporary files.
+		"force_dot_files=YES",
 		"pasv_enable=YES",
 		"pasv_min_port=" + strconv.Itoa(lo),
 		"pasv_max_port=" + strconv.Itoa(hi),

@@ -7,7 +7,7 @@ import (
 	"github.com/pkg/sftp"
 )
 
-// IsPermanent reports whether a failed Dial or Put would fail again
+// IsPermanent reports whether a failed Dial or operation would fail again
 // unchanged, so the delivery can be dead-lettered: bad settings or file
 // name, a refused host key, failed authentication, a missing folder,
 // permission denied, an unsupported operation. Network errors, time-outs

@@ -14,42 +14,29 @@ import (
 // temporary file next to it, syncs it when the server allows, and renames
 // it over name, replacing a file of that name (re-delivery writes the same
 // name and bytes). A Put that times out or is cancelled tears the
-// connection down, since the server may still be busy with it; later Puts
+// connection down, since the server may still be busy with it; later calls
 // then fail and the caller dials a new session.
 func (s *Session) Put(ctx context.Context, name string, data []byte) error {
+	return s.PutIn(ctx, "", name, data)
+}
+
+// PutIn is Put into dir instead: a folder relative to the session's
+// remote folder, or an absolute path; "" is the remote folder itself.
+func (s *Session) PutIn(ctx context.Context, dir, name string, data []byte) error {
 	if err := drop.CheckName(name); err != nil {
 		return permanent(fmt.Errorf("sftp put %q: %w", name, err))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case s.closed:
-		return fmt.Errorf("sftp put %s: %w", name, errClosed)
-	case s.broken != nil:
-		return fmt.Errorf("sftp put %s: session unusable: %w", name, s.broken)
-	}
-	octx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	stop := context.AfterFunc(octx, func() { s.conn.Close() })
-	err := s.put(name, data)
-	if !stop() {
-		s.broken = fmt.Errorf("connection closed: %w", context.Cause(octx))
-		if err != nil {
-			err = fmt.Errorf("%w (%v)", context.Cause(octx), err)
-		}
-	} else if err != nil && connGone(err) {
-		s.broken = err
-	}
+	d, err := s.resolve(dir)
 	if err != nil {
-		return fmt.Errorf("sftp put %s: %w", name, err)
+		return permanent(fmt.Errorf("sftp put %q: %w", path.Join(dir, name), err))
 	}
-	return nil
+	return s.do(ctx, "put "+path.Join(dir, name), func() error { return s.put(d, name, data) })
 }
 
 // put does the upload; each step's error names the step and the path.
-func (s *Session) put(name string, data []byte) error {
-	tmp := path.Join(s.dir, drop.TempName(name))
-	final := path.Join(s.dir, name)
+func (s *Session) put(dir, name string, data []byte) error {
+	tmp := path.Join(dir, drop.TempName(name))
+	final := path.Join(dir, name)
 	f, err := s.sftp.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", tmp, err)
@@ -80,6 +67,8 @@ func (s *Session) put(name string, data []byte) error {
 // rename moves tmp over final. Plain SFTP v3 rename refuses an existing
 // target, so without the posix-rename extension an existing final is
 // removed first; a reader may then briefly see no file, never a partial one.
+// A rename failing for a missing source or target folder never removes
+// final: nothing of it was in the way.
 func (s *Session) rename(tmp, final string) error {
 	if s.posixRename {
 		if err := s.sftp.PosixRename(tmp, final); err != nil {
@@ -90,6 +79,9 @@ func (s *Session) rename(tmp, final string) error {
 	err := s.sftp.Rename(tmp, final)
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("rename %s to %s: %w", tmp, final, err)
 	}
 	if _, serr := s.sftp.Lstat(final); serr != nil {
 		return fmt.Errorf("rename %s to %s: %w", tmp, final, err) // not in the way: a real failure

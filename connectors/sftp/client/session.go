@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,7 +17,8 @@ import (
 )
 
 // Session is one logged-in SFTP connection, reused for every file of a run.
-// Its methods may be called from several goroutines; Puts run one at a time.
+// Its methods may be called from several goroutines; operations (Put,
+// PutIn, List, Get, Move) run one at a time.
 type Session struct {
 	addr    string
 	dir     string
@@ -26,15 +28,15 @@ type Session struct {
 	posixRename bool
 	fsync       bool
 
-	mu     sync.Mutex // serialises Put and Close
+	mu     sync.Mutex // serialises operations and Close
 	conn   net.Conn
 	ssh    *ssh.Client
 	sftp   *sftp.Client
-	broken error // set once the connection was torn down under a Put
+	broken error // set once the connection was torn down under an operation
 	closed bool
 }
 
-// errClosed is returned by Put after Close.
+// errClosed is returned by operations after Close.
 var errClosed = errors.New("session closed")
 
 // Dial connects, verifies the host key, logs in, starts the SFTP subsystem
@@ -164,7 +166,7 @@ func (s *Session) Close() error {
 	s.closed = true
 	err := s.closeAll()
 	if s.broken != nil {
-		return nil // torn down under a Put already; errors here say nothing new
+		return nil // torn down under an operation already; errors here say nothing new
 	}
 	return err
 }
@@ -178,6 +180,50 @@ func (s *Session) closeAll() error {
 		return fmt.Errorf("sftp close %s: %w", s.addr, err)
 	}
 	return nil
+}
+
+// do runs op under the session lock, bounded by ctx and the session's
+// timeout; errors are prefixed with "sftp " and op. SFTP requests take no
+// context, so a time-out or cancellation closes the connection: the server
+// may still be busy with the request, so the session is unusable from then
+// on, and so it is after the connection was lost.
+func (s *Session) do(ctx context.Context, op string, fn func() error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		return fmt.Errorf("sftp %s: %w", op, errClosed)
+	case s.broken != nil:
+		return fmt.Errorf("sftp %s: session unusable: %w", op, s.broken)
+	}
+	octx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	stop := context.AfterFunc(octx, func() { s.conn.Close() })
+	err := fn()
+	if !stop() {
+		s.broken = fmt.Errorf("connection closed: %w", context.Cause(octx))
+		if err != nil {
+			err = fmt.Errorf("%w (%v)", context.Cause(octx), err)
+		}
+	} else if err != nil && connGone(err) {
+		s.broken = err
+	}
+	if err != nil {
+		return fmt.Errorf("sftp %s: %w", op, err)
+	}
+	return nil
+}
+
+// resolve returns the remote path of dir: relative to the session's
+// folder, or absolute; "" is the session's folder.
+func (s *Session) resolve(dir string) (string, error) {
+	if strings.ContainsRune(dir, 0) {
+		return "", errors.New("folder must not contain NUL")
+	}
+	if path.IsAbs(dir) {
+		return path.Clean(dir), nil
+	}
+	return path.Join(s.dir, dir), nil
 }
 
 // connGone reports errors that only say the connection had already ended.

@@ -41,13 +41,15 @@ type Settings struct {
 	// ssh-keygen -lf prints it ("SHA256:…"). A key matching either this
 	// or KnownHosts is accepted.
 	HostKeyFingerprint string `json:"host_key_fingerprint,omitempty"`
-	// Dir is the remote folder files are written to; default "." (the
-	// login folder, which is the chroot on most supplier servers).
+	// Dir is the remote folder files are written to and, by default,
+	// listed and read from; default "." (the login folder, which is the
+	// chroot on most supplier servers).
 	Dir string `json:"dir,omitempty"`
 	// DialTimeout bounds connecting, the SSH handshake and login
 	// ("30s" when empty).
 	DialTimeout string `json:"dial_timeout,omitempty"`
-	// Timeout bounds one Put ("60s" when empty).
+	// Timeout bounds one operation: a Put, List, Get or Move ("60s"
+	// when empty).
 	Timeout string `json:"timeout,omitempty"`
 }
 
