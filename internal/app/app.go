@@ -114,11 +114,19 @@ func (a *App) init(ctx context.Context) error {
 	}
 	scan := &summaryScanWorker{st: st, schedule: sched, log: a.log}
 	river.AddWorker(workers, scan)
+	river.AddWorker(workers, &statusPollWorker{st: st, status: statusFiles, log: a.log.With("component", "status-poll")})
+	pollScan := &statusPollScanWorker{st: st}
+	river.AddWorker(workers, pollScan)
 	q, err := jobs.New(st, jobs.Config{
 		Workers: workers, MaxWorkers: cfg.Jobs.MaxWorkers,
 		// Leader-elected: one replica checks each hour which summaries are due.
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-			func() (river.JobArgs, *river.InsertOpts) { return summaryScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return summaryScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			// Status files on suppliers' own servers, polled on each channel's status_poll.
+			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return statusPollScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		},
 		JobTimeout: cfg.Jobs.AttemptTimeout, RescueAfter: cfg.Jobs.RescueAfter,
 		Logger: a.log.With("component", "river"),
 	})
@@ -128,6 +136,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Queue = q
 	statusFiles.SetQueue(q)
 	scan.q = q
+	pollScan.q = q
 	a.Metrics.RegisterQueueDepth(q.Depth)
 	// SQLite has one writer anyway. On PostgreSQL each writer holds one
 	// pooled connection for its batch; two leave the rest of the pool to

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -105,6 +106,13 @@ func ChannelCheck(log *slog.Logger) config.ChannelCheck {
 		out := make([]config.Problem, len(ps))
 		for i, p := range ps {
 			out[i] = config.Problem{Key: p.Key, Msg: p.Msg}
+		}
+		if typ == domain.ChannelSFTP || typ == domain.ChannelFTP {
+			var poll pollSettings
+			_ = json.Unmarshal(settings, &poll)
+			if _, err := poll.schedule(); poll.StatusDir != "" && err != nil {
+				out = append(out, config.Problem{Key: "status_poll", Msg: "must be a cron expression: " + err.Error()})
+			}
 		}
 		return known, out
 	}

@@ -1,0 +1,213 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/robfig/cron/v3"
+
+	"github.com/supplyhub/supplyhub/connectors/ftp"
+	sftpclient "github.com/supplyhub/supplyhub/connectors/sftp/client"
+	"github.com/supplyhub/supplyhub/connectors/statusfile"
+	"github.com/supplyhub/supplyhub/formats"
+	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/jobs"
+	"github.com/supplyhub/supplyhub/internal/store"
+)
+
+// pollSettings are the status-file keys of a supplier's own SFTP/FTP channel.
+type pollSettings struct {
+	// StatusDir is where the supplier leaves status files; empty: no polling.
+	StatusDir string `json:"status_dir"`
+	// StatusArchiveDir receives processed files (default <status_dir>/archive).
+	StatusArchiveDir string `json:"status_archive_dir"`
+	// StatusPoll is a cron expression (default every 5 minutes).
+	StatusPoll string `json:"status_poll"`
+	Hosted     bool   `json:"hosted"`
+}
+
+func (p pollSettings) archive() string {
+	if p.StatusArchiveDir != "" {
+		return p.StatusArchiveDir
+	}
+	return path.Join(p.StatusDir, "archive")
+}
+
+func (p pollSettings) schedule() (cron.Schedule, error) {
+	spec := p.StatusPoll
+	if spec == "" {
+		spec = "*/5 * * * *"
+	}
+	return cron.ParseStandard(spec)
+}
+
+// StatusPollArgs polls one supplier channel's status folder now.
+type StatusPollArgs struct {
+	SupplierID int64  `json:"supplier_id"`
+	Channel    string `json:"channel"`
+}
+
+func (StatusPollArgs) Kind() string { return "status_poll" }
+
+// statusPollScanArgs is the leader's minute check for polls due.
+type statusPollScanArgs struct{}
+
+func (statusPollScanArgs) Kind() string { return "status_poll_scan" }
+
+// remoteDir is what polling needs of an SFTP or FTP session.
+type remoteDir struct {
+	list  func(ctx context.Context, dir string) ([]string, error)
+	get   func(ctx context.Context, dir, name string, max int64) ([]byte, error)
+	move  func(ctx context.Context, fromDir, name, toDir string) error
+	putIn func(ctx context.Context, dir, name string, data []byte) error
+	close func() error
+}
+
+func dialRemote(ctx context.Context, ch domain.Channel) (*remoteDir, error) {
+	switch ch.Type {
+	case domain.ChannelSFTP:
+		var st sftpclient.Settings
+		if err := json.Unmarshal(ch.Settings, &st); err != nil {
+			return nil, err
+		}
+		s, err := sftpclient.Dial(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		return &remoteDir{
+			list: func(ctx context.Context, dir string) ([]string, error) {
+				fs, err := s.List(ctx, dir)
+				names := make([]string, len(fs))
+				for i, f := range fs {
+					names[i] = f.Name
+				}
+				return names, err
+			},
+			get: s.Get, move: s.Move, putIn: s.PutIn, close: s.Close,
+		}, nil
+	case domain.ChannelFTP:
+		var st ftp.Settings
+		if err := json.Unmarshal(ch.Settings, &st); err != nil {
+			return nil, err
+		}
+		s, err := ftp.Dial(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		return &remoteDir{
+			list: func(ctx context.Context, dir string) ([]string, error) {
+				fs, err := s.List(ctx, dir)
+				names := make([]string, len(fs))
+				for i, f := range fs {
+					names[i] = f.Name
+				}
+				return names, err
+			},
+			get: s.Get, move: s.Move, putIn: s.PutIn, close: s.Close,
+		}, nil
+	}
+	return nil, fmt.Errorf("channel type %s cannot be polled", ch.Type)
+}
+
+// statusPollWorker fetches and applies the status files on a supplier's
+// own server. A file is archived on the server only after its rows were
+// applied; a crash in between re-reads it, and the rows' idempotency keys
+// (the content hash) keep it from applying twice.
+type statusPollWorker struct {
+	river.WorkerDefaults[StatusPollArgs]
+	st     *store.Store
+	status *statusfile.Worker
+	log    *slog.Logger
+}
+
+func (w *statusPollWorker) Work(ctx context.Context, job *river.Job[StatusPollArgs]) error {
+	sup, err := w.st.SupplierByID(ctx, job.Args.SupplierID)
+	if err != nil {
+		return err
+	}
+	var ch domain.Channel
+	for _, c := range sup.Channels {
+		if c.Name == job.Args.Channel {
+			ch = c
+		}
+	}
+	var ps pollSettings
+	_ = json.Unmarshal(ch.Settings, &ps)
+	if ps.StatusDir == "" || ps.Hosted {
+		return nil // no longer polled
+	}
+	log := w.log.With("supplier", sup.Code, "channel", ch.Name, "dir", ps.StatusDir)
+	rd, err := dialRemote(ctx, ch)
+	if err != nil {
+		log.Warn("status poll: connect", "error", err)
+		return fmt.Errorf("status poll %s/%s: %w", sup.Code, ch.Name, err)
+	}
+	defer rd.close()
+	names, err := rd.list(ctx, ps.StatusDir)
+	if err != nil {
+		return fmt.Errorf("status poll %s/%s: list: %w", sup.Code, ch.Name, err)
+	}
+	for _, name := range names {
+		if !statusfile.Wants(name) {
+			continue
+		}
+		data, readErr := rd.get(ctx, ps.StatusDir, name, 16<<20)
+		if readErr != nil && !errors.Is(readErr, sftpclient.ErrTooLarge) && !errors.Is(readErr, ftp.ErrTooLarge) {
+			log.Warn("status poll: read", "file", name, "error", readErr)
+			continue
+		}
+		report, err := w.status.Process(ctx, sup.ID, name, data, readErr)
+		if err != nil {
+			return err
+		}
+		if report != nil {
+			if err := rd.putIn(ctx, ps.StatusDir, formats.ErrorsFileName(name), report); err != nil {
+				log.Warn("status poll: write errors report", "file", name, "error", err)
+			}
+		}
+		if err := rd.move(ctx, ps.StatusDir, name, ps.archive()); err != nil {
+			return fmt.Errorf("status poll %s/%s: archive %s: %w", sup.Code, ch.Name, name, err)
+		}
+		log.Info("status file from supplier server processed", "file", name, "rejected_rows", report != nil)
+	}
+	return nil
+}
+
+// statusPollScanWorker queues a poll for every channel whose status_poll
+// schedule ticked in the last minute (unique per channel and minute).
+type statusPollScanWorker struct {
+	river.WorkerDefaults[statusPollScanArgs]
+	st *store.Store
+	q  jobs.Queue
+}
+
+func (w *statusPollScanWorker) Work(ctx context.Context, _ *river.Job[statusPollScanArgs]) error {
+	sups, err := w.st.ListSuppliers(ctx)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	var params []river.InsertManyParams
+	for _, sup := range sups {
+		for _, ch := range sup.Channels {
+			if ch.Type != domain.ChannelSFTP && ch.Type != domain.ChannelFTP {
+				continue
+			}
+			var ps pollSettings
+			_ = json.Unmarshal(ch.Settings, &ps)
+			sched, err := ps.schedule()
+			if ps.StatusDir == "" || ps.Hosted || err != nil || sched.Next(now.Add(-time.Minute)).After(now) {
+				continue
+			}
+			params = append(params, river.InsertManyParams{Args: StatusPollArgs{SupplierID: sup.ID, Channel: ch.Name},
+				InsertOpts: &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}}})
+		}
+	}
+	return w.q.Insert(ctx, params)
+}
