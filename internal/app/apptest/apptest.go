@@ -94,7 +94,16 @@ func StartConfig(t testing.TB, cfg *config.Config) *Daemon {
 	}
 	d.Keys["admin"] = newKey(t, a.Store, store.NewAPIKey{Role: store.RoleAdmin})
 	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln, nil) }()
+	ready := make(chan struct{})
+	go func() { done <- a.Serve(ctx, ln, func(net.Addr) { close(ready) }) }()
+	// Serve sets the SFTP address before it calls ready: waiting here
+	// makes the daemon's fields safe to read from the test.
+	select {
+	case <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve: %v", err)
+	}
 	stopped := false
 	d.stop = func() {
 		if stopped {
