@@ -156,20 +156,7 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	seen := map[string]bool{}
 	for i, r := range c.Retailers {
 		k := fmt.Sprintf("retailers[%d]", i)
-		if !codeRE.MatchString(r.Code) {
-			add(k+".code", "must be 1-64 letters, digits, _ or -, starting with a letter or digit")
-		} else if seen[r.Code] {
-			add(k+".code", "duplicate retailer %q", r.Code)
-		}
-		seen[r.Code] = true
-		if r.Name == "" {
-			add(k+".name", "must not be empty")
-		}
-		if r.Email != "" {
-			if _, err := mail.ParseAddress(r.Email); err != nil {
-				add(k+".email", "not an email address")
-			}
-		}
+		ps = append(ps, validateParty(k, "retailer", r.Code, r.Name, r.Email, seen)...)
 		if r.TimeZone != "" {
 			if _, err := time.LoadLocation(r.TimeZone); err != nil {
 				add(k+".time_zone", "unknown time zone %q", r.TimeZone)
@@ -180,26 +167,35 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	seen = map[string]bool{}
 	for i, s := range c.Suppliers {
 		k := fmt.Sprintf("suppliers[%d]", i)
-		if !codeRE.MatchString(s.Code) {
-			add(k+".code", "must be 1-64 letters, digits, _ or -, starting with a letter or digit")
-		} else if seen[s.Code] {
-			add(k+".code", "duplicate supplier %q", s.Code)
-		}
-		seen[s.Code] = true
-		if s.Name == "" {
-			add(k+".name", "must not be empty")
-		}
-		if s.Email != "" {
-			if _, err := mail.ParseAddress(s.Email); err != nil {
-				add(k+".email", "not an email address")
-			}
-		}
+		ps = append(ps, validateParty(k, "supplier", s.Code, s.Name, s.Email, seen)...)
 		if s.CommissionRate != "" {
 			if _, err := ParseRate(s.CommissionRate); err != nil {
 				add(k+".commission_rate", "%v", err)
 			}
 		}
 		ps = append(ps, c.validateChannels(k, s.Channels, check)...)
+	}
+	return ps
+}
+
+// validateParty checks what retailers and suppliers share: a unique code
+// usable in numbers and file names, a name, and an optional email.
+func validateParty(k, kind, code, name, email string, seen map[string]bool) Problems {
+	var ps Problems
+	add := func(key, format string, a ...any) { ps = append(ps, Problem{Key: key, Msg: fmt.Sprintf(format, a...)}) }
+	if !codeRE.MatchString(code) {
+		add(k+".code", "must be 1-64 letters, digits, _ or -, starting with a letter or digit")
+	} else if seen[code] {
+		add(k+".code", "duplicate %s %q", kind, code)
+	}
+	seen[code] = true
+	if name == "" {
+		add(k+".name", "must not be empty")
+	}
+	if email != "" {
+		if _, err := mail.ParseAddress(email); err != nil {
+			add(k+".email", "not an email address")
+		}
 	}
 	return ps
 }

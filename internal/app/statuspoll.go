@@ -69,6 +69,30 @@ type remoteDir struct {
 	close func() error
 }
 
+// session is an SFTP or FTP session as polling uses it; F is the
+// package's own file type.
+type session[F any] interface {
+	List(ctx context.Context, dir string) ([]F, error)
+	Get(ctx context.Context, dir, name string, max int64) ([]byte, error)
+	Move(ctx context.Context, fromDir, name, toDir string) error
+	PutIn(ctx context.Context, dir, name string, data []byte) error
+	Close() error
+}
+
+func remoteOf[F any](s session[F], nameOf func(F) string) *remoteDir {
+	return &remoteDir{
+		list: func(ctx context.Context, dir string) ([]string, error) {
+			fs, err := s.List(ctx, dir)
+			names := make([]string, len(fs))
+			for i, f := range fs {
+				names[i] = nameOf(f)
+			}
+			return names, err
+		},
+		get: s.Get, move: s.Move, putIn: s.PutIn, close: s.Close,
+	}
+}
+
 func dialRemote(ctx context.Context, ch domain.Channel) (*remoteDir, error) {
 	switch ch.Type {
 	case domain.ChannelSFTP:
@@ -80,17 +104,7 @@ func dialRemote(ctx context.Context, ch domain.Channel) (*remoteDir, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &remoteDir{
-			list: func(ctx context.Context, dir string) ([]string, error) {
-				fs, err := s.List(ctx, dir)
-				names := make([]string, len(fs))
-				for i, f := range fs {
-					names[i] = f.Name
-				}
-				return names, err
-			},
-			get: s.Get, move: s.Move, putIn: s.PutIn, close: s.Close,
-		}, nil
+		return remoteOf[sftpclient.RemoteFile](s, func(f sftpclient.RemoteFile) string { return f.Name }), nil
 	case domain.ChannelFTP:
 		var st ftp.Settings
 		if err := json.Unmarshal(ch.Settings, &st); err != nil {
@@ -100,17 +114,7 @@ func dialRemote(ctx context.Context, ch domain.Channel) (*remoteDir, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &remoteDir{
-			list: func(ctx context.Context, dir string) ([]string, error) {
-				fs, err := s.List(ctx, dir)
-				names := make([]string, len(fs))
-				for i, f := range fs {
-					names[i] = f.Name
-				}
-				return names, err
-			},
-			get: s.Get, move: s.Move, putIn: s.PutIn, close: s.Close,
-		}, nil
+		return remoteOf[ftp.RemoteFile](s, func(f ftp.RemoteFile) string { return f.Name }), nil
 	}
 	return nil, fmt.Errorf("channel type %s cannot be polled", ch.Type)
 }
