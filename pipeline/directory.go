@@ -59,12 +59,5 @@ func (d *Directory) Suppliers(ctx context.Context) (map[string]*domain.Supplier,
 	return m, nil
 }
 
-// Invalidate forgets the cache (after a local change).
-func (d *Directory) Invalidate() {
-	d.mu.Lock()
-	d.byCode = nil
-	d.mu.Unlock()
-}
-
 // errUnknownSupplier is returned when a supplier vanished between lookups.
 var errUnknownSupplier = errors.New("unknown supplier")

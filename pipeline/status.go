@@ -167,12 +167,6 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 	return res, nil
 }
 
-// ValidStatusTarget reports whether a supplier may ask for status.
-func ValidStatusTarget(status string) bool {
-	_, ok := ActionForStatus(status)
-	return ok && status != domain.StatusNew
-}
-
 // withOrderTransition adds "order_from"/"order_to" to an event's data.
 func withOrderTransition(data json.RawMessage, t store.OrderTransition) json.RawMessage {
 	m := map[string]any{}

@@ -78,7 +78,7 @@ func (s *Server) as(role string, h func(w http.ResponseWriter, r *http.Request, 
 			writeError(w, http.StatusForbidden, "forbidden", "this route needs a "+role+" key, not a "+p.Role+" key", nil)
 			return
 		}
-		h(w, r.WithContext(auth.WithPrincipal(r.Context(), p)), p)
+		h(w, r, p)
 	})
 }
 

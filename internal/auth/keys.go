@@ -56,16 +56,3 @@ func Authenticate(ctx context.Context, st *store.Store, r *http.Request) (*store
 	}
 	return p, nil
 }
-
-type ctxKey struct{}
-
-// WithPrincipal stores p in ctx.
-func WithPrincipal(ctx context.Context, p *store.Principal) context.Context {
-	return context.WithValue(ctx, ctxKey{}, p)
-}
-
-// PrincipalFrom returns the authenticated principal, if any.
-func PrincipalFrom(ctx context.Context) *store.Principal {
-	p, _ := ctx.Value(ctxKey{}).(*store.Principal)
-	return p
-}

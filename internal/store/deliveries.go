@@ -24,9 +24,8 @@ ON CONFLICT (supplier_order_id, channel, event) DO NOTHING RETURNING id`
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 	qUpdateDelivery = `UPDATE deliveries SET status = $2, attempts = attempts + 1, last_error = $3, updated_at = $4,
 delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END WHERE id = $1`
-	qAttemptsOf   = `SELECT id, delivery_id, number, started_at, duration_us, outcome, status_code, error, response FROM delivery_attempts WHERE delivery_id = $1 ORDER BY id`
-	qSetDelivery  = `UPDATE deliveries SET status = $2, updated_at = $3 WHERE id = $1`
-	qCountDelivBy = `SELECT kind, status, count(*) FROM deliveries GROUP BY kind, status`
+	qAttemptsOf  = `SELECT id, delivery_id, number, started_at, duration_us, outcome, status_code, error, response FROM delivery_attempts WHERE delivery_id = $1 ORDER BY id`
+	qSetDelivery = `UPDATE deliveries SET status = $2, updated_at = $3 WHERE id = $1`
 )
 
 // InsertDelivery stores d in tx unless that (supplier order, channel,
@@ -132,30 +131,6 @@ func (s *Store) Attempts(ctx context.Context, deliveryID int64) ([]domain.Attemp
 // ListDeliveries pages through deliveries by id, optionally by status.
 func (s *Store) ListDeliveries(ctx context.Context, status string, afterID int64, limit int) ([]*domain.Delivery, error) {
 	return s.FindDeliveries(ctx, DeliveryFilter{Status: status, AfterID: afterID, Limit: limit})
-}
-
-// DeliveryCount is how many deliveries of a kind are in a status.
-type DeliveryCount struct {
-	Kind, Status string
-	N            int64
-}
-
-// CountDeliveries groups deliveries by kind and status (for metrics).
-func (s *Store) CountDeliveries(ctx context.Context) ([]DeliveryCount, error) {
-	rows, err := s.d.Query(ctx, qCountDelivBy)
-	if err != nil {
-		return nil, fmt.Errorf("count deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []DeliveryCount
-	for rows.Next() {
-		var c DeliveryCount
-		if err := rows.Scan(&c.Kind, &c.Status, &c.N); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 const qUnfinishedBefore = `SELECT count(*) FROM deliveries WHERE supplier_order_id = $1 AND channel = $2 AND id < $3
