@@ -172,8 +172,14 @@ func TestSupplierPullScopedToSupplier(t *testing.T) {
 				t.Errorf("31 got %+v", o)
 			}
 		}
-		// The whole supplier order, and nothing of 40's part.
+		// The whole supplier order, and nothing of 40's part. The list is
+		// by updated time, which dispatch moves, so find it by number.
 		o := l31.Orders[0]
+		for _, c := range l31.Orders {
+			if c.Number == numbers[0]+"-31" {
+				o = c
+			}
+		}
 		if o.Number != numbers[0]+"-31" || o.OrderNumber != numbers[0] || o.ExternalID != "S-0" || o.Retailer != "acme" ||
 			o.Currency != "EUR" || o.Version < 1 || o.Status == "" || o.ItemTotal != 2500 || o.Shipping != 500 ||
 			o.CommissionRateBP != 220 || o.Commission != 55 || o.Payout != 2945 {
