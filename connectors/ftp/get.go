@@ -1,8 +1,6 @@
 package ftp
 
 import (
-	"github.com/supplyhub/supplyhub/connectors/drop"
-
 	"bytes"
 	"context"
 	"errors"
@@ -15,6 +13,8 @@ import (
 	"time"
 
 	jftp "github.com/jlaffaye/ftp"
+
+	"github.com/supplyhub/supplyhub/connectors/drop"
 )
 
 // RemoteFile is a regular file in a remote folder, as List reports it.

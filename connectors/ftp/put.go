@@ -1,12 +1,12 @@
 package ftp
 
 import (
-	"github.com/supplyhub/supplyhub/connectors/drop"
-
 	"bytes"
 	"context"
 	"fmt"
 	"path"
+
+	"github.com/supplyhub/supplyhub/connectors/drop"
 )
 
 // Put uploads data as name in the session's remote folder: STOR under a

@@ -1,12 +1,13 @@
 package ftp
 
 import (
-	"github.com/supplyhub/supplyhub/pipeline"
-
 	"crypto/x509"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/supplyhub/supplyhub/connectors/drop"
+	"github.com/supplyhub/supplyhub/pipeline"
 )
 
 // TLS modes.
@@ -63,18 +64,9 @@ type Problem = pipeline.SettingsProblem
 
 // Validate checks the settings without connecting.
 func (s Settings) Validate() []Problem {
-	var ps []Problem
+	ps := drop.CheckServer(s.Host, s.Port, s.DialTimeout, s.Timeout)
 	add := func(key, format string, args ...any) {
 		ps = append(ps, Problem{Key: key, Msg: fmt.Sprintf(format, args...)})
-	}
-	switch {
-	case strings.TrimSpace(s.Host) == "":
-		add("host", "required")
-	case strings.ContainsAny(s.Host, " /\t\r\n\x00"):
-		add("host", "must be a host name or IP address")
-	}
-	if s.Port < 0 || s.Port > 65535 {
-		add("port", "must be between 1 and 65535")
 	}
 	switch {
 	case strings.TrimSpace(s.User) == "":
@@ -102,11 +94,6 @@ func (s Settings) Validate() []Problem {
 	if strings.ContainsAny(s.Dir, "\r\n\x00") {
 		// FTP commands are lines: a line break would inject a command.
 		add("dir", "must not contain line breaks or NUL")
-	}
-	for _, d := range []struct{ key, val string }{{"dial_timeout", s.DialTimeout}, {"timeout", s.Timeout}} {
-		if _, err := duration(d.val, time.Second); err != nil {
-			add(d.key, "%v", err)
-		}
 	}
 	return ps
 }
@@ -136,25 +123,13 @@ func (s Settings) dir() string {
 }
 
 func (s Settings) dialTimeout() time.Duration {
-	d, _ := duration(s.DialTimeout, DefaultDialTimeout)
+	d, _ := drop.ParseTimeout(s.DialTimeout, DefaultDialTimeout)
 	return d
 }
 
 func (s Settings) timeout() time.Duration {
-	d, _ := duration(s.Timeout, DefaultTimeout)
+	d, _ := drop.ParseTimeout(s.Timeout, DefaultTimeout)
 	return d
-}
-
-// duration parses a Go duration string; empty means def.
-func duration(v string, def time.Duration) (time.Duration, error) {
-	if v == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 || d > time.Hour {
-		return 0, fmt.Errorf("%q must be a duration between 1ms and 1h, like \"30s\"", v)
-	}
-	return d, nil
 }
 
 // certPool parses PEM certificates; at least one is required.

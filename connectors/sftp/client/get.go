@@ -1,8 +1,6 @@
 package client
 
 import (
-	"github.com/supplyhub/supplyhub/connectors/drop"
-
 	"bytes"
 	"context"
 	"errors"
@@ -14,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/supplyhub/supplyhub/connectors/drop"
 )
 
 // RemoteFile is a regular file in a remote folder, as List reports it.

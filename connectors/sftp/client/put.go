@@ -1,13 +1,13 @@
 package client
 
 import (
-	"github.com/supplyhub/supplyhub/connectors/drop"
-
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path"
+
+	"github.com/supplyhub/supplyhub/connectors/drop"
 )
 
 // Put uploads data as name in the session's remote folder: it writes a

@@ -1,12 +1,13 @@
 package client
 
 import (
-	"github.com/supplyhub/supplyhub/pipeline"
-
 	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/supplyhub/supplyhub/connectors/drop"
+	"github.com/supplyhub/supplyhub/pipeline"
 )
 
 // Defaults for settings left empty.
@@ -59,18 +60,9 @@ type Problem = pipeline.SettingsProblem
 // Validate checks the settings without connecting; an inline private key is
 // parsed, a key file is only read by Dial.
 func (s Settings) Validate() []Problem {
-	var ps []Problem
+	ps := drop.CheckServer(s.Host, s.Port, s.DialTimeout, s.Timeout)
 	add := func(key, format string, args ...any) {
 		ps = append(ps, Problem{Key: key, Msg: fmt.Sprintf(format, args...)})
-	}
-	switch {
-	case strings.TrimSpace(s.Host) == "":
-		add("host", "required")
-	case strings.ContainsAny(s.Host, " /\t\r\n\x00"):
-		add("host", "must be a host name or IP address")
-	}
-	if s.Port < 0 || s.Port > 65535 {
-		add("port", "must be between 1 and 65535")
 	}
 	if strings.TrimSpace(s.User) == "" {
 		add("user", "required")
@@ -105,11 +97,6 @@ func (s Settings) Validate() []Problem {
 	if strings.ContainsRune(s.Dir, 0) {
 		add("dir", "must not contain NUL")
 	}
-	for _, d := range []struct{ key, val string }{{"dial_timeout", s.DialTimeout}, {"timeout", s.Timeout}} {
-		if _, err := duration(d.val, time.Second); err != nil {
-			add(d.key, "%v", err)
-		}
-	}
 	return ps
 }
 
@@ -128,25 +115,13 @@ func (s Settings) dir() string {
 }
 
 func (s Settings) dialTimeout() time.Duration {
-	d, _ := duration(s.DialTimeout, DefaultDialTimeout)
+	d, _ := drop.ParseTimeout(s.DialTimeout, DefaultDialTimeout)
 	return d
 }
 
 func (s Settings) timeout() time.Duration {
-	d, _ := duration(s.Timeout, DefaultTimeout)
+	d, _ := drop.ParseTimeout(s.Timeout, DefaultTimeout)
 	return d
-}
-
-// duration parses a Go duration string; empty means def.
-func duration(v string, def time.Duration) (time.Duration, error) {
-	if v == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 || d > time.Hour {
-		return 0, fmt.Errorf("%q must be a duration between 1ms and 1h, like \"30s\"", v)
-	}
-	return d, nil
 }
 
 // normalFingerprint checks a "SHA256:<base64>" fingerprint and returns it
