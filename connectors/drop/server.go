@@ -1,6 +1,7 @@
 package drop
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -43,3 +44,16 @@ func CheckServer(host string, port int, dialTimeout, timeout string) []pipeline.
 	}
 	return ps
 }
+
+// RemoteFile is a regular file in a remote folder, as a session lists it.
+type RemoteFile struct {
+	Name string
+	Size int64
+	// ModTime is as precise as the server reports it (FTP listings may
+	// give only minutes).
+	ModTime time.Time
+}
+
+// ErrTooLarge is wrapped by a session's Get for a file over the caller's
+// limit; it is permanent.
+var ErrTooLarge = errors.New("file too large")

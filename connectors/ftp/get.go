@@ -10,7 +10,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"time"
 
 	jftp "github.com/jlaffaye/ftp"
 
@@ -18,18 +17,10 @@ import (
 )
 
 // RemoteFile is a regular file in a remote folder, as List reports it.
-type RemoteFile struct {
-	Name string
-	Size int64
-	// ModTime is as precise as the server's listing: to the second with
-	// MLSD, to the minute (or the day, for files over six months old)
-	// with a Unix-style LIST such as vsftpd's.
-	ModTime time.Time
-}
+type RemoteFile = drop.RemoteFile
 
-// ErrTooLarge is wrapped by Get's error for a file over the caller's limit;
-// it is permanent.
-var ErrTooLarge = errors.New("file too large")
+// ErrTooLarge is wrapped by Get's error for a file over the caller's limit.
+var ErrTooLarge = drop.ErrTooLarge
 
 // List returns the regular files in dir (relative to the session's remote
 // folder, or absolute; "" is the remote folder), sorted by name. Names

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/robfig/cron/v3"
 
+	"github.com/supplyhub/supplyhub/connectors/drop"
 	"github.com/supplyhub/supplyhub/connectors/ftp"
 	sftpclient "github.com/supplyhub/supplyhub/connectors/sftp/client"
 	"github.com/supplyhub/supplyhub/connectors/statusfile"
@@ -61,39 +62,15 @@ type statusPollScanArgs struct{}
 func (statusPollScanArgs) Kind() string { return "status_poll_scan" }
 
 // remoteDir is what polling needs of an SFTP or FTP session.
-type remoteDir struct {
-	list  func(ctx context.Context, dir string) ([]string, error)
-	get   func(ctx context.Context, dir, name string, max int64) ([]byte, error)
-	move  func(ctx context.Context, fromDir, name, toDir string) error
-	putIn func(ctx context.Context, dir, name string, data []byte) error
-	close func() error
-}
-
-// session is an SFTP or FTP session as polling uses it; F is the
-// package's own file type.
-type session[F any] interface {
-	List(ctx context.Context, dir string) ([]F, error)
+type remoteDir interface {
+	List(ctx context.Context, dir string) ([]drop.RemoteFile, error)
 	Get(ctx context.Context, dir, name string, max int64) ([]byte, error)
 	Move(ctx context.Context, fromDir, name, toDir string) error
 	PutIn(ctx context.Context, dir, name string, data []byte) error
 	Close() error
 }
 
-func remoteOf[F any](s session[F], nameOf func(F) string) *remoteDir {
-	return &remoteDir{
-		list: func(ctx context.Context, dir string) ([]string, error) {
-			fs, err := s.List(ctx, dir)
-			names := make([]string, len(fs))
-			for i, f := range fs {
-				names[i] = nameOf(f)
-			}
-			return names, err
-		},
-		get: s.Get, move: s.Move, putIn: s.PutIn, close: s.Close,
-	}
-}
-
-func dialRemote(ctx context.Context, ch domain.Channel) (*remoteDir, error) {
+func dialRemote(ctx context.Context, ch domain.Channel) (remoteDir, error) {
 	switch ch.Type {
 	case domain.ChannelSFTP:
 		var st sftpclient.Settings
@@ -102,9 +79,9 @@ func dialRemote(ctx context.Context, ch domain.Channel) (*remoteDir, error) {
 		}
 		s, err := sftpclient.Dial(ctx, st)
 		if err != nil {
-			return nil, err
+			return nil, err // not a typed nil in the interface
 		}
-		return remoteOf[sftpclient.RemoteFile](s, func(f sftpclient.RemoteFile) string { return f.Name }), nil
+		return s, nil
 	case domain.ChannelFTP:
 		var st ftp.Settings
 		if err := json.Unmarshal(ch.Settings, &st); err != nil {
@@ -114,7 +91,7 @@ func dialRemote(ctx context.Context, ch domain.Channel) (*remoteDir, error) {
 		if err != nil {
 			return nil, err
 		}
-		return remoteOf[ftp.RemoteFile](s, func(f ftp.RemoteFile) string { return f.Name }), nil
+		return s, nil
 	}
 	return nil, fmt.Errorf("channel type %s cannot be polled", ch.Type)
 }
@@ -152,17 +129,18 @@ func (w *statusPollWorker) Work(ctx context.Context, job *river.Job[StatusPollAr
 		log.Warn("status poll: connect", "error", err)
 		return fmt.Errorf("status poll %s/%s: %w", sup.Code, ch.Name, err)
 	}
-	defer rd.close()
-	names, err := rd.list(ctx, ps.StatusDir)
+	defer rd.Close()
+	files, err := rd.List(ctx, ps.StatusDir)
 	if err != nil {
 		return fmt.Errorf("status poll %s/%s: list: %w", sup.Code, ch.Name, err)
 	}
-	for _, name := range names {
+	for _, f := range files {
+		name := f.Name
 		if !statusfile.Wants(name) {
 			continue
 		}
-		data, readErr := rd.get(ctx, ps.StatusDir, name, 16<<20)
-		if readErr != nil && !errors.Is(readErr, sftpclient.ErrTooLarge) && !errors.Is(readErr, ftp.ErrTooLarge) {
+		data, readErr := rd.Get(ctx, ps.StatusDir, name, 16<<20)
+		if readErr != nil && !errors.Is(readErr, drop.ErrTooLarge) {
 			log.Warn("status poll: read", "file", name, "error", readErr)
 			continue
 		}
@@ -171,11 +149,11 @@ func (w *statusPollWorker) Work(ctx context.Context, job *river.Job[StatusPollAr
 			return err
 		}
 		if report != nil {
-			if err := rd.putIn(ctx, ps.StatusDir, formats.ErrorsFileName(name), report); err != nil {
+			if err := rd.PutIn(ctx, ps.StatusDir, formats.ErrorsFileName(name), report); err != nil {
 				log.Warn("status poll: write errors report", "file", name, "error", err)
 			}
 		}
-		if err := rd.move(ctx, ps.StatusDir, name, ps.archive()); err != nil {
+		if err := rd.Move(ctx, ps.StatusDir, name, ps.archive()); err != nil {
 			return fmt.Errorf("status poll %s/%s: archive %s: %w", sup.Code, ch.Name, name, err)
 		}
 		log.Info("status file from supplier server processed", "file", name, "rejected_rows", report != nil)

@@ -11,21 +11,15 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/supplyhub/supplyhub/connectors/drop"
 )
 
 // RemoteFile is a regular file in a remote folder, as List reports it.
-type RemoteFile struct {
-	Name    string
-	Size    int64
-	ModTime time.Time
-}
+type RemoteFile = drop.RemoteFile
 
-// ErrTooLarge is wrapped by Get's error for a file over the caller's limit;
-// it is permanent.
-var ErrTooLarge = errors.New("file too large")
+// ErrTooLarge is wrapped by Get's error for a file over the caller's limit.
+var ErrTooLarge = drop.ErrTooLarge
 
 // List returns the regular files in dir (relative to the session's remote
 // folder, or absolute; "" is the remote folder), sorted by name. Names
