@@ -25,32 +25,9 @@ func TestHostedDropAndRetrieval(t *testing.T) {
 		cfg := apptest.Config(t, storetest.URL(t, kind))
 		cfg.Suppliers[0].Channels = []config.Channel{{Type: "sftp", Settings: map[string]any{"hosted": true}}}
 		d := apptest.StartConfig(t, cfg)
-		ctx := context.Background()
-		sup, err := d.App.Store.SupplierByCode(ctx, "31")
-		if err != nil {
-			t.Fatal(err)
-		}
-		accounts := sftpserver.NewStoreAccounts(d.App.Store)
-		if err := accounts.SetUsername(ctx, sup.ID, "31"); err != nil {
-			t.Fatal(err)
-		}
-		if err := accounts.SetPassword(ctx, sup.ID, "correct horse battery"); err != nil {
-			t.Fatal(err)
-		}
+		sftpAccount(t, d, "31")
 		number := postOrder(t, d, "S-1")
-		conn, err := ssh.Dial("tcp", d.App.SFTPAddr.String(), &ssh.ClientConfig{
-			User: "31", Auth: []ssh.AuthMethod{ssh.Password("correct horse battery")},
-			HostKeyCallback: ssh.FixedHostKey(d.App.SFTP.HostKey()), Timeout: 5 * time.Second,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		c, err := sftp.NewClient(conn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := sftpClient(t, d, "31")
 		name := "/outbound/" + number + "-31.csv"
 		apptest.Eventually(t, 5*time.Second, name, func() bool { _, err := c.Stat(name); return err == nil })
 		f, err := c.Open(name)
@@ -89,4 +66,46 @@ func cfg2(c *config.Config) *config.Config {
 	n := *c
 	n.Demo.WriteKeys = false
 	return &n
+}
+
+// sftpPassword is the password sftpAccount gives.
+const sftpPassword = "correct horse battery"
+
+// sftpAccount gives supplier code an account (user = code) on the
+// daemon's built-in SFTP server and returns the supplier's id.
+func sftpAccount(t *testing.T, d *apptest.Daemon, code string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	sup, err := d.App.Store.SupplierByCode(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := sftpserver.NewStoreAccounts(d.App.Store)
+	if err := acc.SetUsername(ctx, sup.ID, code); err != nil {
+		t.Fatal(err)
+	}
+	if err := acc.SetPassword(ctx, sup.ID, sftpPassword); err != nil {
+		t.Fatal(err)
+	}
+	return sup.ID
+}
+
+// sftpClient logs in to the built-in server as code, checking its host
+// key; the client is closed when the test ends.
+func sftpClient(t *testing.T, d *apptest.Daemon, code string) *sftp.Client {
+	t.Helper()
+	conn, err := ssh.Dial("tcp", d.App.SFTPAddr.String(), &ssh.ClientConfig{
+		User: code, Auth: []ssh.AuthMethod{ssh.Password(sftpPassword)},
+		HostKeyCallback: ssh.FixedHostKey(d.App.SFTP.HostKey()), Timeout: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sftp.NewClient(conn)
+	if err != nil {
+		conn.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(); conn.Close() })
+	return c
 }

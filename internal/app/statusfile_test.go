@@ -1,17 +1,12 @@
 package app_test
 
 import (
-	"context"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/pkg/sftp"
-	"golang.org/x/crypto/ssh"
-
 	"github.com/supplyhub/supplyhub/config"
-	sftpserver "github.com/supplyhub/supplyhub/connectors/sftp/server"
 	"github.com/supplyhub/supplyhub/internal/app/apptest"
 	"github.com/supplyhub/supplyhub/internal/store/storetest"
 )
@@ -26,27 +21,9 @@ func TestStatusFileCancels(t *testing.T) {
 		cfg.Retailers[0].Email = "orders@acme.example"
 		cfg.Suppliers[0].Channels = []config.Channel{{Type: "sftp", Settings: map[string]any{"hosted": true}}}
 		d := apptest.StartConfig(t, cfg)
-		ctx := context.Background()
-		sup, _ := d.App.Store.SupplierByCode(ctx, "31")
-		acc := sftpserver.NewStoreAccounts(d.App.Store)
-		if err := acc.SetUsername(ctx, sup.ID, "31"); err != nil {
-			t.Fatal(err)
-		}
-		if err := acc.SetPassword(ctx, sup.ID, "correct horse battery"); err != nil {
-			t.Fatal(err)
-		}
+		sftpAccount(t, d, "31")
 		number := postOrder(t, d, "F-1")
-		conn, err := ssh.Dial("tcp", d.App.SFTPAddr.String(), &ssh.ClientConfig{User: "31",
-			Auth: []ssh.AuthMethod{ssh.Password("correct horse battery")}, HostKeyCallback: ssh.FixedHostKey(d.App.SFTP.HostKey())})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		c, err := sftp.NewClient(conn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := sftpClient(t, d, "31")
 		content := "supplier_order_number,status,note\r\n" + number + "-31,cancelled,out of stock\r\n999-31,shipped,\r\n"
 		upload := func() {
 			f, err := c.Create("/inbound/status.csv")

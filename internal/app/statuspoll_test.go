@@ -32,17 +32,10 @@ func TestStatusFilesPolledFromSupplierServer(t *testing.T) {
 		d := apptest.StartConfig(t, cfg)
 		ctx := context.Background()
 		st := d.App.Store
-		s31, _ := st.SupplierByCode(ctx, "31")
-		acc := sftpserver.NewStoreAccounts(st)
-		if err := acc.SetUsername(ctx, s31.ID, "31"); err != nil {
-			t.Fatal(err)
-		}
-		if err := acc.SetPassword(ctx, s31.ID, "correct horse battery"); err != nil {
-			t.Fatal(err)
-		}
+		s31ID := sftpAccount(t, d, "31")
 		_, port, _ := net.SplitHostPort(d.App.SFTPAddr.String())
 		p, _ := strconv.Atoi(port)
-		settings, _ := json.Marshal(map[string]any{"host": "127.0.0.1", "port": p, "user": "31", "password": "correct horse battery",
+		settings, _ := json.Marshal(map[string]any{"host": "127.0.0.1", "port": p, "user": "31", "password": sftpPassword,
 			"host_key_fingerprint": ssh.FingerprintSHA256(d.App.SFTP.HostKey()), "dir": "/archive",
 			"status_dir": "/inbound", "status_archive_dir": "/archive"})
 		s40, _ := st.SupplierByCode(ctx, "40")
@@ -62,21 +55,21 @@ func TestStatusFilesPolledFromSupplierServer(t *testing.T) {
 		// The file is placed straight into storage: no upload hook runs.
 		storage := sftpserver.NewDBStorage(st)
 		body := []byte("supplier_order_number,status,carrier,tracking_number\n" + number + ",shipped,DHL,JD77\n1-99,shipped,DHL,X1\n")
-		if err := storage.Put(ctx, s31.ID, "inbound", "status.csv", bytes.NewReader(body), int64(len(body))); err != nil {
+		if err := storage.Put(ctx, s31ID, "inbound", "status.csv", bytes.NewReader(body), int64(len(body))); err != nil {
 			t.Fatal(err)
 		}
 		if err := d.App.Queue.Insert(ctx, []river.InsertManyParams{{Args: app.StatusPollArgs{SupplierID: s40.ID, Channel: "sftp"}}}); err != nil {
 			t.Fatal(err)
 		}
 		apptest.Eventually(t, 10*time.Second, "file archived on the supplier's server", func() bool {
-			_, err := storage.Stat(ctx, s31.ID, "archive", "status.csv")
+			_, err := storage.Stat(ctx, s31ID, "archive", "status.csv")
 			return err == nil
 		})
 		_, _, h := d.Do(t, "GET", "/api/v1/supplier/orders/"+number+"/history", d.Keys["supplier:40"], nil)
 		if !strings.Contains(string(h), `"to_status":"shipped"`) || !strings.Contains(string(h), "JD77") || !strings.Contains(string(h), `"channel":"file"`) {
 			t.Errorf("history %s", h)
 		}
-		f, err := storage.Open(ctx, s31.ID, "inbound", "status.errors.csv")
+		f, err := storage.Open(ctx, s31ID, "inbound", "status.errors.csv")
 		if err != nil {
 			t.Fatalf("errors report: %v", err)
 		}
