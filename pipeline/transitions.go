@@ -90,7 +90,7 @@ func Transition(current, action string) (to string, outcome string, err error) {
 }
 
 // DeriveOrderStatus is the retailer's order status from its supplier
-// orders (see the README's table).
+// orders (see the table in docs/status.md).
 func DeriveOrderStatus(statuses []string) string {
 	var active []string
 	for _, s := range statuses {
