@@ -60,6 +60,16 @@ type SFTP struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// MaxFileSize caps one uploaded file, in bytes.
 	MaxFileSize int64 `yaml:"max_file_size"`
+	// HandshakeTimeout bounds handshake and login from accept, absolute.
+	HandshakeTimeout time.Duration `yaml:"handshake_timeout"`
+	// MaxUnauthenticated caps connections not yet logged in, overall and
+	// per remote address; they do not count against MaxSessions.
+	MaxUnauthenticated      int `yaml:"max_unauthenticated"`
+	MaxUnauthenticatedPerIP int `yaml:"max_unauthenticated_per_ip"`
+	// LoginFailures failed logins from one address within a minute block
+	// it for LoginBan (in memory, per replica).
+	LoginFailures int           `yaml:"login_failures"`
+	LoginBan      time.Duration `yaml:"login_ban"`
 }
 
 // Log configures slog.
@@ -192,10 +202,11 @@ type Channel struct {
 // Default returns the built-in defaults.
 func Default() *Config {
 	return &Config{
-		DataDir:   "./supplyhub-data",
-		Database:  Database{AutoMigrate: true},
-		HTTP:      HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second, RateLimit: 100, RateBurst: 200},
-		SFTP:      SFTP{Addr: ":2222", MaxSessions: 64, IdleTimeout: 10 * time.Minute, MaxFileSize: 100 << 20},
+		DataDir:  "./supplyhub-data",
+		Database: Database{AutoMigrate: true},
+		HTTP:     HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second, RateLimit: 100, RateBurst: 200},
+		SFTP: SFTP{Addr: ":2222", MaxSessions: 64, IdleTimeout: 10 * time.Minute, MaxFileSize: 100 << 20,
+			HandshakeTimeout: 15 * time.Second, MaxUnauthenticated: 128, MaxUnauthenticatedPerIP: 10, LoginFailures: 10, LoginBan: 5 * time.Minute},
 		Log:       Log{Level: "info", Format: "json"},
 		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: 2 * time.Minute, RescueAfter: 5 * time.Minute},
 		Numbering: Numbering{SupplierOrder: "{order}-{supplier}"},

@@ -76,6 +76,21 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	if c.SFTP.MaxFileSize < 1024 {
 		add("sftp.max_file_size", "must be at least 1024 bytes")
 	}
+	if c.SFTP.HandshakeTimeout < time.Second || c.SFTP.HandshakeTimeout > 5*time.Minute {
+		add("sftp.handshake_timeout", "must be between 1s and 5m")
+	}
+	if c.SFTP.MaxUnauthenticated < 1 {
+		add("sftp.max_unauthenticated", "must be at least 1")
+	}
+	if c.SFTP.MaxUnauthenticatedPerIP < 1 || c.SFTP.MaxUnauthenticatedPerIP > c.SFTP.MaxUnauthenticated {
+		add("sftp.max_unauthenticated_per_ip", "must be between 1 and sftp.max_unauthenticated")
+	}
+	if c.SFTP.LoginFailures < 1 {
+		add("sftp.login_failures", "must be at least 1")
+	}
+	if c.SFTP.LoginBan < time.Second {
+		add("sftp.login_ban", "must be at least 1s")
+	}
 	if c.HTTP.MaxBodyBytes < 1024 {
 		add("http.max_body_bytes", "must be at least 1024")
 	}
