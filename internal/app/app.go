@@ -274,7 +274,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	if ready != nil {
 		ready(ln.Addr())
 	}
-	attrs := []any{"http", ln.Addr().String(), "database", a.Store.Kind(), "data_dir", a.Cfg.DataDir}
+	attrs := []any{"http", ln.Addr().String(), "database", a.Store.Kind(), "database_url", store.RedactURL(a.Cfg.Database.URL), "data_dir", a.Cfg.DataDir}
 	if a.SFTPAddr != nil {
 		attrs = append(attrs, "sftp", a.SFTPAddr.String())
 	}
