@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -27,6 +28,7 @@ type authzWorld struct {
 	otherRetailer                       []string // every number of retailer other's orders
 	delivery                            string
 	keys                                map[string]string // by role
+	logs                                *apptest.Logs
 }
 
 // routeSpec says how to call a route and what its own object is.
@@ -105,6 +107,9 @@ var specs = map[string]routeSpec{
 	"GET /api/v1/admin/reports/commissions?month=" + time.Now().UTC().Format("2006-01"): {ok: []int{200}},
 }
 
+// unknownKey has the shape of a retailer key but was never issued.
+var unknownKey = "sh_r_" + strings.Repeat("a", 52)
+
 // specFor finds a route's spec; the commissions report's key carries the
 // query it needs.
 func specFor(rt api.Route) (routeSpec, string, bool) {
@@ -148,13 +153,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 				checkRoute(t, w, rt, spec, query)
 			})
 		}
+		// Nothing the matrix did may fail inside, or log a key.
+		logs := w.logs.String()
+		if strings.Contains(logs, `"level":"ERROR"`) {
+			t.Errorf("errors logged during the matrix:\n%s", logs)
+		}
+		for _, k := range append(slices.Collect(maps.Values(w.d.Keys)), unknownKey) {
+			if strings.Contains(logs, k) {
+				t.Errorf("an API key is in the logs")
+			}
+		}
 	})
 }
 
 func newAuthzWorld(t *testing.T, kind string) *authzWorld {
 	t.Helper()
-	d := apptest.Start(t, kind)
-	w := &authzWorld{d: d, keys: map[string]string{
+	d, logs := apptest.StartLogged(t, apptest.Config(t, storetest.URL(t, kind)))
+	w := &authzWorld{d: d, logs: logs, keys: map[string]string{
 		store.RoleRetailer: d.Keys["retailer:acme"],
 		store.RoleSupplier: d.Keys["supplier:31"],
 		store.RoleAdmin:    d.Keys["admin"],
@@ -256,7 +271,7 @@ func checkRoute(t *testing.T, w *authzWorld, rt api.Route, spec routeSpec, query
 	}
 
 	// Without a valid key: 401, the same answer whatever the object.
-	for _, key := range []string{"", "sh_r_" + strings.Repeat("a", 52), "not-a-key"} {
+	for _, key := range []string{"", unknownKey, "not-a-key"} {
 		var first *answer
 		for _, v := range variants {
 			a := w.call(t, rt.Method, paths[v], key, spec.body)
