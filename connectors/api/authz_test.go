@@ -153,6 +153,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 				checkRoute(t, w, rt, spec, query)
 			})
 		}
+		// A retailer cancelling part of its own order may name only its
+		// own supplier orders: another's is as unknown as a made-up one.
+		t.Run("cancel names a foreign supplier order", func(t *testing.T) {
+			key := w.keys[store.RoleRetailer]
+			path := "/api/v1/orders/" + w.ownOrder + "/cancel"
+			const missing = "99999999-40"
+			miss := w.call(t, "POST", path, key, map[string]any{"note": "n", "supplier_order": missing})
+			for _, f := range w.foreignSOs[1:] { // [0] is the own order's own part for 40
+				a := w.call(t, "POST", path, key, map[string]any{"note": "n", "supplier_order": f})
+				if a.code != http.StatusNotFound || strings.ReplaceAll(a.body, f, "ID") != strings.ReplaceAll(miss.body, missing, "ID") {
+					t.Errorf("supplier_order %s: %d %s\nwant what a missing one gets: %d %s", f, a.code, a.body, miss.code, miss.body)
+				}
+			}
+		})
 		// Nothing the matrix did may fail inside, or log a key.
 		logs := w.logs.String()
 		if strings.Contains(logs, `"level":"ERROR"`) {
