@@ -153,6 +153,9 @@ type Inbound struct {
 	Mailbox          string        `yaml:"mailbox"`
 	ProcessedMailbox string        `yaml:"processed_mailbox"`
 	PollInterval     time.Duration `yaml:"poll_interval"`
+	// CAFile is a PEM bundle of CA certificates trusted for the server
+	// instead of the system roots.
+	CAFile string `yaml:"ca_file"`
 }
 
 // SMTP is the outgoing mail server.
@@ -163,6 +166,9 @@ type SMTP struct {
 	Username string `yaml:"username"`
 	Password string `yaml:"password"`
 	HELO     string `yaml:"helo"`
+	// CAFile is a PEM bundle of CA certificates trusted for the server
+	// instead of the system roots.
+	CAFile string `yaml:"ca_file"`
 }
 
 // Retailer is a retailer declared in the file; it is created or updated

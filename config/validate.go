@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/tlsca"
 )
 
 // Problem is one configuration error, naming its key.
@@ -149,6 +150,7 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 		default:
 			add("mail.smtp.tls", "must be starttls, implicit or none")
 		}
+		ps = append(ps, checkCAFile("mail.smtp", c.Mail.SMTP.CAFile, c.Mail.SMTP.TLS == "none")...)
 	default:
 		add("mail.transport", "must be maildir or smtp")
 	}
@@ -167,6 +169,7 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 		if in.Username == "" {
 			add("mail.inbound.username", "is required with mail.inbound.addr")
 		}
+		ps = append(ps, checkCAFile("mail.inbound", in.CAFile, in.TLS == "none")...)
 	}
 	seen := map[string]bool{}
 	for i, r := range c.Retailers {
@@ -256,4 +259,19 @@ func ParseRate(s string) (int, error) {
 		return 0, fmt.Errorf("must be between 0 and 100")
 	}
 	return int(m), nil
+}
+
+// checkCAFile checks a ca_file setting under prefix: only with TLS, and a
+// readable PEM bundle of at least one certificate.
+func checkCAFile(prefix, path string, noTLS bool) Problems {
+	switch {
+	case path == "":
+		return nil
+	case noTLS:
+		return Problems{{Key: prefix + ".ca_file", Msg: "only used with TLS (" + prefix + ".tls is none)"}}
+	}
+	if _, err := tlsca.Load(path); err != nil {
+		return Problems{{Key: prefix + ".ca_file", Msg: err.Error()}}
+	}
+	return nil
 }

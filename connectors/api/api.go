@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -77,6 +78,10 @@ func (s *Server) as(role string, h func(w http.ResponseWriter, r *http.Request, 
 		case p.Role != role:
 			writeError(w, http.StatusForbidden, "forbidden", "this route needs a "+role+" key, not a "+p.Role+" key", nil)
 			return
+		}
+		if err := auth.MarkUsed(r.Context(), s.st, p, time.Now()); err != nil {
+			// Only the listing's "last used" suffers: serve the request.
+			s.log.Warn("api key use not recorded", "key_id", p.KeyID, "error", err)
 		}
 		h(w, r, p)
 	})

@@ -172,7 +172,7 @@ func (a *App) mailbox() *inbound.Mailbox {
 		return nil
 	}
 	return &inbound.Mailbox{Addr: in.Addr, Username: in.Username, Password: in.Password, TLS: inbound.TLSMode(in.TLS),
-		Mailbox: in.Mailbox, ProcessedMailbox: in.ProcessedMailbox, PollInterval: in.PollInterval,
+		Mailbox: in.Mailbox, ProcessedMailbox: in.ProcessedMailbox, PollInterval: in.PollInterval, CAFile: in.CAFile,
 		Domain: mailer.Domain, Logger: a.log.With("component", "imap")}
 }
 

@@ -73,6 +73,9 @@ type Mailbox struct {
 	// TLSConfig is used for implicit TLS and STARTTLS; its ServerName
 	// defaults to the host of Addr.
 	TLSConfig *tls.Config
+	// CAFile, when set, is a PEM bundle of CA certificates trusted instead
+	// of the system roots (and of TLSConfig.RootCAs); read at each connect.
+	CAFile string
 	// ProcessedMailbox, when set, is where processed mail is moved (created
 	// if missing); otherwise it is flagged \Seen and ProcessedKeyword.
 	ProcessedMailbox string
