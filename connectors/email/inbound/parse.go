@@ -104,7 +104,7 @@ func readBody(mr *mail.Reader) (string, error) {
 		if !ok {
 			continue
 		}
-		ct, _, _ := ih.ContentType()
+		ct, params, _ := ih.ContentType()
 		if ct == "" {
 			ct = "text/plain" // RFC 2045 default
 		}
@@ -121,7 +121,11 @@ func readBody(mr *mail.Reader) (string, error) {
 			b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
 		}
 		if ct == "text/plain" {
-			return normalizeNewlines(string(b)), nil
+			text := normalizeNewlines(string(b))
+			if strings.EqualFold(params["format"], "flowed") {
+				text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
+			}
+			return text, nil
 		}
 		html, haveHTML = string(b), true
 	}
@@ -143,4 +147,43 @@ func firstMsgID(v string) string {
 func normalizeNewlines(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// unflow joins the soft line breaks of RFC 3676 format=flowed text (Thunderbird,
+// Apple Mail): a line ending in a space continues on the next line of the
+// same quote depth. The signature separator "-- " is never joined, and
+// space-stuffing (a leading space added before ">" or "From ") is removed.
+func unflow(text string, delSp bool) string {
+	lines := strings.Split(text, "\n")
+	out := make([]string, 0, len(lines))
+	joining := false
+	prevDepth := 0
+	for _, l := range lines {
+		depth := len(l) - len(strings.TrimLeft(l, ">"))
+		content := strings.TrimPrefix(l[depth:], " ")
+		if depth == 0 {
+			content = l
+			if strings.HasPrefix(content, " ") {
+				content = content[1:]
+			}
+		}
+		if joining && depth == prevDepth {
+			out[len(out)-1] += content
+		} else {
+			out = append(out, l[:depth]+prefixSpace(depth)+content)
+		}
+		soft := strings.HasSuffix(l, " ") && l != "-- " && content != "-- "
+		if soft && delSp {
+			out[len(out)-1] = strings.TrimSuffix(out[len(out)-1], " ")
+		}
+		joining, prevDepth = soft, depth
+	}
+	return strings.Join(out, "\n")
+}
+
+func prefixSpace(depth int) string {
+	if depth > 0 {
+		return " "
+	}
+	return ""
 }
