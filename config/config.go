@@ -143,6 +143,13 @@ type Inbound struct {
 	Mailbox          string        `yaml:"mailbox"`
 	ProcessedMailbox string        `yaml:"processed_mailbox"`
 	PollInterval     time.Duration `yaml:"poll_interval"`
+	// RequireAuthResults refuses (sends to review) replies without an
+	// Authentication-Results header saying dmarc, or aligned dkim or spf,
+	// passed; for operators whose receiving server adds one.
+	RequireAuthResults bool `yaml:"require_auth_results"`
+	// AuthServID is the authserv-id of the receiving server's
+	// Authentication-Results; empty reads only the topmost header.
+	AuthServID string `yaml:"authserv_id"`
 }
 
 // SMTP is the outgoing mail server.
