@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -28,13 +29,21 @@ func TestReplyCorpus(t *testing.T) {
 		"german_gmail_schrieb.eml":       {Action: ActionBackorder, Note: "Lieferung voraussichtlich KW 3"},
 		"german_outlook_von_gesendet.eml": {Action: ActionCancel,
 			Note: "Artikel nicht mehr lieferbar.\nBitte beim Kunden entschuldigen."},
-		"french_gmail_cancel.eml":      {Action: ActionCancel, Note: "rupture de stock sur ce modèle"},
-		"french_outlook_iphone.eml":    {Action: ActionAcknowledge},
-		"bottom_posting_cancel.eml":    {Action: ActionCancel, Note: "out of stock until March"},
-		"bottom_posting_signature.eml": {Action: ActionShip, Carrier: "GLS", Tracking: "12345678901"},
-		"html_only_greeting_note.eml":  {Action: ActionNote, Note: "partial shipment – 1 of 2 hammers today,\nthe second one on Friday."},
-		"yahoo_confirm_footer.eml":     {Action: ActionAcknowledge},
-		"subject_only_delivered.eml":   {Action: ActionDeliver},
+		"french_gmail_cancel.eml":              {Action: ActionCancel, Note: "rupture de stock sur ce modèle"},
+		"french_outlook_iphone.eml":            {Action: ActionAcknowledge},
+		"bottom_posting_cancel.eml":            {Action: ActionCancel, Note: "out of stock until March"},
+		"bottom_posting_signature.eml":         {Action: ActionShip, Carrier: "GLS", Tracking: "12345678901"},
+		"html_only_greeting_note.eml":          {Action: ActionNote, Note: "partial shipment – 1 of 2 hammers today,\nthe second one on Friday."},
+		"yahoo_confirm_footer.eml":             {Action: ActionAcknowledge},
+		"subject_only_delivered.eml":           {Action: ActionDeliver},
+		"gmail_signed_reply_authenticated.eml": {Action: ActionShip, Carrier: "DHL", Tracking: "00340434161234567890"},
+		"spoofed_from_dmarc_fail.eml":          {Action: ActionCancel, Note: "customer changed their mind"},
+	}
+	// What the handler's trust checks say (supplier "moebel", trustKeys,
+	// mail.inbound defaults); every other sample carries no valid token.
+	trust := map[string]struct{ token, auth string }{
+		"gmail_signed_reply_authenticated.eml": {},
+		"spoofed_from_dmarc_fail.eml":          {token: "no valid reply token: the mail carries none", auth: "authentication failed: dmarc=fail"},
 	}
 	files, err := filepath.Glob(filepath.Join("testdata", "replies", "*.eml"))
 	if err != nil {
@@ -67,6 +76,17 @@ func TestReplyCorpus(t *testing.T) {
 			w.SupplierOrderNumber = n
 			if got.Review || got.Command != w {
 				t.Errorf("got %+v (review %v: %s)\nwant %+v", got.Command, got.Review, got.Reason, w)
+			}
+			tr, ok := trust[name]
+			if !ok {
+				tr.token = "no valid reply token"
+			}
+			tokenReason := CheckToken(p, n, "moebel", trustKeys)
+			if (tr.token == "") != (tokenReason == "") || !strings.Contains(tokenReason, tr.token) {
+				t.Errorf("CheckToken = %q, want %q", tokenReason, tr.token)
+			}
+			if authReason := CheckAuth(p, AuthPolicy{}); authReason != tr.auth {
+				t.Errorf("CheckAuth = %q, want %q", authReason, tr.auth)
 			}
 		})
 	}
