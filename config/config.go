@@ -156,6 +156,13 @@ type Inbound struct {
 	// CAFile is a PEM bundle of CA certificates trusted for the server
 	// instead of the system roots.
 	CAFile string `yaml:"ca_file"`
+	// RequireAuthResults refuses (sends to review) replies without an
+	// Authentication-Results header saying dmarc, or aligned dkim or spf,
+	// passed; for operators whose receiving server adds one.
+	RequireAuthResults bool `yaml:"require_auth_results"`
+	// AuthServID is the authserv-id of the receiving server's
+	// Authentication-Results; empty reads only the topmost header.
+	AuthServID string `yaml:"authserv_id"`
 }
 
 // SMTP is the outgoing mail server.

@@ -46,6 +46,7 @@ commands:
   report commissions --month 2026-10 [--retailer C] [--format table|csv]
   summary send --retailer C --month 2026-10   send (or re-send) a monthly summary now
   review list                   inbound emails waiting for an operator (unmatched, unclear, unknown sender)
+  mail rotate-reply-key         new key for email reply tokens (the previous one stays valid)
   version                       print the version
 
 Every command reads --config FILE (or SUPPLYHUB_CONFIG) and SUPPLYHUB_* variables.
@@ -113,6 +114,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env []str
 		return cmdSummary(ctx, rest, stdout, stderr, env)
 	case "review":
 		return cmdReview(ctx, rest, stdout, stderr, env)
+	case "mail":
+		return cmdMail(ctx, rest, stdout, stderr, env)
 	case "report":
 		return cmdReport(ctx, rest, stdout, stderr, env)
 	case "sftp":

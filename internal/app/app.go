@@ -47,6 +47,9 @@ type App struct {
 	SFTP      *sftpserver.Server
 	SFTPAddr  net.Addr
 	log       *slog.Logger
+	// replyKeys sign the reply tokens of supplier order emails and check
+	// them in replies.
+	replyKeys email.ReplyKeys
 }
 
 // New opens the store (migrating it when configured to), syncs the
@@ -92,6 +95,12 @@ func (a *App) init(ctx context.Context) error {
 	var err error
 	if a.Channels, err = Channels(cfg, a.log, hosted); err != nil {
 		return err
+	}
+	if a.replyKeys, err = ReplyKeys(ctx, st); err != nil {
+		return err
+	}
+	if ch, ok := a.Channels[domain.ChannelEmail].(*email.Channel); ok {
+		a.Channels[domain.ChannelEmail] = ch.WithReplyKeys(a.replyKeys)
 	}
 	workers := river.NewWorkers()
 	mailer, err := NewMailer(cfg)
@@ -241,7 +250,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	if mb := a.mailbox(); mb != nil {
 		go func() {
 			defer close(mailDone)
-			if err := mb.Run(ctx, &replyHandler{st: a.Store, q: a.Queue, log: a.log.With("component", "imap")}); err != nil {
+			h := &replyHandler{st: a.Store, q: a.Queue, log: a.log.With("component", "imap"), keys: a.replyKeys,
+				auth: inbound.AuthPolicy{AuthServID: a.Cfg.Mail.Inbound.AuthServID, Require: a.Cfg.Mail.Inbound.RequireAuthResults}}
+			if err := mb.Run(ctx, h); err != nil {
 				a.log.Error("email replies not read", "error", err)
 			}
 		}()
