@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/strictjson"
 )
 
 // OrderRequest is a retailer's order as posted to the API.
@@ -54,36 +55,37 @@ func (e *ValidationError) Error() string {
 	return "invalid order: " + strings.Join(parts, "; ")
 }
 
-// DecodeOrderRequest parses a JSON body strictly: unknown fields, trailing
-// data and wrongly typed values are field errors, not silently ignored.
+// DecodeOrderRequest parses a JSON body strictly (see internal/strictjson):
+// invalid UTF-8, duplicate keys, unknown fields, wrongly typed values,
+// excessive nesting and trailing data are field errors that name the field,
+// never silently rewritten or ignored. A failure to read the body (such as
+// *http.MaxBytesError) is returned as it is, wrapped.
 func DecodeOrderRequest(r io.Reader) (*OrderRequest, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	var req OrderRequest
-	if err := dec.Decode(&req); err != nil {
-		return nil, &ValidationError{Fields: []FieldError{jsonFieldError(err)}}
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read order body: %w", err)
 	}
-	if dec.More() {
-		return nil, &ValidationError{Fields: []FieldError{{Field: "(body)", Message: "unexpected data after the JSON object"}}}
+	var req OrderRequest
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
 	}
 	return &req, nil
 }
 
-func jsonFieldError(err error) FieldError {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		return FieldError{Field: te.Field, Message: fmt.Sprintf("must be %s", te.Type.String())}
-	case errors.As(err, &se):
-		return FieldError{Field: "(body)", Message: fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se)}
-	case errors.Is(err, io.EOF):
-		return FieldError{Field: "(body)", Message: "empty body"}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return FieldError{Field: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), Message: "unknown field"}
+// DecodeJSON decodes body into v with internal/strictjson, the one decoder
+// every request body goes through; its problems come back as a
+// *ValidationError.
+func DecodeJSON(body []byte, v any) error {
+	err := strictjson.Decode(body, v)
+	var se *strictjson.Error
+	if errors.As(err, &se) {
+		ve := &ValidationError{Fields: make([]FieldError, len(se.Fields))}
+		for i, f := range se.Fields {
+			ve.Fields[i] = FieldError{Field: f.Field, Message: f.Message}
+		}
+		return ve
 	}
-	// Money's own errors arrive wrapped without a path.
-	return FieldError{Field: "(body)", Message: err.Error()}
+	return err
 }
 
 // Hash fingerprints the request's content, independent of whitespace and

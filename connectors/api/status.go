@@ -173,19 +173,3 @@ func (s *Server) writeHistory(w http.ResponseWriter, r *http.Request, so *domain
 		Shipments []store.Shipment    `json:"shipments"`
 	}{so.Number, so.Status, events, ships})
 }
-
-// decodeBody reads a small strict JSON body, answering 413/422 itself.
-func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body exceeds %d bytes", s.maxBody), nil)
-			return false
-		}
-		writeError(w, http.StatusUnprocessableEntity, "invalid", "invalid JSON body: "+err.Error(), nil)
-		return false
-	}
-	return true
-}
