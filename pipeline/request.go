@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -119,6 +120,12 @@ func (r *OrderRequest) Validate(supplierExists func(code string) bool) (placedAt
 			add(field, "is required")
 		case len(v) > max:
 			add(field, "must be at most %d bytes", max)
+		case field != "notes" && hasControl(v, false):
+			// One-line values reach email headers, CSV cells and file
+			// names: a CR or LF there could forge a header or a row.
+			add(field, "must be one line without control characters (CR, LF, tab, …)")
+		case field == "notes" && hasControl(v, true):
+			add(field, "must not hold control characters other than tab, CR and LF")
 		}
 	}
 	text("external_id", r.ExternalID, true, 200)
@@ -141,6 +148,7 @@ func (r *OrderRequest) Validate(supplierExists func(code string) bool) (placedAt
 	}
 	text("customer.name", r.Customer.Name, true, maxText)
 	text("customer.phone", r.Customer.Phone, false, 64)
+	text("customer.email", r.Customer.Email, false, 320)
 	if r.Customer.Email != "" && !isEmail(r.Customer.Email) {
 		add("customer.email", "is not an email address")
 	}
@@ -163,6 +171,7 @@ func (r *OrderRequest) Validate(supplierExists func(code string) bool) (placedAt
 		add("lines", "must hold at most %d lines", maxLines)
 	}
 	suppliers := map[string]bool{}
+	var orderTotal domain.Money
 	for i, l := range r.Lines {
 		p := fmt.Sprintf("lines[%d]", i)
 		text(p+".sku", l.SKU, true, 200)
@@ -194,6 +203,13 @@ func (r *OrderRequest) Validate(supplierExists func(code string) bool) (placedAt
 		if len(l.Options) > 50 {
 			add(p+".options", "must hold at most 50 entries")
 		}
+		for k, v := range l.Options {
+			text(p+".options", k, true, 200)
+			text(p+".options."+k, v, false, maxText)
+		}
+		if total, ok := lineTotal(l); ok {
+			orderTotal = addMoney(orderTotal, total)
+		}
 	}
 	for code, m := range r.Shipping {
 		if !suppliers[code] {
@@ -201,12 +217,50 @@ func (r *OrderRequest) Validate(supplierExists func(code string) bool) (placedAt
 		}
 		if m < 0 || m > maxAmount {
 			add("shipping."+code, "must be between 0 and %d", maxAmount)
+		} else {
+			orderTotal = addMoney(orderTotal, m)
 		}
+	}
+	if orderTotal > maxAmount {
+		// Totals are int64 minor units: capping them keeps every sum far
+		// from overflow.
+		add("lines", "the order total (lines and shipping) must be at most %d minor units", maxAmount)
 	}
 	if len(fe) > 0 {
 		return placedAt, &ValidationError{Fields: fe}
 	}
 	return placedAt, nil
+}
+
+// lineTotal is quantity × unit_price − discount when every part is within
+// its limits (so the product cannot overflow); ok is false otherwise, and
+// the line has its own errors then.
+func lineTotal(l LineRequest) (domain.Money, bool) {
+	if l.Quantity <= 0 || l.Quantity > maxQuantity || l.UnitPrice < 0 || l.UnitPrice > maxAmount ||
+		l.Discount < 0 || l.Discount > domain.Money(l.Quantity)*l.UnitPrice {
+		return 0, false
+	}
+	return domain.Money(l.Quantity)*l.UnitPrice - l.Discount, true
+}
+
+// addMoney adds two non-negative amounts, saturating at MaxInt64 instead
+// of wrapping.
+func addMoney(a, b domain.Money) domain.Money {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// hasControl reports a control character (C0, DEL, C1) in s; multiline
+// allows tab, CR and LF.
+func hasControl(s string, multiline bool) bool {
+	return strings.IndexFunc(s, func(r rune) bool {
+		if multiline && (r == '\t' || r == '\r' || r == '\n') {
+			return false
+		}
+		return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
+	}) >= 0
 }
 
 func isCurrency(s string) bool {
