@@ -120,11 +120,11 @@ func (r *OrderRequest) Validate(supplierExists func(code string) bool) (placedAt
 			add(field, "is required")
 		case len(v) > max:
 			add(field, "must be at most %d bytes", max)
-		case field != "notes" && hasControl(v, false):
+		case field != "notes" && HasControl(v, false):
 			// One-line values reach email headers, CSV cells and file
 			// names: a CR or LF there could forge a header or a row.
 			add(field, "must be one line without control characters (CR, LF, tab, …)")
-		case field == "notes" && hasControl(v, true):
+		case field == "notes" && HasControl(v, true):
 			add(field, "must not hold control characters other than tab, CR and LF")
 		}
 	}
@@ -252,9 +252,9 @@ func addMoney(a, b domain.Money) domain.Money {
 	return a + b
 }
 
-// hasControl reports a control character (C0, DEL, C1) in s; multiline
+// HasControl reports a control character (C0, DEL, C1) in s; multiline
 // allows tab, CR and LF.
-func hasControl(s string, multiline bool) bool {
+func HasControl(s string, multiline bool) bool {
 	return strings.IndexFunc(s, func(r rune) bool {
 		if multiline && (r == '\t' || r == '\r' || r == '\n') {
 			return false

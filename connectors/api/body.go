@@ -51,3 +51,19 @@ func (s *Server) decodeBodyAs(w http.ResponseWriter, r *http.Request, v any, inv
 	}
 	return true
 }
+
+// textProblems lists the fields among vals (field name → value) that hold
+// control characters; multiline fields may hold tab, CR and LF.
+func textProblems(multiline bool, vals ...string) []pipeline.FieldError {
+	var fe []pipeline.FieldError
+	for i := 0; i+1 < len(vals); i += 2 {
+		if pipeline.HasControl(vals[i+1], multiline) {
+			msg := "must be one line without control characters (CR, LF, tab, …)"
+			if multiline {
+				msg = "must not hold control characters other than tab, CR and LF"
+			}
+			fe = append(fe, pipeline.FieldError{Field: vals[i], Message: msg})
+		}
+	}
+	return fe
+}

@@ -39,7 +39,11 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request, p *store.P
 	if !s.decodeBody(w, r, &req) {
 		return
 	}
-	var fe []pipeline.FieldError
+	fe := textProblems(true, "note", req.Note)
+	if req.Tracking != nil {
+		fe = append(fe, textProblems(false, "tracking.carrier", req.Tracking.Carrier, "tracking.number", req.Tracking.Number,
+			"tracking.url", req.Tracking.URL)...)
+	}
 	action, ok := pipeline.ActionForStatus(req.Status)
 	if req.Status == "" && req.Note != "" {
 		action, ok = pipeline.ActNote, true
@@ -64,6 +68,7 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request, p *store.P
 			if l.SKU == "" || l.Quantity <= 0 {
 				fe = append(fe, pipeline.FieldError{Field: fmt.Sprintf("lines[%d]", i), Message: "needs a sku and a quantity > 0"})
 			}
+			fe = append(fe, textProblems(false, fmt.Sprintf("lines[%d].sku", i), l.SKU)...)
 		}
 		if len(req.Lines) > 0 {
 			sh.Lines, _ = json.Marshal(req.Lines)
@@ -85,6 +90,10 @@ func (s *Server) cancelOrder(w http.ResponseWriter, r *http.Request, p *store.Pr
 		Note string `json:"note"`
 	}
 	if !s.decodeBody(w, r, &req) {
+		return
+	}
+	if fe := textProblems(true, "note", req.Note); len(fe) > 0 {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "invalid cancellation", fe)
 		return
 	}
 	s.applyStatus(w, r, p, pipeline.StatusUpdate{Action: pipeline.ActCancel, Note: req.Note})
