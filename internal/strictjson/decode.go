@@ -166,6 +166,12 @@ func (d *decoder) value(path string, v reflect.Value, depth int) error {
 		}
 		ok := delim == '{' && (v.Kind() == reflect.Struct || v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String) ||
 			delim == '[' && v.Kind() == reflect.Slice
+		switch {
+		case ok && v.Kind() == reflect.Map && v.IsNil():
+			v.Set(reflect.MakeMap(v.Type())) // {} is an empty map, as in encoding/json
+		case ok && v.Kind() == reflect.Slice && v.IsNil():
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0)) // [] is an empty slice, not nil
+		}
 		if !ok {
 			kind := "an object"
 			if delim == '[' {
@@ -220,10 +226,7 @@ func (d *decoder) container(path string, delim json.Delim, v reflect.Value, dept
 			} else {
 				err = d.add(child(path, key), "unknown field")
 			}
-		default: // map with string keys
-			if v.IsNil() {
-				v.Set(reflect.MakeMap(v.Type()))
-			}
+		default: // map with string keys, made by value
 			target = reflect.New(v.Type().Elem()).Elem()
 		}
 		if err != nil {
