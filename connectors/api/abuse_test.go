@@ -3,10 +3,14 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"math"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/supplyhub/supplyhub/internal/app/apptest"
 	"github.com/supplyhub/supplyhub/internal/store/storetest"
@@ -219,6 +223,37 @@ func TestStatusAndAdminAbuse(t *testing.T) {
 		code, _, body := d.Do(t, "GET", sup+"/history", d.Keys["supplier:31"], nil)
 		if code != 200 || strings.Contains(string(body), "cancelled") || strings.Contains(string(body), "shipped") {
 			t.Errorf("history after refused updates: %d %.500s", code, body)
+		}
+	})
+}
+
+// TestHostileIDsStayInTheOutbox posts an order whose external id is a path:
+// it is a valid id, and the file channel still writes only inside the
+// supplier's outbox, under the supplier order number.
+func TestHostileIDsStayInTheOutbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind string) {
+		d := apptest.Start(t, kind)
+		code, _, body := d.Do(t, "POST", "/api/v1/orders", d.Keys["retailer:acme"], order("../../../../tmp/evil"))
+		if code != http.StatusCreated {
+			t.Fatalf("status %d: %s", code, body)
+		}
+		var o orderBody
+		if err := json.Unmarshal(body, &o); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(d.Outbox("31"), o.Number+"-31.json")
+		apptest.Eventually(t, 5*time.Second, path, func() bool { _, err := os.Stat(path); return err == nil })
+		err := filepath.WalkDir(d.DataDir, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() && strings.Contains(p, "outbox") && filepath.Dir(filepath.Dir(p)) != filepath.Join(d.DataDir, "outbox") {
+				t.Errorf("file outside a supplier outbox: %s", p)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(d.DataDir, "..", "..", "..", "..", "tmp", "evil.json")); err == nil {
+			t.Error("a file was written at the external id's path")
 		}
 	})
 }
