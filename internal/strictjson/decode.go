@@ -222,7 +222,7 @@ func (d *decoder) container(path string, delim json.Delim, v reflect.Value, dept
 		case !v.IsValid():
 		case v.Kind() == reflect.Struct:
 			if idx, ok := d.fieldIndex(v.Type())[key]; ok {
-				target = v.FieldByIndex(idx)
+				target = fieldByIndex(v, idx)
 			} else {
 				err = d.add(child(path, key), "unknown field")
 			}
@@ -242,6 +242,21 @@ func (d *decoder) container(path string, delim json.Delim, v reflect.Value, dept
 	}
 	_, _, err := d.next(path) // '}'
 	return err
+}
+
+// fieldByIndex is reflect.Value.FieldByIndex that allocates nil embedded
+// pointers on the way instead of panicking.
+func fieldByIndex(v reflect.Value, idx []int) reflect.Value {
+	for i, x := range idx {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v
 }
 
 // scalar checks a string, number, boolean or null and stores it in v.

@@ -129,3 +129,26 @@ func TestDecodeTooManyErrors(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+type Inner struct {
+	A string `json:"a"`
+}
+
+type outer struct {
+	*Inner
+	B []byte `json:"b"`
+	C any    `json:"c"`
+}
+
+func TestDecodeEmbeddedPointerAndOddTargets(t *testing.T) {
+	var o outer
+	if err := Decode([]byte(`{"a":"x","b":"aGk=","c":{"k":[1,"2"]}}`), &o); err != nil {
+		t.Fatal(err)
+	}
+	if o.Inner == nil || o.A != "x" || string(o.B) != "hi" || !reflect.DeepEqual(o.C, map[string]any{"k": []any{1.0, "2"}}) {
+		t.Errorf("got %+v", o)
+	}
+	if err := Decode([]byte(`{"c":{"k":"\udc00"}}`), &o); err == nil || !strings.Contains(err.Error(), "c.k: is not valid UTF-8") {
+		t.Errorf("invalid UTF-8 inside an interface value: %v", err)
+	}
+}
