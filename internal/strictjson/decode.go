@@ -267,6 +267,30 @@ func (d *decoder) scalar(path string, v reflect.Value, tok json.Token, raw []byt
 	if !v.IsValid() || tok == nil {
 		return nil // skipped, or null: the zero value stays
 	}
+	if !wantsRaw(v) {
+		// Fast paths for the common kinds; anything unusual goes through
+		// encoding/json below for its exact semantics and error.
+		switch x := tok.(type) {
+		case string:
+			if v.Kind() == reflect.String {
+				v.SetString(x)
+				return nil
+			}
+		case json.Number:
+			switch v.Kind() {
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				if n, err := strconv.ParseInt(string(x), 10, 64); err == nil && !v.OverflowInt(n) {
+					v.SetInt(n)
+					return nil
+				}
+			}
+		case bool:
+			if v.Kind() == reflect.Bool {
+				v.SetBool(x)
+				return nil
+			}
+		}
+	}
 	return d.unmarshal(path, raw, v)
 }
 
