@@ -257,3 +257,54 @@ func TestHostileIDsStayInTheOutbox(t *testing.T) {
 		}
 	})
 }
+
+// TestSupplierCSVNeutralisesEveryTextField sets every text field of an
+// order to something a spreadsheet would run, pulls the supplier's CSV,
+// and checks that no cell starts a formula.
+func TestSupplierCSVNeutralisesEveryTextField(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind string) {
+		d := apptest.Start(t, kind)
+		o := order("=1+1")
+		prefixes := []string{"=", "+", "-", "@"}
+		n := 0
+		evil := func(v string) string { n++; return prefixes[n%len(prefixes)] + v }
+		for _, m := range []map[string]any{o["customer"].(map[string]any), o["shipping_address"].(map[string]any)} {
+			for k := range m {
+				if k != "country" && k != "email" {
+					m[k] = evil(k)
+				}
+			}
+		}
+		m := o["shipping_address"].(map[string]any)
+		m["company"], m["line2"], m["region"] = evil("company"), evil("line2"), evil("region")
+		o["customer"].(map[string]any)["type"] = "b2b"
+		o["customer"].(map[string]any)["company"] = evil(`HYPERLINK("http://evil.example","x")`)
+		o["notes"] = evil("notes")
+		l := o["lines"].([]any)[0].(map[string]any)
+		l["sku"], l["name"], l["options"] = evil("sku"), evil("name"), map[string]any{"colour": evil("red")}
+		code, _, body := d.Do(t, "POST", "/api/v1/orders", d.Keys["retailer:acme"], o)
+		if code != http.StatusCreated {
+			t.Fatalf("post: %d %s", code, body)
+		}
+		code, _, body = getAccept(t, d, "/api/v1/supplier/orders?by=created", d.Keys["supplier:31"], "text/csv")
+		if code != http.StatusOK {
+			t.Fatalf("CSV: %d %s", code, body)
+		}
+		recs := readCSV(t, body)
+		if len(recs) != 2 {
+			t.Fatalf("want a header and one row:\n%s", body)
+		}
+		neutralised := 0
+		for i, cell := range recs[1] {
+			if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+				t.Errorf("column %s starts a formula: %q", recs[0][i], cell)
+			}
+			if strings.HasPrefix(cell, "'") {
+				neutralised++
+			}
+		}
+		if neutralised < 5 {
+			t.Errorf("only %d cells neutralised; the hostile fields are not in the CSV?\n%s", neutralised, body)
+		}
+	})
+}
