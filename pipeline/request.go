@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -203,15 +205,20 @@ func (r *OrderRequest) Validate(supplierExists func(code string) bool) (placedAt
 		if len(l.Options) > 50 {
 			add(p+".options", "must hold at most 50 entries")
 		}
-		for k, v := range l.Options {
-			text(p+".options", k, true, 200)
-			text(p+".options."+k, v, false, maxText)
+		for _, k := range slices.Sorted(maps.Keys(l.Options)) {
+			if k == "" {
+				add(p+".options", "option names must not be empty")
+				continue
+			}
+			text(p+".options", k, false, 200)
+			text(p+".options."+k, l.Options[k], false, maxText)
 		}
 		if total, ok := lineTotal(l); ok {
 			orderTotal = addMoney(orderTotal, total)
 		}
 	}
-	for code, m := range r.Shipping {
+	for _, code := range slices.Sorted(maps.Keys(r.Shipping)) {
+		m := r.Shipping[code]
 		if !suppliers[code] {
 			add("shipping."+code, "no line of this order is from supplier %q", code)
 		}
