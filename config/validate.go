@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/schedule"
 	"github.com/supplyhub/supplyhub/internal/tlsca"
 )
 
@@ -154,7 +153,7 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	default:
 		add("mail.transport", "must be maildir or smtp")
 	}
-	if _, err := cron.ParseStandard(c.Summary.Schedule); err != nil {
+	if _, err := schedule.Parse(c.Summary.Schedule); err != nil {
 		add("summary.schedule", "must be a cron expression such as \"0 6 1 * *\": %v", err)
 	}
 	if in := c.Mail.Inbound; in.Addr != "" {

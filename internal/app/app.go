@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/robfig/cron/v3"
 	"golang.org/x/time/rate"
 
 	"github.com/supplyhub/supplyhub/config"
@@ -26,6 +25,7 @@ import (
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/metrics"
+	"github.com/supplyhub/supplyhub/internal/schedule"
 	"github.com/supplyhub/supplyhub/internal/server"
 	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -117,7 +117,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Summaries = NewSummarizer(st, mailer, render, a.log.With("component", "summary"))
 	river.AddWorker(workers, &summaryWorker{s: a.Summaries})
-	sched, err := cron.ParseStandard(cfg.Summary.Schedule)
+	sched, err := schedule.Parse(cfg.Summary.Schedule)
 	if err != nil {
 		return fmt.Errorf("summary.schedule: %w", err)
 	}
