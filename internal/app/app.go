@@ -190,9 +190,6 @@ func (a *App) inboundFile(ctx context.Context, supplierID int64, name string) {
 
 // Migrate applies Supplyhub's and River's migrations.
 func Migrate(ctx context.Context, st *store.Store) error {
-	if _, err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	return jobs.Migrate(ctx, st)
 }
 

@@ -140,23 +140,58 @@ func (q *queue[TTx]) Depth(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// Migrate applies River's own migrations.
+// Migrate applies Supplyhub's migrations and then River's, all under the
+// store's one migration lock (see store.MigrateWith).
 func Migrate(ctx context.Context, st *store.Store) error {
+	_, err := MigrateAll(ctx, st)
+	return err
+}
+
+// MigrateAll is Migrate, also naming the Supplyhub migrations it applied.
+func MigrateAll(ctx context.Context, st *store.Store) (applied []string, err error) {
+	return st.MigrateWith(ctx, func(ctx context.Context, inTx func(func(store.Tx) error) error) error {
+		// One River version per transaction: on PostgreSQL a later
+		// version uses an enum value an earlier one adds, which must be
+		// committed first.
+		for {
+			var n int
+			if err := inTx(func(tx store.Tx) error {
+				var err error
+				n, err = migrateRiverStep(ctx, st, tx)
+				return err
+			}); err != nil {
+				return err
+			}
+			if n == 0 {
+				return nil
+			}
+		}
+	})
+}
+
+// migrateRiverStep applies River's next migration in tx, which holds the
+// migration lock (River's own Migrate would take other connections and
+// race other replicas in CREATE TABLE). It returns how many it applied.
+func migrateRiverStep(ctx context.Context, st *store.Store, tx store.Tx) (int, error) {
+	var res *rivermigrate.MigrateResult
 	var err error
-	switch st.Kind() {
-	case store.KindSQLite:
+	opts := &rivermigrate.MigrateOpts{MaxSteps: 1}
+	switch native := tx.Native().(type) {
+	case *sql.Tx:
 		var m *rivermigrate.Migrator[*sql.Tx]
 		if m, err = rivermigrate.New(riversqlite.New(st.SQLDB()), nil); err == nil {
-			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+			res, err = m.MigrateTx(ctx, native, rivermigrate.DirectionUp, opts)
 		}
-	case store.KindPostgres:
+	case pgx.Tx:
 		var m *rivermigrate.Migrator[pgx.Tx]
 		if m, err = rivermigrate.New(riverpgxv5.New(st.PgxPool()), nil); err == nil {
-			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+			res, err = m.MigrateTx(ctx, native, rivermigrate.DirectionUp, opts)
 		}
+	default:
+		err = fmt.Errorf("transaction is %T", tx.Native())
 	}
 	if err != nil {
-		return fmt.Errorf("migrate river: %w", err)
+		return 0, fmt.Errorf("migrate river: %w", err)
 	}
-	return nil
+	return len(res.Versions), nil
 }
