@@ -197,7 +197,7 @@ func Default() *Config {
 		HTTP:      HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second, RateLimit: 100, RateBurst: 200},
 		SFTP:      SFTP{Addr: ":2222", MaxSessions: 64, IdleTimeout: 10 * time.Minute, MaxFileSize: 100 << 20},
 		Log:       Log{Level: "info", Format: "json"},
-		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: 2 * time.Minute, RescueAfter: 5 * time.Minute},
+		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: time.Minute, RescueAfter: 90 * time.Second},
 		Numbering: Numbering{SupplierOrder: "{order}-{supplier}"},
 		Ingest:    Ingest{BatchSize: 64},
 		Webhooks:  Webhooks{Timeout: 15 * time.Second},

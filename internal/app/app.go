@@ -223,6 +223,12 @@ func (a *App) Run(ctx context.Context, ready func(httpAddr net.Addr)) error {
 // Serve is Run on an existing listener.
 func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr net.Addr)) error {
 	defer a.Store.Close()
+	release, err := a.claimSQLite(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer release()
 	// River cancels running jobs when its start context ends; shutdown
 	// must drain them instead (Queue.Stop below), so it gets a context
 	// that the signal does not cancel.

@@ -195,3 +195,16 @@ func migrateRiverStep(ctx context.Context, st *store.Store, tx store.Tx) (int, e
 	}
 	return len(res.Versions), nil
 }
+
+// RequeueRunning makes every job marked running available again at once,
+// and returns how many there were. Only a process that knows no other one
+// works these jobs may call it: serve on SQLite, holding the serve lock,
+// before its workers start. River's rescuer would otherwise wait for
+// jobs.rescue_after.
+func RequeueRunning(ctx context.Context, st *store.Store) (int64, error) {
+	n, err := st.DB().Exec(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)
+	if err != nil {
+		return 0, fmt.Errorf("requeue running jobs: %w", err)
+	}
+	return n, nil
+}
