@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/supplyhub/supplyhub/internal/jobs"
+	"github.com/supplyhub/supplyhub/internal/store"
 )
 
 // ErrServeLocked is returned when another serve holds a SQLite database.
@@ -55,4 +56,30 @@ func (a *App) claimSQLite(ctx context.Context) (release func(), err error) {
 		a.log.Warn("jobs left running by a previous process are available again", "jobs", n)
 	}
 	return func() { f.Close() }, nil
+}
+
+// claimReplica claims this replica's name on PostgreSQL (see
+// jobs.ClaimReplica) and returns the River client ID to use; on SQLite it
+// returns "" (River picks one; the serve lock does the same job there).
+func (a *App) claimReplica(ctx context.Context) (string, error) {
+	if a.Store.Kind() != store.KindPostgres {
+		return "", nil
+	}
+	name := a.Cfg.Jobs.ReplicaName
+	if name == "" {
+		name, _ = os.Hostname()
+	}
+	r, err := jobs.ClaimReplica(ctx, a.Store, jobs.ReplicaName(name))
+	if err != nil {
+		return "", err
+	}
+	a.replica = r
+	switch {
+	case !r.Claimed:
+		a.log.Warn("another live replica uses this replica name: jobs this process leaves running at a crash wait for jobs.rescue_after",
+			"replica_name", name, "client_id", r.ID)
+	case r.Requeued > 0:
+		a.log.Warn("jobs left running by this replica's previous process are available again", "replica_name", r.Name, "jobs", r.Requeued)
+	}
+	return r.ID, nil
 }

@@ -47,6 +47,8 @@ type Config struct {
 	// JobTimeout bounds one job run; RescueAfter reruns a job left
 	// running by a dead replica (must exceed JobTimeout).
 	JobTimeout, RescueAfter time.Duration
+	// ID is River's client ID (empty: River makes one).
+	ID string
 }
 
 // New builds a River client for the store's database.
@@ -58,6 +60,7 @@ func New(st *store.Store, cfg Config) (Queue, error) {
 		ErrorHandler:         cfg.ErrorHandler,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		JobTimeout:           cfg.JobTimeout,
+		ID:                   cfg.ID,
 	}
 	if cfg.Workers != nil {
 		max := cfg.MaxWorkers
