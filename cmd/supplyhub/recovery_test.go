@@ -151,6 +151,7 @@ func TestSecondServeOnSQLiteRefused(t *testing.T) {
 		if !strings.Contains(out.String(), "another supplyhub serve is running on this SQLite database") {
 			t.Errorf("second serve did not say why:\n%s", out.String())
 		}
+		t.Logf("second serve: %s", out.String())
 	case <-time.After(20 * time.Second):
 		_ = cmd.Process.Kill()
 		<-done
