@@ -44,7 +44,7 @@ func ClaimReplica(ctx context.Context, st *store.Store, name string) (*Replica, 
 	}
 	// Out of the pool: the connection lives as long as the claim.
 	r.conn = pc.Hijack()
-	if err := r.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext('supplyhub_replica:' || current_schema() || ':' || $1))`, name).Scan(&r.Claimed); err != nil {
+	if err := r.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext('supplyhub_replica:' || coalesce(current_schema(), '') || ':' || $1))`, name).Scan(&r.Claimed); err != nil {
 		r.Release(ctx)
 		return nil, fmt.Errorf("claim replica %s: %w", name, err)
 	}

@@ -92,7 +92,7 @@ type MigrateMore func(ctx context.Context, inTx func(fn func(tx Tx) error) error
 // migrationLockKey is the advisory lock of one schema's migrations:
 // replicas sharing a schema serialise, other schemas on the same
 // database (tests, other tenants) do not wait for them.
-const migrationLockKey = `hashtext('supplyhub_migrate:' || current_schema())`
+const migrationLockKey = `hashtext('supplyhub_migrate:' || coalesce(current_schema(), ''))`
 
 func migratePostgres(ctx context.Context, d *pgDriver, ms []migration, more MigrateMore) (applied []string, err error) {
 	conn, err := d.pool.Acquire(ctx)
