@@ -69,12 +69,32 @@ func TestRecoveryAfterKillDefaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test skipped in -short mode")
 	}
-	storetest.Each(t, func(t *testing.T, kind string) {
-		const bound = 30 * time.Second
-		rcv := newBlockingReceiver(t)
-		dataDir := t.TempDir()
-		cfgPath := filepath.Join(dataDir, "supplyhub.yaml")
-		cfg := `data_dir: ` + dataDir + `
+	storetest.Each(t, func(t *testing.T, kind string) { recoverAfterKill(t, kind, false, 30*time.Second) })
+}
+
+// TestRescueAfterKillRenamed is the PostgreSQL path for a replica that
+// does not come back: the restarted process runs under another replica
+// name, so only River's rescuer can take the job, after jobs.rescue_after
+// (90 s) plus its 30 s interval and the first retry delay. It takes two
+// minutes, so it runs only with SUPPLYHUB_TEST_SLOW=1.
+func TestRescueAfterKillRenamed(t *testing.T) {
+	if testing.Short() || os.Getenv("SUPPLYHUB_TEST_SLOW") == "" {
+		t.Skip("takes ~2 minutes: set SUPPLYHUB_TEST_SLOW=1")
+	}
+	storetest.SkipWithoutPostgres(t)
+	recoverAfterKill(t, store.KindPostgres, true, 150*time.Second)
+}
+
+// recoverAfterKill posts an order, kills serve with SIGKILL while its
+// webhook is in flight, restarts serve (under another replica name when
+// renamed) and requires the delivery done within bound of the kill, under
+// the same webhook-id.
+func recoverAfterKill(t *testing.T, kind string, renamed bool, bound time.Duration) {
+	t.Helper()
+	rcv := newBlockingReceiver(t)
+	dataDir := t.TempDir()
+	cfgPath := filepath.Join(dataDir, "supplyhub.yaml")
+	cfg := `data_dir: ` + dataDir + `
 log: {level: info, format: text}
 webhooks: {allow_private: ["127.0.0.1/32"]}
 retailers: [{code: acme, name: Acme}]
@@ -84,43 +104,45 @@ suppliers:
     channels: [{type: webhook, url: "` + rcv.srv.URL + `", secret: "` + webhook.NewSecret() + `"}]
   - {code: "40", name: Paint, channels: [{type: api}]}
 `
-		if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		dbURL := storetest.URL(t, kind)
-		p := startServe(t, cfgPath, dbURL)
-		key := createKey(t, cfgPath, dbURL, "--retailer", "acme")
-		if _, ok := post(p.url, key, "RC-1"); !ok {
-			t.Fatal("post failed")
-		}
-		select {
-		case <-rcv.arrived:
-		case <-time.After(20 * time.Second):
-			t.Fatal("the webhook never arrived")
-		}
-		p.kill9()
-		killed := time.Now()
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dbURL := storetest.URL(t, kind)
+	p := startServe(t, cfgPath, dbURL)
+	key := createKey(t, cfgPath, dbURL, "--retailer", "acme")
+	if _, ok := post(p.url, key, "RC-1"); !ok {
+		t.Fatal("post failed")
+	}
+	select {
+	case <-rcv.arrived:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the webhook never arrived")
+	}
+	p.kill9()
+	killed := time.Now()
+	if renamed {
+		t.Setenv("SUPPLYHUB_JOBS_REPLICA_NAME", "replacement")
+	}
 
-		p2 := startServe(t, cfgPath, dbURL)
-		st, err := store.Open(context.Background(), dbURL)
-		if err != nil {
-			t.Fatal(err)
+	p2 := startServe(t, cfgPath, dbURL)
+	st, err := store.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	deadline := killed.Add(bound)
+	for queryInt(t, st, `SELECT count(*) FROM deliveries WHERE status = 'delivered'`) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: delivery not done %s after the kill (receiver saw %v)\n%s", kind, bound, rcv.calls(), p2.logs.String())
 		}
-		defer st.Close()
-		deadline := killed.Add(bound)
-		for queryInt(t, st, `SELECT count(*) FROM deliveries WHERE status = 'delivered'`) != 1 {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: delivery not done %s after the kill (receiver saw %v)\n%s", kind, bound, rcv.calls(), p2.logs.String())
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Logf("%s: delivered %.1fs after kill -9 (default rescue settings)", kind, time.Since(killed).Seconds())
-		c := rcv.calls()
-		if len(c) != 2 || c[0] == "" || c[0] != c[1] {
-			t.Errorf("receiver saw webhook-ids %v, want the same id twice", c)
-		}
-		p2.stop(t)
-	})
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("%s (renamed %v): delivered %.1fs after kill -9 (default rescue settings)", kind, renamed, time.Since(killed).Seconds())
+	c := rcv.calls()
+	if len(c) != 2 || c[0] == "" || c[0] != c[1] {
+		t.Errorf("receiver saw webhook-ids %v, want the same id twice", c)
+	}
+	p2.stop(t)
 }
 
 // TestSecondServeOnSQLiteRefused starts a second serve on the database a
