@@ -48,6 +48,12 @@ type HTTP struct {
 	// turns limiting off); RateBurst is how many may come at once.
 	RateLimit float64 `yaml:"rate_limit"`
 	RateBurst int     `yaml:"rate_burst"`
+	// OpsAddr, when set, is a second listener for /healthz, /readyz and
+	// /metrics; /metrics then leaves the main listener.
+	OpsAddr string `yaml:"ops_addr"`
+	// MetricsAllow, when not empty, limits /metrics to clients in these
+	// CIDR prefixes (by TCP peer address).
+	MetricsAllow []string `yaml:"metrics_allow"`
 }
 
 // SFTP is the built-in SFTP server; an empty Addr disables it.
@@ -86,6 +92,10 @@ type Jobs struct {
 	// RescueAfter is when a job still marked running (its replica died)
 	// is run again; it must exceed AttemptTimeout.
 	RescueAfter time.Duration `yaml:"rescue_after"`
+	// ReplicaName names this replica on PostgreSQL (default: the host
+	// name). A replica restarted under the same name takes back the jobs
+	// its previous process left running at once.
+	ReplicaName string `yaml:"replica_name"`
 }
 
 // Numbering shapes supplier order numbers; {order} and {supplier} are
@@ -221,7 +231,7 @@ func Default() *Config {
 		SFTP: SFTP{Addr: ":2222", MaxSessions: 64, IdleTimeout: 10 * time.Minute, MaxFileSize: 100 << 20,
 			HandshakeTimeout: 15 * time.Second, MaxUnauthenticated: 128, MaxUnauthenticatedPerIP: 10, LoginFailures: 10, LoginBan: 5 * time.Minute},
 		Log:       Log{Level: "info", Format: "json"},
-		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: 2 * time.Minute, RescueAfter: 5 * time.Minute},
+		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: time.Minute, RescueAfter: 90 * time.Second},
 		Numbering: Numbering{SupplierOrder: "{order}-{supplier}"},
 		Ingest:    Ingest{BatchSize: 64},
 		Webhooks:  Webhooks{Timeout: 15 * time.Second},

@@ -56,6 +56,18 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		add("http.addr", "must be host:port (%v)", err)
 	}
+	if c.HTTP.OpsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.HTTP.OpsAddr); err != nil {
+			add("http.ops_addr", "must be host:port or empty (%v)", err)
+		} else if c.HTTP.OpsAddr == c.HTTP.Addr && port != "0" {
+			add("http.ops_addr", "must differ from http.addr")
+		}
+	}
+	for i, p := range c.HTTP.MetricsAllow {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			add(fmt.Sprintf("http.metrics_allow[%d]", i), "must be a CIDR prefix such as 10.0.0.0/8 (%q)", p)
+		}
+	}
 	if c.SFTP.Addr != "" {
 		if _, _, err := net.SplitHostPort(c.SFTP.Addr); err != nil {
 			add("sftp.addr", "must be host:port or empty (%v)", err)

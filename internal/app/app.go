@@ -46,7 +46,12 @@ type App struct {
 	Summaries *Summarizer
 	SFTP      *sftpserver.Server
 	SFTPAddr  net.Addr
-	log       *slog.Logger
+	// OpsHandler serves health and metrics on http.ops_addr (nil when
+	// unset) and OpsAddr is that listener's address once serving.
+	OpsHandler http.Handler
+	OpsAddr    net.Addr
+	log        *slog.Logger
+	replica    *jobs.Replica // PostgreSQL only
 	// replyKeys sign the reply tokens of supplier order emails and check
 	// them in replies.
 	replyKeys email.ReplyKeys
@@ -62,6 +67,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	a := &App{Cfg: cfg, Store: st, log: log, Metrics: metrics.New()}
 	if err := a.init(ctx); err != nil {
+		a.replica.Release(ctx)
 		st.Close()
 		return nil, err
 	}
@@ -126,7 +132,12 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, &statusPollWorker{st: st, status: statusFiles, log: a.log.With("component", "status-poll")})
 	pollScan := &statusPollScanWorker{st: st}
 	river.AddWorker(workers, pollScan)
+	clientID, err := a.claimReplica(ctx)
+	if err != nil {
+		return err
+	}
 	q, err := jobs.New(st, jobs.Config{
+		ID:      clientID,
 		Workers: workers, MaxWorkers: cfg.Jobs.MaxWorkers,
 		// Leader-elected: one replica checks each hour which summaries are due.
 		PeriodicJobs: []*river.PeriodicJob{
@@ -166,7 +177,14 @@ func (a *App) init(ctx context.Context) error {
 	}
 	apiSrv := api.NewWithOptions(st, a.Ingest, a.log, api.Options{MaxBody: cfg.HTTP.MaxBodyBytes,
 		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q})
-	a.Handler = server.New(a.Metrics, a.ready, apiSrv.Register)
+	opts, err := serverOptions(cfg, a.log)
+	if err != nil {
+		return err
+	}
+	a.Handler = server.New(a.Metrics, a.ready, opts, apiSrv.Register)
+	if cfg.HTTP.OpsAddr != "" {
+		a.OpsHandler = server.NewOps(a.Metrics, a.ready, opts)
+	}
 	return nil
 }
 
@@ -199,22 +217,19 @@ func (a *App) inboundFile(ctx context.Context, supplierID int64, name string) {
 
 // Migrate applies Supplyhub's and River's migrations.
 func Migrate(ctx context.Context, st *store.Store) error {
-	if _, err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	return jobs.Migrate(ctx, st)
 }
 
 func (a *App) ready(ctx context.Context) error {
 	if err := a.Store.Ping(ctx); err != nil {
-		return fmt.Errorf("database unreachable: %w", err)
+		return &server.CheckError{Check: "database", Err: fmt.Errorf("database unreachable: %w", err)}
 	}
 	n, err := a.Store.PendingMigrations(ctx)
 	if err != nil {
-		return err
+		return &server.CheckError{Check: "migrations", Err: err}
 	}
 	if n > 0 {
-		return fmt.Errorf("%d migrations pending: run supplyhub migrate", n)
+		return &server.CheckError{Check: "migrations", Err: fmt.Errorf("%d migrations pending: run supplyhub migrate", n)}
 	}
 	return nil
 }
@@ -235,11 +250,24 @@ func (a *App) Run(ctx context.Context, ready func(httpAddr net.Addr)) error {
 // Serve is Run on an existing listener.
 func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr net.Addr)) error {
 	defer a.Store.Close()
+	defer a.replica.Release(ctx)
+	release, err := a.claimSQLite(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer release()
+	stopOps, err := a.serveOps()
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	// River cancels running jobs when its start context ends; shutdown
 	// must drain them instead (Queue.Stop below), so it gets a context
 	// that the signal does not cancel.
 	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		ln.Close()
+		stopOps(context.Background())
 		return err
 	}
 	ingestCtx, stopIngest := context.WithCancel(context.WithoutCancel(ctx))
@@ -264,6 +292,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 		sln, err := net.Listen("tcp", a.Cfg.SFTP.Addr)
 		if err != nil {
 			ln.Close()
+			stopOps(context.Background())
 			stopIngest()
 			<-ingestDone
 			_ = a.Queue.Stop(context.Background())
@@ -289,6 +318,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	if a.SFTPAddr != nil {
 		attrs = append(attrs, "sftp", a.SFTPAddr.String())
 	}
+	if a.OpsAddr != nil {
+		attrs = append(attrs, "ops", a.OpsAddr.String())
+	}
 	a.log.Info("supplyhub serving", attrs...)
 
 	var runErr error
@@ -303,6 +335,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		a.log.Warn("http shutdown", "error", err)
 	}
+	stopOps(shutCtx)
 	stopIngest()
 	<-ingestDone
 	<-sftpDone

@@ -56,6 +56,14 @@ func (s *Store) SQLDB() *sql.DB {
 	return nil
 }
 
+// SQLitePath is the SQLite database file ("" on PostgreSQL).
+func (s *Store) SQLitePath() string {
+	if d, ok := s.d.(*sqliteDriver); ok {
+		return d.path
+	}
+	return ""
+}
+
 // PgxPool is the PostgreSQL pool (nil on SQLite), for River's pgx driver.
 func (s *Store) PgxPool() *pgxpool.Pool {
 	if d, ok := s.d.(*pgDriver); ok {
