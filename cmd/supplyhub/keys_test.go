@@ -151,7 +151,7 @@ func TestSFTPKeyRemove(t *testing.T) {
 	}
 	fp := ssh.FingerprintSHA256(sshPub)
 
-	startServeEnv(t, cfgPath, dbURL, env) // creates the configured suppliers
+	startServe(t, cfgPath, dbURL, env...) // creates the configured suppliers
 	if code, _, errOut := runCLI(t, cfgPath, dbURL, env, "sftp", "key", "add", "--supplier", "31", "--file", pubFile); code != 0 {
 		t.Fatalf("sftp key add: %d %s", code, errOut)
 	}

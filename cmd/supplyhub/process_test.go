@@ -83,12 +83,6 @@ func command(t *testing.T, cfgPath, dbURL string, env []string, args ...string) 
 // /readyz.
 func startServe(t *testing.T, cfgPath, dbURL string, env ...string) *proc {
 	t.Helper()
-	return startServeEnv(t, cfgPath, dbURL, nil)
-}
-
-// startServeEnv runs serve with extra environment and waits for /readyz.
-func startServeEnv(t *testing.T, cfgPath, dbURL string, env []string) *proc {
-	t.Helper()
 	addr := freeAddr(t)
 	cmd := command(t, cfgPath, dbURL, append([]string{"SUPPLYHUB_HTTP_ADDR=" + addr}, env...), "serve")
 	p := &proc{cmd: cmd, url: "http://" + addr, logs: &bytes.Buffer{}, done: make(chan error, 1)}

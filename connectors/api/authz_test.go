@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/supplyhub/supplyhub/connectors/api"
 	"github.com/supplyhub/supplyhub/internal/app/apptest"
+	"github.com/supplyhub/supplyhub/internal/auth"
 	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/internal/store/storetest"
 )
@@ -27,6 +29,7 @@ type authzWorld struct {
 	foreignSOs                          []string // not supplier 31's
 	otherRetailer                       []string // every number of retailer other's orders
 	delivery                            string
+	spareKey                            string            // an admin key id the revoke route may revoke
 	keys                                map[string]string // by role
 	logs                                *apptest.Logs
 }
@@ -101,9 +104,11 @@ var specs = map[string]routeSpec{
 		foreign: func(w *authzWorld) []string { return w.foreignSOs },
 		missing: "99999999-31", ok: []int{200},
 	},
-	"GET /api/v1/admin/deliveries":                                                      {ok: []int{200}},
-	"GET /api/v1/admin/deliveries/{id}":                                                 {own: func(w *authzWorld) string { return w.delivery }, missing: "99999999", ok: []int{200}},
-	"POST /api/v1/admin/deliveries/replay":                                              {body: map[string]any{"ids": []int64{99999999}}, ok: []int{200}},
+	"GET /api/v1/admin/deliveries":         {ok: []int{200}},
+	"GET /api/v1/admin/deliveries/{id}":    {own: func(w *authzWorld) string { return w.delivery }, missing: "99999999", ok: []int{200}},
+	"POST /api/v1/admin/deliveries/replay": {body: map[string]any{"ids": []int64{99999999}}, ok: []int{200}},
+	"GET /api/v1/admin/keys":               {ok: []int{200}},
+	"POST /api/v1/admin/keys/{id}/revoke":  {own: func(w *authzWorld) string { return w.spareKey }, missing: "99999999", ok: []int{200}},
 	"GET /api/v1/admin/reports/commissions?month=" + time.Now().UTC().Format("2006-01"): {ok: []int{200}},
 }
 
@@ -209,6 +214,12 @@ func newAuthzWorld(t *testing.T, kind string) *authzWorld {
 		delete(o, "shipping")
 		return o
 	}
+	_, hash, hint := auth.NewKey(store.RoleAdmin)
+	spare, err := d.App.Store.CreateAPIKey(context.Background(), store.NewAPIKey{Hash: hash, Hint: hint, Role: store.RoleAdmin, Name: "spare"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.spareKey = strconv.FormatInt(spare, 10)
 	acme, other := d.Keys["retailer:acme"], d.Keys["retailer:other"]
 	a := post(acme, order("AUTHZ-1")) // a-31 own, a-40 foreign to 31
 	w.ownOrder, w.ownSO = a, a+"-31"
