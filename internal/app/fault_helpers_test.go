@@ -102,15 +102,17 @@ type ledger struct {
 	up       bool
 	slow     time.Duration // sleep before answering while > 0
 	content  map[string][32]byte
+	first    map[string][]byte // first body per id, to show what changed
 	accepted map[string]int // webhook-id -> times answered 2xx
 	lastID   map[string]int64
 	failed   map[string]int // supplier order -> failed attempts seen
 	problems []string
 	calls    int
+	restated int // retries whose supplier_order snapshot had moved on
 }
 
 func newLedger() *ledger {
-	return &ledger{content: map[string][32]byte{}, accepted: map[string]int{}, lastID: map[string]int64{}, failed: map[string]int{}}
+	return &ledger{content: map[string][32]byte{}, first: map[string][]byte{}, accepted: map[string]int{}, lastID: map[string]int64{}, failed: map[string]int{}}
 }
 
 var msgID = regexp.MustCompile(`^msg_(\d+)$`)
@@ -138,9 +140,14 @@ func (l *ledger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.mu.Lock()
 	l.calls++
 	slow := l.slow
-	sum := sha256.Sum256(body)
+	sum := sha256.Sum256(eventIdentity(body))
 	if prev, ok := l.content[id]; ok && prev != sum {
-		l.problems = append(l.problems, fmt.Sprintf("%s sent with two contents", id))
+		l.problems = append(l.problems, fmt.Sprintf("%s sent with two contents:\n%s\n%s", id, l.first[id], body))
+	}
+	if first, ok := l.first[id]; !ok {
+		l.first[id] = body
+	} else if !bytes.Equal(first, body) {
+		l.restated++
 	}
 	l.content[id] = sum
 	if !l.up {
@@ -168,6 +175,25 @@ func (l *ledger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(slow)
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// eventIdentity is what must not change between attempts of one
+// webhook-id: the whole body, except that a retailer notification's
+// "supplier_order" is the supplier order as it is at the attempt (see
+// docs/status.md), so a retry after later changes shows the later state.
+func eventIdentity(body []byte) []byte {
+	var ev map[string]json.RawMessage
+	if json.Unmarshal(body, &ev) != nil {
+		return body
+	}
+	var data map[string]json.RawMessage
+	if json.Unmarshal(ev["data"], &data) != nil || data["change"] == nil {
+		return body
+	}
+	delete(data, "supplier_order")
+	ev["data"], _ = json.Marshal(data)
+	out, _ := json.Marshal(ev)
+	return out
 }
 
 func (l *ledger) setUp(up bool) {
