@@ -103,7 +103,7 @@ type ledger struct {
 	slow     time.Duration // sleep before answering while > 0
 	content  map[string][32]byte
 	first    map[string][]byte // first body per id, to show what changed
-	accepted map[string]int // webhook-id -> times answered 2xx
+	accepted map[string]int    // webhook-id -> times answered 2xx
 	lastID   map[string]int64
 	failed   map[string]int // supplier order -> failed attempts seen
 	problems []string
