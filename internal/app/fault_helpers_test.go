@@ -100,7 +100,6 @@ func parallel(n, workers int, f func(i int) error) []error {
 type ledger struct {
 	mu       sync.Mutex
 	up       bool
-	slow     time.Duration // sleep before answering while > 0
 	content  map[string][32]byte
 	first    map[string][]byte // first body per id, to show what changed
 	accepted map[string]int    // webhook-id -> times answered 2xx
@@ -139,7 +138,6 @@ func (l *ledger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	l.mu.Lock()
 	l.calls++
-	slow := l.slow
 	sum := sha256.Sum256(eventIdentity(body))
 	if prev, ok := l.content[id]; ok && prev != sum {
 		l.problems = append(l.problems, fmt.Sprintf("%s sent with two contents:\n%s\n%s", id, l.first[id], body))
@@ -171,9 +169,6 @@ func (l *ledger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		l.accepted[id]++
 	}
 	l.mu.Unlock()
-	if slow > 0 {
-		time.Sleep(slow)
-	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
