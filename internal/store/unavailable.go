@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -52,4 +53,24 @@ func IsFull(err error) bool {
 		return true
 	}
 	return errors.Is(err, syscall.ENOSPC)
+}
+
+func (s *Store) noteFull(err error) {
+	if IsFull(err) {
+		s.full.Store(time.Now().UnixNano())
+	}
+}
+
+// ErrStorageFull is returned by StorageFull.
+var ErrStorageFull = errors.New("a write failed recently because the database's disk is full")
+
+// StorageFull returns ErrStorageFull when a transaction failed on a full
+// disk within window and none has committed since; nil otherwise. Space
+// freed shows at the next successful commit, or once window has passed.
+func (s *Store) StorageFull(window time.Duration) error {
+	full := s.full.Load()
+	if full == 0 || full < s.wrote.Load() || time.Since(time.Unix(0, full)) > window {
+		return nil
+	}
+	return ErrStorageFull
 }
