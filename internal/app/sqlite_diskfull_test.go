@@ -74,8 +74,7 @@ func fill(t *testing.T, name string) int64 {
 // that got a 201 is delivered, to the webhook and as a file.
 func TestSQLiteDiskFull(t *testing.T) {
 	dir := smallFS(t)
-	l := newLedger()
-	l.setUp(true)
+	l := newLedger() // down until the disk is full: deliveries wait
 	rcv := httptest.NewServer(l)
 	t.Cleanup(rcv.Close)
 	cfg := apptest.Config(t, "sqlite:"+filepath.Join(dir, "supplyhub.db"))
@@ -135,6 +134,14 @@ func TestSQLiteDiskFull(t *testing.T) {
 	for j := 0; j < 10; j++ {
 		post(fmt.Sprintf("DF-C%d", j))
 	}
+	// The receiver comes back while the disk is still full: a send may
+	// work while its record cannot be written.
+	l.setUp(true)
+	callsBefore := l.calls
+	time.Sleep(2 * time.Second) // let retries run against the full disk
+	l.mu.Lock()
+	callsWhileFull := l.calls - callsBefore
+	l.mu.Unlock()
 
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
@@ -191,7 +198,7 @@ func TestSQLiteDiskFull(t *testing.T) {
 	if stuck > 0 {
 		t.Errorf("%d deliveries not delivered", stuck)
 	}
-	t.Logf("FAULT sqlite-disk-full sent=%d stored=%d delivered=%d duplicates=%d recover=%s (507: %d, filler %d KiB, first 201 %s after freeing, all delivered %s after; /readyz said %q)",
-		sent, len(want), distinct, dups, readyAfter.Round(time.Millisecond), full, filled>>10,
+	t.Logf("FAULT sqlite-disk-full sent=%d stored=%d delivered=%d duplicates=%d recover=%s (507: %d, %d webhook calls while full, filler %d KiB, first 201 %s after freeing, all delivered %s after; /readyz said %q)",
+		sent, len(want), distinct, dups, readyAfter.Round(time.Millisecond), full, callsWhileFull, filled>>10,
 		acceptedAgain.Round(time.Millisecond), deliveredAfter.Round(time.Millisecond), strings.TrimSpace(string(body)))
 }
