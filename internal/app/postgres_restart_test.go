@@ -123,6 +123,9 @@ func TestPostgresRestartMidRun(t *testing.T) {
 	for _, err := range posterErrs {
 		t.Error(err)
 	}
+	if s := time.Duration(slowest.Load()); s > 5*time.Second {
+		t.Errorf("the slowest POST took %s: requests should fail fast while the database is down, not hang", s)
+	}
 
 	var want []string
 	accepted.Range(func(k, _ any) bool { want = append(want, k.(string)+"-31"); return true })
