@@ -36,7 +36,7 @@ func TestWebhookOutageThenRecovery(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		orders int
-	}{{"503", 150}, {"refused", 60}} {
+	}{{"503", 300}, {"refused", 60}} {
 		t.Run(tc.name, func(t *testing.T) { webhookOutage(t, tc.name, tc.orders) })
 	}
 }
