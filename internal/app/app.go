@@ -224,6 +224,10 @@ func (a *App) ready(ctx context.Context) error {
 	if err := a.Store.Ping(ctx); err != nil {
 		return &server.CheckError{Check: "database", Err: fmt.Errorf("database unreachable: %w", err)}
 	}
+	// A full disk still answers reads: only failed writes tell.
+	if err := a.Store.StorageFull(10 * time.Second); err != nil {
+		return &server.CheckError{Check: "storage_full", Err: err}
+	}
 	n, err := a.Store.PendingMigrations(ctx)
 	if err != nil {
 		return &server.CheckError{Check: "migrations", Err: err}
