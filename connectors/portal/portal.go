@@ -112,7 +112,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.forbidden(w, r, "This request came from another site and was refused.")
 	}))
-	mux.Handle("/portal/", cop.Handler(s.sm.LoadAndSave(s.mux)))
+	mux.Handle("/portal/", s.sm.LoadAndSave(cop.Handler(s.mux)))
 	mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusSeeOther))
 	mux.HandleFunc("GET /o/{token}", s.statusPage)
 }

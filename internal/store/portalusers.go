@@ -80,7 +80,6 @@ func (s *Store) CreateUser(ctx context.Context, u *User) error {
 	return nil
 }
 
-
 // UserByEmail returns the user with that email (any case), or ErrNotFound.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	return scanUser(s.d.QueryRow(ctx, qUserByEmail, NormalizeEmail(email)))
