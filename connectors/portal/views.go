@@ -3,6 +3,7 @@ package portal
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -40,6 +41,7 @@ var funcs = template.FuncMap{
 	"day":   func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"label": statusLabel,
 	"add":   func(a, b int) int { return a + b },
+	"shiplines": shipLines,
 }
 
 // loadViews parses templates/layout.html with each other template file.
@@ -134,6 +136,23 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 type errorPage struct{ Heading, Message string }
+
+// shipLines describes a package's lines ("2 × HAM-16, 1 × SAW-2"), or
+// "whole order" when the supplier named none.
+func shipLines(raw []byte) string {
+	var ls []struct {
+		SKU      string `json:"sku"`
+		Quantity int    `json:"quantity"`
+	}
+	if err := json.Unmarshal(raw, &ls); err != nil || len(ls) == 0 {
+		return "whole order"
+	}
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		parts[i] = fmt.Sprintf("%d × %s", l.Quantity, l.SKU)
+	}
+	return strings.Join(parts, ", ")
+}
 
 func statusLabel(s string) string {
 	if s == "" {
