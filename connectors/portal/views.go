@@ -38,9 +38,9 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04")
 	},
-	"day":   func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-	"label": statusLabel,
-	"add":   func(a, b int) int { return a + b },
+	"day":       func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"label":     statusLabel,
+	"add":       func(a, b int) int { return a + b },
 	"shiplines": shipLines,
 }
 

@@ -185,7 +185,7 @@ func (s *Store) historyIDs(ctx context.Context, f HistoryFilter, where string, a
 		a = append(a, limit, offset)
 		q := "SELECT so.id FROM supplier_orders so WHERE " + w + " ORDER BY " + order +
 			" LIMIT $" + strconv.Itoa(len(a)-1) + " OFFSET $" + strconv.Itoa(len(a))
-		return s.ids(ctx, q, a)
+		return s.ids(ctx, q, a, 1)
 	}
 	switch f.Sort {
 	case HistoryNewest:
@@ -223,7 +223,7 @@ func (s *Store) historyIDs(ctx context.Context, f HistoryFilter, where string, a
 		}
 		a = append(a, f.Limit, f.Offset)
 		q := strings.Join(parts, " UNION ALL ") + " ORDER BY 2, 1 LIMIT $" + strconv.Itoa(len(a)-1) + " OFFSET $" + strconv.Itoa(len(a))
-		ids, err := s.ids(ctx, q, a)
+		ids, err := s.ids(ctx, q, a, 2)
 		if err != nil {
 			return nil, err
 		}
@@ -249,7 +249,8 @@ func (s *Store) historyIDs(ctx context.Context, f HistoryFilter, where string, a
 	return append(out, rest...), nil
 }
 
-func (s *Store) ids(ctx context.Context, q string, args []any) ([]int64, error) {
+// ids runs q and returns its first column; cols is how many it selects.
+func (s *Store) ids(ctx context.Context, q string, args []any, cols int) ([]int64, error) {
 	rows, err := s.d.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("order history page: %w", err)
@@ -260,7 +261,7 @@ func (s *Store) ids(ctx context.Context, q string, args []any) ([]int64, error) 
 		var id int64
 		var skip any
 		dest := []any{&id}
-		if strings.Contains(q, "UNION ALL") {
+		if cols == 2 {
 			dest = append(dest, &skip)
 		}
 		if err := rows.Scan(dest...); err != nil {
