@@ -3,6 +3,8 @@ package portal_test
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -266,4 +268,31 @@ func readAll(t testing.TB, resp *http.Response) string {
 		}
 	}
 	return sb.String()
+}
+
+// TestDemoUsers: the demo configuration writes one sign-in per role to
+// $DATA_DIR/demo-users.txt, and each of them works.
+func TestDemoUsers(t *testing.T) {
+	cfg := apptest.Config(t, storetest.URL(t, store.KindSQLite))
+	cfg.Demo.WriteKeys = true
+	d := apptest.StartConfig(t, cfg)
+	b, err := os.ReadFile(filepath.Join(d.DataDir, "demo-users.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(line)
+		if strings.HasPrefix(line, "#") || len(f) != 3 {
+			continue
+		}
+		roles[f[0]] = true
+		br := newBrowser(t, d)
+		if code, where := br.login(f[1], f[2]); code != http.StatusSeeOther {
+			t.Errorf("demo %s %s: %d %s", f[0], f[1], code, where)
+		}
+	}
+	if !roles["operator"] || !roles["supplier"] || !roles["retailer"] {
+		t.Errorf("demo users file:\n%s", b)
+	}
 }
