@@ -296,3 +296,25 @@ func TestDemoUsers(t *testing.T) {
 		t.Errorf("demo users file:\n%s", b)
 	}
 }
+
+// TestAnonymousPagesStoreNothing: pages for visitors who are not signed
+// in (other than the sign-in form) create no session row, so a crawler
+// cannot fill the session table.
+func TestAnonymousPagesStoreNothing(t *testing.T) {
+	d := apptest.Start(t, store.KindSQLite)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, p := range []string{"/portal/nope", "/portal/orders", "/portal/", "/portal/orders/1-31", "/o/" + strings.Repeat("a", 32)} {
+		resp, err := noFollow.Get(d.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if len(resp.Cookies()) != 0 {
+			t.Errorf("%s set a cookie: %v", p, resp.Cookies())
+		}
+	}
+	var n int
+	if err := d.App.Store.DB().QueryRow(t.Context(), `SELECT count(*) FROM portal_sessions`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d sessions stored (%v)", n, err)
+	}
+}

@@ -88,7 +88,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		s.internal(w, r, fmt.Errorf("no template %q", name))
 		return
 	}
-	if r.URL.Path != "" && strings.HasPrefix(r.URL.Path, "/portal/") {
+	// Only signed-in pages and the sign-in form carry forms: other pages
+	// for anonymous visitors must not create a session row each.
+	if strings.HasPrefix(r.URL.Path, "/portal/") && (v.User != nil || name == "login") {
 		v.CSRF = s.csrfToken(r)
 		if v.Flash == "" {
 			v.Flash = s.sm.PopString(r.Context(), "flash")
