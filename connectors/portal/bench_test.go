@@ -45,6 +45,7 @@ func BenchmarkOrderHistory(b *testing.B) {
 			u := &store.User{ID: 1, Email: "s@example.com", Role: store.PortalSupplier, SupplierID: sup.ID, Party: "31"}
 			for _, c := range []struct{ name, query string }{
 				{"waiting-first", ""},
+				{"waiting-first-page-700", "?page=700"},
 				{"newest-page-100", "?sort=newest&page=100"},
 				{"status-shipped", "?status=shipped"},
 				{"search-sku", "?q=SKU-42"},

@@ -215,15 +215,7 @@ func (s *Store) historyIDs(ctx context.Context, f HistoryFilter, where string, a
 	}
 	var out []int64
 	if f.Offset < nWaiting && len(waiting) > 0 {
-		a := slices.Clone(args)
-		parts := make([]string, len(waiting))
-		for i, st := range waiting {
-			a = append(a, st)
-			parts[i] = "SELECT so.id, so.created_at FROM supplier_orders so WHERE " + where + " AND so.status = $" + strconv.Itoa(len(a))
-		}
-		a = append(a, f.Limit, f.Offset)
-		q := strings.Join(parts, " UNION ALL ") + " ORDER BY 2, 1 LIMIT $" + strconv.Itoa(len(a)-1) + " OFFSET $" + strconv.Itoa(len(a))
-		ids, err := s.ids(ctx, q, a, 2)
+		ids, err := s.mergedPage(ctx, where, args, waiting, "", f.Offset, f.Limit)
 		if err != nil {
 			return nil, err
 		}
@@ -232,21 +224,41 @@ func (s *Store) historyIDs(ctx context.Context, f HistoryFilter, where string, a
 	if len(out) >= f.Limit || (f.Status != "" && slices.Contains(WaitingStatuses, f.Status)) {
 		return out, nil
 	}
-	a := slices.Clone(args)
-	w := where
-	for _, st := range WaitingStatuses {
-		a = append(a, st)
-		w += " AND so.status <> $" + strconv.Itoa(len(a))
+	// The rest, newest first: again one ordered walk per status present,
+	// merged, so the cost follows the page's depth, not how many waiting
+	// orders a plain walk by time would have to step over.
+	var others []string
+	for st, n := range counts {
+		if n > 0 && !slices.Contains(WaitingStatuses, st) && (f.Status == "" || f.Status == st) {
+			others = append(others, st)
+		}
 	}
-	if f.Status != "" {
-		a = append(a, f.Status)
-		w += " AND so.status = $" + strconv.Itoa(len(a))
+	if len(others) == 0 {
+		return out, nil
 	}
-	rest, err := page(w, a, "so.created_at DESC, so.id DESC", max(0, f.Offset-nWaiting), f.Limit-len(out))
+	slices.Sort(others) // one query text per set of statuses
+	rest, err := s.mergedPage(ctx, where, args, others, "DESC", max(0, f.Offset-nWaiting), f.Limit-len(out))
 	if err != nil {
 		return nil, err
 	}
 	return append(out, rest...), nil
+}
+
+// mergedPage pages through the orders matching where in any of statuses,
+// by (created_at, id) in dir ("" or "DESC"): a UNION ALL of one walk of
+// the (supplier, status, created, id) index per status, which SQLite and
+// PostgreSQL both merge instead of sorting.
+func (s *Store) mergedPage(ctx context.Context, where string, args []any, statuses []string, dir string, offset, limit int) ([]int64, error) {
+	a := slices.Clone(args)
+	parts := make([]string, len(statuses))
+	for i, st := range statuses {
+		a = append(a, st)
+		parts[i] = "SELECT so.id, so.created_at FROM supplier_orders so WHERE " + where + " AND so.status = $" + strconv.Itoa(len(a))
+	}
+	a = append(a, limit, offset)
+	q := strings.Join(parts, " UNION ALL ") + " ORDER BY 2 " + dir + ", 1 " + dir +
+		" LIMIT $" + strconv.Itoa(len(a)-1) + " OFFSET $" + strconv.Itoa(len(a))
+	return s.ids(ctx, q, a, 2)
 }
 
 // ids runs q and returns its first column; cols is how many it selects.
