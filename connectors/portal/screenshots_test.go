@@ -76,14 +76,30 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	step(t, ctx, "sign-in page", chromedp.Navigate(d.URL+"/portal/login"), chromedp.WaitVisible(chromedp.ID("email")))
+	screenshot(t, ctx, filepath.Join(extraDir(t), "login.png"))
 	login(t, ctx, d, "orders@toolsltd.example")
 	step(t, ctx, "history", chromedp.Navigate(d.URL+"/portal/orders"), chromedp.WaitVisible(chromedp.CSS("table.orders")))
 	screenshot(t, ctx, filepath.Join(dir, "supplier-order-history.png"))
 	step(t, ctx, "order", chromedp.Navigate(d.URL+"/portal/orders/"+shown), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	screenshot(t, ctx, filepath.Join(dir, "supplier-order.png"))
+	step(t, ctx, "a form with a problem", chromedp.Navigate(d.URL+"/portal/orders/"+shown), chromedp.WaitVisible(chromedp.ID("carrier")),
+		chromedp.Click(chromedp.CSS(`form[action$="/ship"] button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("carrier-err")))
+	screenshot(t, ctx, filepath.Join(extraDir(t), "form-error.png"))
+	step(t, ctx, "not found", chromedp.Navigate(d.URL+"/portal/orders/999-31"), chromedp.WaitVisible(chromedp.ID("error-page")))
+	screenshot(t, ctx, filepath.Join(extraDir(t), "not-found.png"))
 	// The same on a phone.
 	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(d.URL+"/portal/orders"), chromedp.WaitVisible(chromedp.CSS("table.orders")))
 	screenshot(t, ctx, filepath.Join(dir, "supplier-order-history-phone.png"))
+}
+
+// screenshotsDir is where TestScreenshots writes; SUPPLYHUB_SCREENSHOTS_EXTRA
+// names a folder for the pages that are not committed (sign-in, 404).
+func extraDir(t *testing.T) string {
+	if d := os.Getenv("SUPPLYHUB_SCREENSHOTS_EXTRA"); d != "" {
+		return d
+	}
+	return t.TempDir()
 }
 
 func extractNumber(resp []byte) string {
