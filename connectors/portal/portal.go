@@ -146,8 +146,6 @@ var (
 	operatorOnly = []string{store.PortalOperator}
 )
 
-var _, _ = retailerOnly, operatorOnly
-
 // handlerFunc is a page handler; u is the signed-in user.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, u *store.User)
 

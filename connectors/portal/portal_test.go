@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/supplyhub/supplyhub/connectors/portal"
 	"github.com/supplyhub/supplyhub/internal/app/apptest"
 	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/internal/store/storetest"
@@ -172,6 +174,33 @@ func TestLoginThrottle(t *testing.T) {
 	addUser(t, d, "s40@example.com", store.PortalSupplier, "40")
 	if code, _ := b.login("s40@example.com", testPassword); code != http.StatusSeeOther {
 		t.Fatalf("other account: %d", code)
+	}
+	// 20 failures from one address, over many accounts, lock the address.
+	g := newBrowser(t, d)
+	for i := 5; i < 20; i++ {
+		if code, _ := g.login(fmt.Sprintf("guess%d@example.com", i), "wrong password!"); code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i, code)
+		}
+	}
+	c := newBrowser(t, d)
+	if code, body := c.login("s40@example.com", testPassword); code != http.StatusTooManyRequests || !strings.Contains(body, "your network address") {
+		t.Fatalf("after 20 failures from the address: %d %.300s", code, body)
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"/portal/orders?status=new": "/portal/orders?status=new",
+		"":                          "",
+		"https://evil.example/":     "",
+		"//evil.example/portal/":    "",
+		"/portal\\evil":           "",
+		"/api/v1/orders":            "",
+		"/portal/\\evil.example":  "",
+	} {
+		if got := portal.SafeNext(in); got != want {
+			t.Errorf("SafeNext(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
