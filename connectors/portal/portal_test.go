@@ -194,9 +194,9 @@ func TestSafeNext(t *testing.T) {
 		"":                          "",
 		"https://evil.example/":     "",
 		"//evil.example/portal/":    "",
-		"/portal\\evil":           "",
+		"/portal\\evil":             "",
 		"/api/v1/orders":            "",
-		"/portal/\\evil.example":  "",
+		"/portal/\\evil.example":    "",
 	} {
 		if got := portal.SafeNext(in); got != want {
 			t.Errorf("SafeNext(%q) = %q, want %q", in, got, want)
