@@ -34,6 +34,12 @@ type orderPage struct {
 	Problem    string
 }
 
+// retailerOrderPage is a retailer's order with its customer status link.
+type retailerOrderPage struct {
+	*domain.Order
+	StatusURL string
+}
+
 // order shows one order: a supplier's supplier order, or a retailer's order.
 func (s *Server) order(w http.ResponseWriter, r *http.Request, u *store.User) {
 	switch u.Role {
@@ -58,7 +64,8 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, u *store.User) {
 			s.internal(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, "retailer_order", view{Title: "Order " + o.Header.Number, User: u, Nav: "orders", Page: o})
+		s.render(w, r, http.StatusOK, "retailer_order", view{Title: "Order " + o.Header.Number, User: u, Nav: "orders",
+			Page: retailerOrderPage{Order: o, StatusURL: s.StatusURL(r, o.StatusToken)}})
 	default:
 		s.notFound(w, r)
 	}

@@ -251,6 +251,13 @@ func TestStatusPage(t *testing.T) {
 	if !strings.HasPrefix(statusURL, d.URL+"/o/") || len(statusURL) != len(d.URL)+3+32 {
 		t.Fatalf("status_url %q", statusURL)
 	}
+	// The retailer's order page links to it too.
+	addUser(t, d, "acme@example.com", store.PortalRetailer, "acme")
+	rb := newBrowser(t, d)
+	rb.mustLogin("acme@example.com")
+	if _, _, page := rb.get("/portal/orders/" + number); !strings.Contains(page, `href="`+statusURL+`"`) {
+		t.Errorf("retailer order page lacks the status link")
+	}
 	code, _, b := d.Do(t, "POST", "/api/v1/supplier/orders/"+number+"-31/status", d.Keys["supplier:31"],
 		map[string]any{"status": "shipped", "tracking": map[string]any{"carrier": "DHL", "number": "JD0042"}})
 	if code != 200 {
