@@ -27,6 +27,7 @@ type Config struct {
 	Webhooks  Webhooks   `yaml:"webhooks"`
 	Mail      Mail       `yaml:"mail"`
 	Summary   Summary    `yaml:"summary"`
+	Portal    Portal     `yaml:"portal"`
 	Retailers []Retailer `yaml:"retailers"`
 	Suppliers []Supplier `yaml:"suppliers"`
 }
@@ -115,6 +116,20 @@ type Demo struct {
 	// WriteKeys creates an API key for every configured retailer and
 	// supplier that has none and writes it under $DATA_DIR/demo-keys/.
 	WriteKeys bool `yaml:"write_keys"`
+}
+
+// Portal configures the web portal's sessions and links.
+type Portal struct {
+	// IdleTimeout ends a session unused this long; Lifetime ends any
+	// session this long after sign-in.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	Lifetime    time.Duration `yaml:"lifetime"`
+	// SecureCookies sends the session cookie over HTTPS only; set it when
+	// a TLS proxy fronts Supplyhub (implied by an https public_url).
+	SecureCookies bool `yaml:"secure_cookies"`
+	// PublicURL is the external base URL ("https://hub.example") for links
+	// handed out, such as an order's status_url; empty: the request's host.
+	PublicURL string `yaml:"public_url"`
 }
 
 // Webhooks configures outgoing webhooks.
@@ -236,6 +251,7 @@ func Default() *Config {
 		Ingest:    Ingest{BatchSize: 64},
 		Webhooks:  Webhooks{Timeout: 15 * time.Second},
 		Summary:   Summary{Schedule: "0 6 1 * *"},
+		Portal:    Portal{IdleTimeout: 2 * time.Hour, Lifetime: 24 * time.Hour},
 		Mail:      Mail{From: "Supplyhub <orders@supplyhub.localhost>", Transport: "maildir", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/mail"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -71,6 +72,17 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	if c.SFTP.Addr != "" {
 		if _, _, err := net.SplitHostPort(c.SFTP.Addr); err != nil {
 			add("sftp.addr", "must be host:port or empty (%v)", err)
+		}
+	}
+	if c.Portal.IdleTimeout < time.Minute {
+		add("portal.idle_timeout", "must be at least 1m")
+	}
+	if c.Portal.Lifetime < c.Portal.IdleTimeout {
+		add("portal.lifetime", "must be at least portal.idle_timeout (%s)", c.Portal.IdleTimeout)
+	}
+	if u := c.Portal.PublicURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || (pu.Path != "" && pu.Path != "/") {
+			add("portal.public_url", "must be an http(s) URL without a path, e.g. https://hub.example")
 		}
 	}
 	if c.HTTP.RateLimit < 0 {

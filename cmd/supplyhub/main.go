@@ -47,6 +47,11 @@ commands:
   summary send --retailer C --month 2026-10   send (or re-send) a monthly summary now
   review list                   inbound emails waiting for an operator (unmatched, unclear, unknown sender)
   mail rotate-reply-key         new key for email reply tokens (the previous one stays valid)
+  user add --email E --role operator|supplier|retailer [--supplier C | --retailer C]
+                                add a portal user (password from stdin, or generated and printed on stdout)
+  user list [--json]            portal users with role, supplier or retailer, last sign-in, disabled
+  user password --email E       set a new password (stdin, or generated and printed); ends their sessions
+  user disable | enable | logout --email E   refuse sign-ins / allow again / end every session
   version                       print the version
 
 Every command reads --config FILE (or SUPPLYHUB_CONFIG) and SUPPLYHUB_* variables.
@@ -118,6 +123,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env []str
 		return cmdMail(ctx, rest, stdout, stderr, env)
 	case "report":
 		return cmdReport(ctx, rest, stdout, stderr, env)
+	case "user":
+		return cmdUser(ctx, rest, os.Stdin, stdout, stderr, env)
 	case "sftp":
 		return cmdSFTP(ctx, rest, os.Stdin, stdout, stderr, env)
 	case "webhook":

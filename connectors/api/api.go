@@ -33,6 +33,8 @@ type Server struct {
 	csv formats.Encoder
 	// queue is where the admin API queues replays.
 	queue jobs.Queue
+	// publicURL is the base of status_url links ("" = the request's host).
+	publicURL string
 }
 
 // New builds the API; maxBody caps request bodies (413 beyond). It does not
@@ -50,7 +52,7 @@ func NewWithOptions(st *store.Store, ingest *pipeline.Ingestor, log *slog.Logger
 	if err != nil {
 		panic(fmt.Sprintf("api: default CSV encoder: %v", err))
 	}
-	return &Server{st: st, ingest: ingest, log: log, maxBody: opts.MaxBody, limits: newKeyLimiter(opts), csv: enc, queue: opts.Queue}
+	return &Server{st: st, ingest: ingest, log: log, maxBody: opts.MaxBody, limits: newKeyLimiter(opts), csv: enc, queue: opts.Queue, publicURL: opts.PublicURL}
 }
 
 // Register adds the API's routes (Routes) to mux.

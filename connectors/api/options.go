@@ -34,6 +34,9 @@ type Options struct {
 	RateKeys int
 	// Queue lets the admin API replay deliveries (nil: replay answers 503).
 	Queue jobs.Queue
+	// PublicURL is the base of the end customer's status page links
+	// (status_url); empty: the request's own scheme and host.
+	PublicURL string
 }
 
 func (o Options) withDefaults() Options {

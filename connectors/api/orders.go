@@ -35,10 +35,10 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request, p *store.Pr
 		s.internal(w, r, err)
 	case res.Created:
 		w.Header().Set("Location", "/api/v1/orders/"+res.Order.Header.Number)
-		writeJSON(w, http.StatusCreated, newOrderView(res.Order))
+		writeJSON(w, http.StatusCreated, s.orderView(r, res.Order))
 	default:
 		w.Header().Set("Location", "/api/v1/orders/"+res.Order.Header.Number)
-		writeJSON(w, http.StatusOK, newOrderView(res.Order))
+		writeJSON(w, http.StatusOK, s.orderView(r, res.Order))
 	}
 }
 
@@ -57,7 +57,7 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, p *store.Princ
 		s.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newOrderView(o))
+	writeJSON(w, http.StatusOK, s.orderView(r, o))
 }
 
 // orderList is one page of orders.
@@ -83,7 +83,7 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request, p *store.Pri
 	}
 	out := orderList{Orders: []orderView{}}
 	for _, o := range orders {
-		out.Orders = append(out.Orders, newOrderView(o))
+		out.Orders = append(out.Orders, s.orderView(r, o))
 	}
 	if len(orders) == page.Limit {
 		last := orders[len(orders)-1]

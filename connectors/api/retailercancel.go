@@ -93,5 +93,5 @@ func (s *Server) cancelRetailerOrder(w http.ResponseWriter, r *http.Request, p *
 	writeJSON(w, status, struct {
 		Order   orderView      `json:"order"`
 		Results []cancelResult `json:"results"`
-	}{newOrderView(o), results})
+	}{s.orderView(r, o), results})
 }

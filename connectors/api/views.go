@@ -1,6 +1,8 @@
 package api
 
 import (
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
@@ -20,8 +22,10 @@ type orderView struct {
 	ShippingTotal   domain.Money        `json:"shipping_total"`
 	Total           domain.Money        `json:"total"`
 	SupplierOrders  []supplierOrderView `json:"supplier_orders"`
-	CreatedAt       time.Time           `json:"created_at"`
-	UpdatedAt       time.Time           `json:"updated_at"`
+	// StatusURL is the end customer's status page (no sign-in needed).
+	StatusURL string    `json:"status_url,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // supplierOrderView is one supplier's part of an order.
@@ -59,4 +63,22 @@ func newSupplierOrderView(so *domain.SupplierOrder) supplierOrderView {
 		Shipping: so.Shipping, CommissionRateBP: so.CommissionBP, Commission: so.Commission, Payout: so.Payout,
 		Version: so.Version, UpdatedAt: so.UpdatedAt, RetrievedAt: so.RetrievedAt,
 	}
+}
+
+// orderView is newOrderView with the order's status page URL, under
+// Options.PublicURL or else the request's own scheme and host.
+func (s *Server) orderView(r *http.Request, o *domain.Order) orderView {
+	v := newOrderView(o)
+	if o.StatusToken != "" {
+		base := s.publicURL
+		if base == "" {
+			scheme := "http"
+			if r.TLS != nil {
+				scheme = "https"
+			}
+			base = scheme + "://" + r.Host
+		}
+		v.StatusURL = strings.TrimRight(base, "/") + "/o/" + o.StatusToken
+	}
+	return v
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/supplyhub/supplyhub/connectors/drop"
 	"github.com/supplyhub/supplyhub/connectors/email"
 	"github.com/supplyhub/supplyhub/connectors/email/inbound"
+	"github.com/supplyhub/supplyhub/connectors/portal"
 	sftpserver "github.com/supplyhub/supplyhub/connectors/sftp/server"
 	"github.com/supplyhub/supplyhub/connectors/statusfile"
 	"github.com/supplyhub/supplyhub/internal/domain"
@@ -50,8 +51,10 @@ type App struct {
 	// unset) and OpsAddr is that listener's address once serving.
 	OpsHandler http.Handler
 	OpsAddr    net.Addr
-	log        *slog.Logger
-	replica    *jobs.Replica // PostgreSQL only
+	// Portal is the web portal under /portal.
+	Portal  *portal.Server
+	log     *slog.Logger
+	replica *jobs.Replica // PostgreSQL only
 	// replyKeys sign the reply tokens of supplier order emails and check
 	// them in replies.
 	replyKeys email.ReplyKeys
@@ -176,12 +179,22 @@ func (a *App) init(ctx context.Context) error {
 		limit = rate.Inf
 	}
 	apiSrv := api.NewWithOptions(st, a.Ingest, a.log, api.Options{MaxBody: cfg.HTTP.MaxBodyBytes,
-		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q})
+		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q, PublicURL: cfg.Portal.PublicURL})
+	a.Portal, err = portal.New(st, a.log.With("component", "portal"), portal.Options{IdleTimeout: cfg.Portal.IdleTimeout,
+		Lifetime: cfg.Portal.Lifetime, SecureCookies: cfg.Portal.SecureCookies, PublicURL: cfg.Portal.PublicURL, Queue: q})
+	if err != nil {
+		return err
+	}
+	if cfg.Demo.WriteKeys {
+		if err := writeDemoUsers(ctx, st, cfg, a.log); err != nil {
+			return err
+		}
+	}
 	opts, err := serverOptions(cfg, a.log)
 	if err != nil {
 		return err
 	}
-	a.Handler = server.New(a.Metrics, a.ready, opts, apiSrv.Register)
+	a.Handler = server.New(a.Metrics, a.ready, opts, apiSrv.Register, a.Portal.Register)
 	if cfg.HTTP.OpsAddr != "" {
 		a.OpsHandler = server.NewOps(a.Metrics, a.ready, opts)
 	}
@@ -312,6 +325,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	} else {
 		close(sftpDone)
 	}
+	// Expired portal sessions and old sign-in failures go every 10 minutes.
+	cleanCtx, stopClean := context.WithCancel(ctx)
+	cleanDone := make(chan struct{})
+	go func() { a.Portal.Clean(cleanCtx, 10*time.Minute); close(cleanDone) }()
+	defer func() { stopClean(); <-cleanDone }()
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -71,6 +71,9 @@ type Order struct {
 	// RequestHash fingerprints the accepted request body so that a repeat
 	// with the same external id can be told apart from a conflicting one.
 	RequestHash string `json:"-"`
+	// StatusToken opens the end customer's status page /o/{token}: 128
+	// random bits, so it cannot be guessed.
+	StatusToken string `json:"-"`
 }
 
 // Supplier order statuses. The full state machine arrives with status

@@ -17,8 +17,8 @@ const (
 	// replica wait for the first commit and then return no row, instead
 	// of aborting the whole batch transaction.
 	qInsertOrder = `INSERT INTO orders (retailer_id, external_id, request_hash, placed_at, currency, customer,
-shipping_address, notes, status, item_total, shipping_total, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+shipping_address, notes, status, item_total, shipping_total, created_at, updated_at, status_token)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
 ON CONFLICT (retailer_id, external_id) DO NOTHING RETURNING id`
 	qInsertSupplierOrder = `INSERT INTO supplier_orders (order_id, supplier_id, number, status, item_total, shipping,
 commission_bp, commission, payout, version, created_at, updated_at)
@@ -27,7 +27,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id`
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`
 
 	orderCols = `o.id, o.retailer_id, r.code, o.external_id, o.request_hash, o.placed_at, o.currency, o.customer,
-o.shipping_address, o.notes, o.status, o.item_total, o.shipping_total, o.created_at, o.updated_at`
+o.shipping_address, o.notes, o.status, o.item_total, o.shipping_total, o.created_at, o.updated_at, COALESCE(o.status_token, '')`
 	qOrderByID     = `SELECT ` + orderCols + ` FROM orders o JOIN retailers r ON r.id = o.retailer_id WHERE o.id = $1 AND o.retailer_id = $2`
 	qListOrdersFwd = `SELECT ` + orderCols + ` FROM orders o JOIN retailers r ON r.id = o.retailer_id
 WHERE o.retailer_id = $1 AND o.created_at >= $2 AND o.created_at < $3 AND (o.created_at > $4 OR (o.created_at = $4 AND o.id > $5))
@@ -63,8 +63,12 @@ func (s *Store) InsertOrder(ctx context.Context, tx Tx, o *domain.Order, number 
 		now = time.Now().UTC()
 		o.CreatedAt, o.UpdatedAt = now, now
 	}
+	if o.StatusToken == "" {
+		o.StatusToken = NewStatusToken()
+	}
 	rows, err := tx.Query(ctx, qInsertOrder, o.RetailerID, o.Header.ExternalID, o.RequestHash, o.Header.PlacedAt,
-		o.Header.Currency, string(customer), string(addr), o.Header.Notes, o.Status, int64(o.ItemTotal), int64(o.Shipping), now)
+		o.Header.Currency, string(customer), string(addr), o.Header.Notes, o.Status, int64(o.ItemTotal), int64(o.Shipping), now,
+		o.StatusToken)
 	if err != nil {
 		return false, fmt.Errorf("insert order %s: %w", o.Header.ExternalID, err)
 	}
@@ -166,7 +170,7 @@ func scanOrder(row Row) (*domain.Order, error) {
 	var item, ship int64
 	err := row.Scan(&o.ID, &o.RetailerID, &o.Header.Retailer, &o.Header.ExternalID, &o.RequestHash, timeCol{&o.Header.PlacedAt},
 		&o.Header.Currency, jsonCol{&customer}, jsonCol{&addr}, &o.Header.Notes, &o.Status, &item, &ship,
-		timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt})
+		timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt}, &o.StatusToken)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,4 @@
+package portal
+
+// SafeNext is safeNext, for the external tests.
+var SafeNext = safeNext
