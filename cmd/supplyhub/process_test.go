@@ -82,8 +82,14 @@ func command(t *testing.T, cfgPath, dbURL string, env []string, args ...string) 
 // startServe runs serve and waits for /readyz.
 func startServe(t *testing.T, cfgPath, dbURL string) *proc {
 	t.Helper()
+	return startServeEnv(t, cfgPath, dbURL)
+}
+
+// startServeEnv is startServe with extra environment (later entries win).
+func startServeEnv(t *testing.T, cfgPath, dbURL string, env ...string) *proc {
+	t.Helper()
 	addr := freeAddr(t)
-	cmd := command(t, cfgPath, dbURL, []string{"SUPPLYHUB_HTTP_ADDR=" + addr}, "serve")
+	cmd := command(t, cfgPath, dbURL, append([]string{"SUPPLYHUB_HTTP_ADDR=" + addr}, env...), "serve")
 	p := &proc{cmd: cmd, url: "http://" + addr, logs: &bytes.Buffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
