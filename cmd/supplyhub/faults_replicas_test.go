@@ -168,6 +168,9 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 	if early > 0 {
 		t.Errorf("%d SFTP attempts ran before their scheduled tick", early)
 	}
+	if sftpAttempts > sftpDeliveries+window {
+		t.Errorf("%d SFTP attempts for %d deliveries: each scheduled file is sent once (plus at most the %d interrupted jobs)", sftpAttempts, sftpDeliveries, window)
+	}
 	if writes < files || writes > files+window {
 		t.Errorf("%d SFTP writes for %d files: each is written once (plus at most the %d interrupted jobs)", writes, files, window)
 	}
@@ -193,6 +196,9 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 		}
 	}
 	rows.Close()
+	if scans < 2 {
+		t.Errorf("the summary scan ran %d times: the new leader should have run it again, or the once-only check proves nothing", scans)
+	}
 	if len(summaries) != 2 {
 		t.Errorf("summaries queued: %v, want one for each of the 2 retailers", summaries)
 	}
