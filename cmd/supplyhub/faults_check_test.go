@@ -23,6 +23,8 @@ func TestHookReceiverRefusesBadSignatures(t *testing.T) {
 		t.Fatal(err)
 	}
 	other, _ := webhook.Sign([]string{webhook.NewSecret()}, "msg_1", now, body)
+	body2 := []byte(`{"type":"order.created","n":2}`)
+	good2, _ := webhook.Sign([]string{h.secret}, "msg_1", now, body2)
 	old, _ := webhook.Sign([]string{h.secret}, "msg_1", now.Add(-time.Hour), body)
 	for _, tc := range []struct {
 		name, id, sig string
@@ -32,6 +34,7 @@ func TestHookReceiverRefusesBadSignatures(t *testing.T) {
 	}{
 		{"signed", "msg_1", good, now, body, http.StatusNoContent},
 		{"same again", "msg_1", good, now, body, http.StatusNoContent},
+		{"same id, other body", "msg_1", good2, now, body2, http.StatusNoContent},
 		{"other secret", "msg_1", other, now, body, http.StatusBadRequest},
 		{"body changed", "msg_1", good, now, []byte(`{"type":"order.cancelled"}`), http.StatusBadRequest},
 		{"id changed", "msg_2", good, now, body, http.StatusBadRequest},
@@ -51,7 +54,7 @@ func TestHookReceiverRefusesBadSignatures(t *testing.T) {
 			t.Errorf("%s: answered %d, want %d", tc.name, resp.StatusCode, tc.want)
 		}
 	}
-	if tl := h.tally(); tl.ids != 1 || tl.requests != 2 || tl.dupSame != 1 || tl.conflicts != 0 || len(tl.bad) != 5 {
+	if tl := h.tally(); tl.ids != 1 || tl.requests != 3 || tl.dupSame != 1 || tl.conflicts != 1 || len(tl.bad) != 5 {
 		t.Errorf("tally %+v", tl)
 	}
 }
