@@ -85,6 +85,7 @@ func TestCrashSafety(t *testing.T) {
 		dataDir := t.TempDir()
 		hook := newHookReceiver(t)
 		cfgPath := faultConfig(t, dataDir, hook, "")
+		watch := watchOutbox(t, dataDir)
 		p := startServe(t, cfgPath, dbURL)
 		key := createKey(t, cfgPath, dbURL, "--retailer", "acme")
 
@@ -116,17 +117,17 @@ func TestCrashSafety(t *testing.T) {
 		settle := time.Since(restarted)
 		sos, byExt := storedOrders(t, st, "acme")
 		b.checkAcked(t, byExt)
-		rep := checkDeliveries(t, st, dataDir, sos, hook)
-		t.Logf("FAULT crash %s sent=%d accepted=%d unanswered=%d stored=%d owed=%d delivered=%d webhooks=%d dup_same=%d dup_conflict=%d recorded_dup=%d tmp_left=%d settle=%s",
-			kind, sent, acked, cut, len(byExt), rep.owed, rep.delivered, rep.hook.requests, rep.hook.dupSame,
-			rep.hook.conflicts, rep.recordedDup, rep.tmpLeft, settle.Round(time.Millisecond))
+		rep := checkDeliveries(t, st, dataDir, sos, hook, watch)
+		t.Logf("FAULT crash %s sent=%d accepted=%d unanswered=%d stored=%d owed=%d delivered=%d webhooks=%d file_writes=%d dup_same=%d dup_conflict=%d recorded_dup=%d tmp_left=%d settle=%s",
+			kind, sent, acked, cut, len(byExt), rep.owed, rep.delivered, rep.hook.requests, rep.fileWrites, rep.dupSame(),
+			rep.dupConflict(), rep.recordedDup, rep.tmpLeft, settle.Round(time.Millisecond))
 		if len(byExt) < acked || len(byExt) > acked+cut {
 			t.Errorf("%d orders stored: want between the %d acknowledged and the %d sent before the kill", len(byExt), acked, acked+cut)
 		}
 		if rep.owed != 3*len(byExt) || rep.delivered != rep.owed {
 			t.Errorf("%d deliveries owed (want 3 per stored order, %d), %d delivered with the right content", rep.owed, 3*len(byExt), rep.delivered)
 		}
-		if rep.hook.conflicts > 0 {
+		if rep.hook.conflicts > 0 { // files: checked by checkDeliveries
 			t.Errorf("%d webhook-ids were received with different bodies", rep.hook.conflicts)
 		}
 		if rep.recordedDup > 0 {

@@ -315,13 +315,21 @@ type deliveryReport struct {
 	recordedDup     int // deliveries with more than one successful attempt recorded
 	hook            hookTally
 	tmpLeft         int // temp files a killed write left behind
+	// Files as the outbox watcher saw them written.
+	fileWrites, fileDupSame, fileConflicts int
 }
+
+// dupSame counts repeats with the same content, webhooks and files.
+func (r deliveryReport) dupSame() int { return r.hook.dupSame + r.fileDupSame }
+
+// dupConflict counts ids (webhook-ids, file names) seen with different content.
+func (r deliveryReport) dupConflict() int { return r.hook.conflicts + r.fileConflicts }
 
 // checkDeliveries compares every delivery with the stored order it is
 // about: webhook bodies as received, files as they lie in dataDir/outbox.
 // orders maps supplier order number → stored supplier order. hook may be
-// nil when no channel is a webhook.
-func checkDeliveries(t *testing.T, st *store.Store, dataDir string, orders map[string]*domain.SupplierOrder, hook *hookReceiver) deliveryReport {
+// nil when no channel is a webhook, watch when files are not watched.
+func checkDeliveries(t *testing.T, st *store.Store, dataDir string, orders map[string]*domain.SupplierOrder, hook *hookReceiver, watch *outboxWatch) deliveryReport {
 	t.Helper()
 	var rep deliveryReport
 	files := map[string]bool{} // outbox/<sup>/<name> expected
@@ -389,6 +397,16 @@ func checkDeliveries(t *testing.T, st *store.Store, dataDir string, orders map[s
 			case !files[name]:
 				t.Errorf("outbox/%s is not owed by any stored delivery", name)
 			}
+		}
+	}
+	if watch != nil {
+		var overflow bool
+		rep.fileWrites, rep.fileDupSame, rep.fileConflicts, overflow = watch.tally()
+		if rep.fileConflicts > 0 {
+			t.Errorf("%d file names were written with different content", rep.fileConflicts)
+		}
+		if !overflow && rep.fileWrites < len(files) {
+			t.Errorf("the outbox watcher saw %d writes for %d files: it missed some", rep.fileWrites, len(files))
 		}
 	}
 	if hook != nil {

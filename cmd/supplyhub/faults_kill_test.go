@@ -37,6 +37,7 @@ func TestKill9Burst(t *testing.T) {
 		dataDir := t.TempDir()
 		hook := newHookReceiver(t)
 		cfgPath := faultConfig(t, dataDir, hook, "")
+		watch := watchOutbox(t, dataDir)
 		var cur atomic.Pointer[proc]
 		cur.Store(startServe(t, cfgPath, dbURL))
 		key := createKey(t, cfgPath, dbURL, "--retailer", "acme")
@@ -78,18 +79,18 @@ func TestKill9Burst(t *testing.T) {
 		settle, drain := time.Since(lastReady), time.Since(burstEnd)
 		sos, byExt := storedOrders(t, st, "acme")
 		b.checkAcked(t, byExt)
-		rep := checkDeliveries(t, st, dataDir, sos, hook)
+		rep := checkDeliveries(t, st, dataDir, sos, hook, watch)
 		sent, accepted, retried := b.counts()
-		t.Logf("FAULT kill9 %s n=%d m=%d k=%d sent=%d accepted=%d retried=%d stored=%d owed=%d delivered=%d webhooks=%d dup_same=%d dup_conflict=%d recorded_dup=%d tmp_left=%d settle=%s after_burst=%s",
-			kind, n, m, k, sent, accepted, retried, len(byExt), rep.owed, rep.delivered, rep.hook.requests,
-			rep.hook.dupSame, rep.hook.conflicts, rep.recordedDup, rep.tmpLeft, settle.Round(time.Millisecond), drain.Round(time.Millisecond))
+		t.Logf("FAULT kill9 %s n=%d m=%d k=%d sent=%d accepted=%d retried=%d stored=%d owed=%d delivered=%d webhooks=%d file_writes=%d dup_same=%d dup_conflict=%d recorded_dup=%d tmp_left=%d settle=%s after_burst=%s",
+			kind, n, m, k, sent, accepted, retried, len(byExt), rep.owed, rep.delivered, rep.hook.requests, rep.fileWrites,
+			rep.dupSame(), rep.dupConflict(), rep.recordedDup, rep.tmpLeft, settle.Round(time.Millisecond), drain.Round(time.Millisecond))
 		if accepted != n || len(byExt) != n {
 			t.Errorf("%d of %d orders accepted, %d stored: every order is retried until answered", accepted, n, len(byExt))
 		}
 		if rep.owed != 3*len(byExt) || rep.delivered != rep.owed {
 			t.Errorf("%d deliveries owed (want 3 per order, %d), %d delivered with the right content", rep.owed, 3*len(byExt), rep.delivered)
 		}
-		if rep.hook.conflicts > 0 {
+		if rep.hook.conflicts > 0 { // files: checked by checkDeliveries
 			t.Errorf("%d webhook-ids were received with different bodies", rep.hook.conflicts)
 		}
 		// A delivery recorded as delivered is never attempted again: a
