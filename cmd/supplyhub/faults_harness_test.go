@@ -1,27 +1,23 @@
 package main
 
-// Shared pieces of the process-level fault tests: a Standard Webhooks
-// receiver that records every request, orders whose content differs per
-// number, a sender that tells a refused post from one the kill cut off, and
-// the checks that compare what receivers got with what the store holds.
+// Shared pieces of the process-level fault tests: orders whose content
+// differs per number, a post that tells a refused order from one the kill
+// cut off, and the checks that compare what receivers got with what the
+// store holds. The webhook receiver is in faults_hook_test.go, the outbox
+// watcher in faults_watch_linux_test.go, the senders in faults_burst_test.go.
 
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,115 +25,6 @@ import (
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/store"
 )
-
-// hookReceiver is a webhook endpoint that checks each request's signature
-// with its own HMAC code (not Supplyhub's) and records every
-// (webhook-id, body hash) it accepts.
-type hookReceiver struct {
-	srv    *httptest.Server
-	secret string
-	key    []byte
-
-	mu    sync.Mutex
-	seen  map[string]map[[32]byte]int // webhook-id → body hash → requests
-	first map[string][]byte           // webhook-id → first body
-	bad   []string                    // requests refused, with why
-}
-
-func newHookReceiver(t *testing.T) *hookReceiver {
-	t.Helper()
-	h := &hookReceiver{secret: webhook.NewSecret(), seen: map[string]map[[32]byte]int{}, first: map[string][]byte{}}
-	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(h.secret, "whsec_"))
-	if err != nil {
-		t.Fatalf("webhook secret %q: %v", h.secret, err)
-	}
-	h.key = key
-	h.srv = httptest.NewServer(http.HandlerFunc(h.serve))
-	t.Cleanup(h.srv.Close)
-	return h
-}
-
-func (h *hookReceiver) serve(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return // the sender went away mid-request: nothing was delivered
-	}
-	id, ts := r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp")
-	if why := h.check(id, ts, r.Header.Get("webhook-signature"), body); why != "" {
-		h.mu.Lock()
-		h.bad = append(h.bad, id+": "+why)
-		h.mu.Unlock()
-		w.WriteHeader(http.StatusBadRequest)
-		return
-	}
-	sum := sha256.Sum256(body)
-	h.mu.Lock()
-	if h.seen[id] == nil {
-		h.seen[id] = map[[32]byte]int{}
-		h.first[id] = body
-	}
-	h.seen[id][sum]++
-	h.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// check verifies a Standard Webhooks signature: v1 = base64(HMAC-SHA256(
-// key, "{id}.{timestamp}.{body}")), timestamp within five minutes.
-func (h *hookReceiver) check(id, ts, sigs string, body []byte) string {
-	if id == "" || ts == "" || sigs == "" {
-		return "missing webhook-id, webhook-timestamp or webhook-signature"
-	}
-	secs, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return "bad timestamp " + ts
-	}
-	if skew := time.Since(time.Unix(secs, 0)); skew > 5*time.Minute || skew < -5*time.Minute {
-		return fmt.Sprintf("timestamp %s off by %s", ts, skew)
-	}
-	mac := hmac.New(sha256.New, h.key)
-	mac.Write([]byte(id + "." + ts + "."))
-	mac.Write(body)
-	want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	for _, s := range strings.Fields(sigs) {
-		if hmac.Equal([]byte(s), []byte(want)) {
-			return ""
-		}
-	}
-	return "no matching signature in " + sigs
-}
-
-// hookTally sums up what the receiver saw.
-type hookTally struct {
-	ids       int // distinct webhook-ids
-	requests  int // accepted requests
-	dupSame   int // extra requests repeating an id with the same body
-	conflicts int // ids seen with more than one body
-	bad       []string
-}
-
-func (h *hookReceiver) tally() hookTally {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	tl := hookTally{ids: len(h.seen), bad: append([]string(nil), h.bad...)}
-	for _, bodies := range h.seen {
-		for _, n := range bodies {
-			tl.requests += n
-			tl.dupSame += n - 1
-		}
-		if len(bodies) > 1 {
-			tl.conflicts++
-		}
-	}
-	return tl
-}
-
-// body returns the first body received under id, nil if none, and how
-// many different bodies came under it.
-func (h *hookReceiver) body(id string) ([]byte, int) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.first[id], len(h.seen[id])
-}
 
 // faultOrder is order i: quantities and prices vary with i, so a file or
 // webhook carrying another order's content is caught.
