@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -61,7 +62,10 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 		t.Skip("process test skipped in -short mode")
 	}
 	storetest.SkipWithoutPostgres(t)
-	const n, m = 1200, 24
+	n, m, settleLimit := 1200, 24, 150*time.Second
+	if os.Getenv("SUPPLYHUB_FAULT_LONG") != "" {
+		n, settleLimit = 6000, 5*time.Minute
+	}
 	dbURL := storetest.URL(t, store.KindPostgres)
 	dataDir := t.TempDir()
 	hook := newHookReceiver(t)
@@ -106,7 +110,7 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 	b := newBurst(key, true, func(int, int) string { return reps[rr.Add(1)%3].p.url })
 	b.start(n, m)
 	defer b.cancel()
-	if !b.waitAccepted(n / 2) {
+	if !b.waitAccepted(int64(n / 2)) {
 		t.Fatalf("the burst ended before %d orders were accepted: %v", n/2, b.failures())
 	}
 	killedID := leader(t, st)
@@ -132,7 +136,7 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 	}
 
 	// The SFTP drops wait for the next minute's tick.
-	waitSettled(t, st, 150*time.Second, nil)
+	waitSettled(t, st, settleLimit, nil)
 	settle := time.Since(killedAt)
 	sos, byExt := storedOrders(t, st, "acme")
 	b.checkAcked(t, byExt)
