@@ -114,6 +114,9 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 		t.Fatalf("the burst ended before %d orders were accepted: %v", n/2, b.failures())
 	}
 	killedID := leader(t, st)
+	if killedID == "" {
+		t.Fatal("no River leader in office mid-burst")
+	}
 	killed := which(killedID)
 	reps[killed].p.kill9()
 	killedAt := time.Now()
