@@ -176,6 +176,9 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 	if early > 0 {
 		t.Errorf("%d SFTP attempts ran before their scheduled tick", early)
 	}
+	if sftpAttempts > sftpDeliveries {
+		logAttemptErrors(t, st, "sftp")
+	}
 	if sftpAttempts > sftpDeliveries+window {
 		t.Errorf("%d SFTP attempts for %d deliveries: each scheduled file is sent once (plus at most the %d interrupted jobs)", sftpAttempts, sftpDeliveries, window)
 	}
@@ -222,5 +225,24 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 		if i != killed {
 			r.p.stop(t)
 		}
+	}
+}
+
+// logAttemptErrors logs the commonest errors of kind's failed attempts.
+func logAttemptErrors(t *testing.T, st *store.Store, kind string) {
+	t.Helper()
+	rows, err := st.DB().Query(context.Background(), `SELECT a.outcome, left(a.error, 200), count(*) FROM delivery_attempts a
+ JOIN deliveries d ON d.id = a.delivery_id WHERE d.kind = $1 AND a.outcome <> 'ok' GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`, kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var outcome, msg string
+		var c int
+		if err := rows.Scan(&outcome, &msg, &c); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s attempts %s ×%d: %s", kind, outcome, c, msg)
 	}
 }
