@@ -48,6 +48,12 @@ type HTTP struct {
 	// turns limiting off); RateBurst is how many may come at once.
 	RateLimit float64 `yaml:"rate_limit"`
 	RateBurst int     `yaml:"rate_burst"`
+	// OpsAddr, when set, is a second listener for /healthz, /readyz and
+	// /metrics; /metrics then leaves the main listener.
+	OpsAddr string `yaml:"ops_addr"`
+	// MetricsAllow, when not empty, limits /metrics to clients in these
+	// CIDR prefixes (by TCP peer address).
+	MetricsAllow []string `yaml:"metrics_allow"`
 }
 
 // SFTP is the built-in SFTP server; an empty Addr disables it.
@@ -60,6 +66,16 @@ type SFTP struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// MaxFileSize caps one uploaded file, in bytes.
 	MaxFileSize int64 `yaml:"max_file_size"`
+	// HandshakeTimeout bounds handshake and login from accept, absolute.
+	HandshakeTimeout time.Duration `yaml:"handshake_timeout"`
+	// MaxUnauthenticated caps connections not yet logged in, overall and
+	// per remote address; they do not count against MaxSessions.
+	MaxUnauthenticated      int `yaml:"max_unauthenticated"`
+	MaxUnauthenticatedPerIP int `yaml:"max_unauthenticated_per_ip"`
+	// LoginFailures failed logins from one address within a minute block
+	// it for LoginBan (in memory, per replica).
+	LoginFailures int           `yaml:"login_failures"`
+	LoginBan      time.Duration `yaml:"login_ban"`
 }
 
 // Log configures slog.
@@ -76,6 +92,10 @@ type Jobs struct {
 	// RescueAfter is when a job still marked running (its replica died)
 	// is run again; it must exceed AttemptTimeout.
 	RescueAfter time.Duration `yaml:"rescue_after"`
+	// ReplicaName names this replica on PostgreSQL (default: the host
+	// name). A replica restarted under the same name takes back the jobs
+	// its previous process left running at once.
+	ReplicaName string `yaml:"replica_name"`
 }
 
 // Numbering shapes supplier order numbers; {order} and {supplier} are
@@ -143,6 +163,16 @@ type Inbound struct {
 	Mailbox          string        `yaml:"mailbox"`
 	ProcessedMailbox string        `yaml:"processed_mailbox"`
 	PollInterval     time.Duration `yaml:"poll_interval"`
+	// CAFile is a PEM bundle of CA certificates trusted for the server
+	// instead of the system roots.
+	CAFile string `yaml:"ca_file"`
+	// RequireAuthResults refuses (sends to review) replies without an
+	// Authentication-Results header saying dmarc, or aligned dkim or spf,
+	// passed; for operators whose receiving server adds one.
+	RequireAuthResults bool `yaml:"require_auth_results"`
+	// AuthServID is the authserv-id of the receiving server's
+	// Authentication-Results; empty reads only the topmost header.
+	AuthServID string `yaml:"authserv_id"`
 }
 
 // SMTP is the outgoing mail server.
@@ -153,6 +183,9 @@ type SMTP struct {
 	Username string `yaml:"username"`
 	Password string `yaml:"password"`
 	HELO     string `yaml:"helo"`
+	// CAFile is a PEM bundle of CA certificates trusted for the server
+	// instead of the system roots.
+	CAFile string `yaml:"ca_file"`
 }
 
 // Retailer is a retailer declared in the file; it is created or updated
@@ -192,12 +225,13 @@ type Channel struct {
 // Default returns the built-in defaults.
 func Default() *Config {
 	return &Config{
-		DataDir:   "./supplyhub-data",
-		Database:  Database{AutoMigrate: true},
-		HTTP:      HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second, RateLimit: 100, RateBurst: 200},
-		SFTP:      SFTP{Addr: ":2222", MaxSessions: 64, IdleTimeout: 10 * time.Minute, MaxFileSize: 100 << 20},
+		DataDir:  "./supplyhub-data",
+		Database: Database{AutoMigrate: true},
+		HTTP:     HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second, RateLimit: 100, RateBurst: 200},
+		SFTP: SFTP{Addr: ":2222", MaxSessions: 64, IdleTimeout: 10 * time.Minute, MaxFileSize: 100 << 20,
+			HandshakeTimeout: 15 * time.Second, MaxUnauthenticated: 128, MaxUnauthenticatedPerIP: 10, LoginFailures: 10, LoginBan: 5 * time.Minute},
 		Log:       Log{Level: "info", Format: "json"},
-		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: 2 * time.Minute, RescueAfter: 5 * time.Minute},
+		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: time.Minute, RescueAfter: 90 * time.Second},
 		Numbering: Numbering{SupplierOrder: "{order}-{supplier}"},
 		Ingest:    Ingest{BatchSize: 64},
 		Webhooks:  Webhooks{Timeout: 15 * time.Second},

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/supplyhub/supplyhub/internal/tlsca/tlscatest"
 )
 
 func write(t *testing.T, body string) string {
@@ -119,5 +121,60 @@ func TestParseRate(t *testing.T) {
 		if _, err := ParseRate(bad); err == nil {
 			t.Errorf("ParseRate(%q) accepted", bad)
 		}
+	}
+}
+
+// TestCAFiles: mail.smtp.ca_file and mail.inbound.ca_file come from the
+// file or the environment and are checked: readable, holding a
+// certificate, and only with TLS.
+func TestCAFiles(t *testing.T) {
+	dir := t.TempDir()
+	ca := tlscatest.New(t)
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("hello\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mail := func(smtpTLS, smtpCA, inTLS, inCA string) string {
+		return "mail:\n  transport: smtp\n  smtp: {host: mx.example, tls: " + smtpTLS + ", ca_file: \"" + smtpCA + "\"}\n" +
+			"  inbound: {addr: \"imap.example:993\", username: hub, tls: " + inTLS + ", ca_file: \"" + inCA + "\"}\n"
+	}
+	tests := []struct {
+		name string
+		file string
+		env  []string
+		want map[string]string // key → part of its message
+	}{
+		{"valid", mail("starttls", ca.File, "implicit", ca.File), nil, nil},
+		{"missing and empty", mail("implicit", filepath.Join(dir, "missing.pem"), "starttls", notPEM), nil,
+			map[string]string{"mail.smtp.ca_file": "no such file", "mail.inbound.ca_file": "no PEM certificate"}},
+		{"without TLS", mail("none", ca.File, "none", ca.File), nil,
+			map[string]string{"mail.smtp.ca_file": "only used with TLS", "mail.inbound.ca_file": "only used with TLS"}},
+		{"from the environment", mail("starttls", "", "implicit", ""),
+			[]string{"SUPPLYHUB_MAIL_SMTP_CA_FILE=" + ca.File, "SUPPLYHUB_MAIL_INBOUND_CA_FILE=" + notPEM},
+			map[string]string{"mail.inbound.ca_file": "no PEM certificate"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Load(write(t, tt.file), tt.env, nil)
+			got := map[string]string{}
+			if ps, ok := err.(Problems); ok {
+				for _, p := range ps {
+					got[p.Key] = p.Msg
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("problems %v, want keys %v", got, tt.want)
+			}
+			for k, part := range tt.want {
+				if !strings.Contains(got[k], part) {
+					t.Errorf("%s: %q, want %q", k, got[k], part)
+				}
+			}
+			if tt.env != nil && cfg.Mail.SMTP.CAFile != ca.File {
+				t.Errorf("SUPPLYHUB_MAIL_SMTP_CA_FILE gave %q", cfg.Mail.SMTP.CAFile)
+			}
+		})
 	}
 }

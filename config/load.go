@@ -24,13 +24,21 @@ const EnvPrefix = "SUPPLYHUB_"
 // validates, asking check about each channel's settings. It returns a
 // Problems error listing every problem found.
 func Load(path string, env []string, check ChannelCheck) (*Config, error) {
-	cfg := Default()
-	var probs Problems
+	var b []byte
 	if path != "" {
-		b, err := os.ReadFile(path)
-		if err != nil {
+		var err error
+		if b, err = os.ReadFile(path); err != nil {
 			return nil, fmt.Errorf("read config: %w", err)
 		}
+	}
+	return parse(b, env, check)
+}
+
+// parse is Load on the file's bytes (nil for no file).
+func parse(b []byte, env []string, check ChannelCheck) (*Config, error) {
+	cfg := Default()
+	var probs Problems
+	if b != nil {
 		dec := yaml.NewDecoder(bytes.NewReader(b))
 		dec.KnownFields(true)
 		if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {

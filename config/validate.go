@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/schedule"
+	"github.com/supplyhub/supplyhub/internal/tlsca"
 )
 
 // Problem is one configuration error, naming its key.
@@ -56,6 +56,18 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		add("http.addr", "must be host:port (%v)", err)
 	}
+	if c.HTTP.OpsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.HTTP.OpsAddr); err != nil {
+			add("http.ops_addr", "must be host:port or empty (%v)", err)
+		} else if c.HTTP.OpsAddr == c.HTTP.Addr && port != "0" {
+			add("http.ops_addr", "must differ from http.addr")
+		}
+	}
+	for i, p := range c.HTTP.MetricsAllow {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			add(fmt.Sprintf("http.metrics_allow[%d]", i), "must be a CIDR prefix such as 10.0.0.0/8 (%q)", p)
+		}
+	}
 	if c.SFTP.Addr != "" {
 		if _, _, err := net.SplitHostPort(c.SFTP.Addr); err != nil {
 			add("sftp.addr", "must be host:port or empty (%v)", err)
@@ -75,6 +87,21 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	}
 	if c.SFTP.MaxFileSize < 1024 {
 		add("sftp.max_file_size", "must be at least 1024 bytes")
+	}
+	if c.SFTP.HandshakeTimeout < time.Second || c.SFTP.HandshakeTimeout > 5*time.Minute {
+		add("sftp.handshake_timeout", "must be between 1s and 5m")
+	}
+	if c.SFTP.MaxUnauthenticated < 1 {
+		add("sftp.max_unauthenticated", "must be at least 1")
+	}
+	if c.SFTP.MaxUnauthenticatedPerIP < 1 || c.SFTP.MaxUnauthenticatedPerIP > c.SFTP.MaxUnauthenticated {
+		add("sftp.max_unauthenticated_per_ip", "must be between 1 and sftp.max_unauthenticated")
+	}
+	if c.SFTP.LoginFailures < 1 {
+		add("sftp.login_failures", "must be at least 1")
+	}
+	if c.SFTP.LoginBan < time.Second {
+		add("sftp.login_ban", "must be at least 1s")
 	}
 	if c.HTTP.MaxBodyBytes < 1024 {
 		add("http.max_body_bytes", "must be at least 1024")
@@ -134,10 +161,11 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 		default:
 			add("mail.smtp.tls", "must be starttls, implicit or none")
 		}
+		ps = append(ps, checkCAFile("mail.smtp", c.Mail.SMTP.CAFile, c.Mail.SMTP.TLS == "none")...)
 	default:
 		add("mail.transport", "must be maildir or smtp")
 	}
-	if _, err := cron.ParseStandard(c.Summary.Schedule); err != nil {
+	if _, err := schedule.Parse(c.Summary.Schedule); err != nil {
 		add("summary.schedule", "must be a cron expression such as \"0 6 1 * *\": %v", err)
 	}
 	if in := c.Mail.Inbound; in.Addr != "" {
@@ -152,6 +180,7 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 		if in.Username == "" {
 			add("mail.inbound.username", "is required with mail.inbound.addr")
 		}
+		ps = append(ps, checkCAFile("mail.inbound", in.CAFile, in.TLS == "none")...)
 	}
 	seen := map[string]bool{}
 	for i, r := range c.Retailers {
@@ -241,4 +270,19 @@ func ParseRate(s string) (int, error) {
 		return 0, fmt.Errorf("must be between 0 and 100")
 	}
 	return int(m), nil
+}
+
+// checkCAFile checks a ca_file setting under prefix: only with TLS, and a
+// readable PEM bundle of at least one certificate.
+func checkCAFile(prefix, path string, noTLS bool) Problems {
+	switch {
+	case path == "":
+		return nil
+	case noTLS:
+		return Problems{{Key: prefix + ".ca_file", Msg: "only used with TLS (" + prefix + ".tls is none)"}}
+	}
+	if _, err := tlsca.Load(path); err != nil {
+		return Problems{{Key: prefix + ".ca_file", Msg: err.Error()}}
+	}
+	return nil
 }

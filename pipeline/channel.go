@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/schedule"
 )
 
 // Channel delivers events to suppliers in one way (file, webhook, email…).
@@ -114,9 +113,9 @@ func NextRun(settings []byte, now time.Time) (time.Time, error) {
 		}
 		spec = "CRON_TZ=" + cs.TimeZone + " " + spec
 	}
-	sched, err := cron.ParseStandard(spec)
+	sched, err := schedule.Parse(spec)
 	if err != nil {
-		return now, fmt.Errorf("schedule: %q is neither immediate nor a cron expression: %v", cs.Schedule, err)
+		return now, fmt.Errorf("schedule: %q is neither immediate nor a usable cron expression: %w", cs.Schedule, err)
 	}
 	return sched.Next(now), nil
 }

@@ -268,16 +268,37 @@ func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.D
 // that a receiver coming back is not hit by every retry at once.
 func (d *Dispatcher) NextRetry(job *river.Job[DispatchArgs]) time.Time {
 	sched := DefaultRetry()
-	if del, err := d.st.DeliveryByID(context.Background(), job.Args.DeliveryID); err == nil {
-		if sup, err := d.st.SupplierByID(context.Background(), del.SupplierID); err == nil {
-			if ch, ok := findChannel(sup, del.Channel); ok {
-				if s, err := RetrySchedule(ch.Settings); err == nil {
-					sched = s
-				}
-			}
+	if ch, ok := d.channelOf(context.Background(), job.Args.DeliveryID); ok {
+		if s, err := RetrySchedule(ch.Settings); err == nil {
+			sched = s
 		}
 	}
 	return time.Now().Add(RetryDelay(sched, job.Attempt, rand.Float64))
+}
+
+// channelOf finds the channel a delivery goes to: the supplier's, or for
+// a retailer notification ("retailer/<name>") the retailer's.
+func (d *Dispatcher) channelOf(ctx context.Context, deliveryID int64) (domain.Channel, bool) {
+	del, err := d.st.DeliveryByID(ctx, deliveryID)
+	if err != nil {
+		return domain.Channel{}, false
+	}
+	if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
+		so, err := d.st.SupplierOrderByID(ctx, del.SupplierOrderID)
+		if err != nil {
+			return domain.Channel{}, false
+		}
+		r, err := d.st.RetailerOfOrder(ctx, so.OrderID)
+		if err != nil {
+			return domain.Channel{}, false
+		}
+		return RetailerChannel(r, name)
+	}
+	sup, err := d.st.SupplierByID(ctx, del.SupplierID)
+	if err != nil {
+		return domain.Channel{}, false
+	}
+	return findChannel(sup, del.Channel)
 }
 
 // RetryDelay is the delay after failed attempt n (1-based) with ±10 %

@@ -8,10 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/strictjson"
 )
 
 // OrderRequest is a retailer's order as posted to the API.
@@ -54,36 +58,37 @@ func (e *ValidationError) Error() string {
 	return "invalid order: " + strings.Join(parts, "; ")
 }
 
-// DecodeOrderRequest parses a JSON body strictly: unknown fields, trailing
-// data and wrongly typed values are field errors, not silently ignored.
+// DecodeOrderRequest parses a JSON body strictly (see internal/strictjson):
+// invalid UTF-8, duplicate keys, unknown fields, wrongly typed values,
+// excessive nesting and trailing data are field errors that name the field,
+// never silently rewritten or ignored. A failure to read the body (such as
+// *http.MaxBytesError) is returned as it is, wrapped.
 func DecodeOrderRequest(r io.Reader) (*OrderRequest, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	var req OrderRequest
-	if err := dec.Decode(&req); err != nil {
-		return nil, &ValidationError{Fields: []FieldError{jsonFieldError(err)}}
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read order body: %w", err)
 	}
-	if dec.More() {
-		return nil, &ValidationError{Fields: []FieldError{{Field: "(body)", Message: "unexpected data after the JSON object"}}}
+	var req OrderRequest
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
 	}
 	return &req, nil
 }
 
-func jsonFieldError(err error) FieldError {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		return FieldError{Field: te.Field, Message: fmt.Sprintf("must be %s", te.Type.String())}
-	case errors.As(err, &se):
-		return FieldError{Field: "(body)", Message: fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se)}
-	case errors.Is(err, io.EOF):
-		return FieldError{Field: "(body)", Message: "empty body"}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return FieldError{Field: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), Message: "unknown field"}
+// DecodeJSON decodes body into v with internal/strictjson, the one decoder
+// every request body goes through; its problems come back as a
+// *ValidationError.
+func DecodeJSON(body []byte, v any) error {
+	err := strictjson.Decode(body, v)
+	var se *strictjson.Error
+	if errors.As(err, &se) {
+		ve := &ValidationError{Fields: make([]FieldError, len(se.Fields))}
+		for i, f := range se.Fields {
+			ve.Fields[i] = FieldError{Field: f.Field, Message: f.Message}
+		}
+		return ve
 	}
-	// Money's own errors arrive wrapped without a path.
-	return FieldError{Field: "(body)", Message: err.Error()}
+	return err
 }
 
 // Hash fingerprints the request's content, independent of whitespace and
@@ -117,6 +122,12 @@ func (r *OrderRequest) Validate(supplierExists func(code string) bool) (placedAt
 			add(field, "is required")
 		case len(v) > max:
 			add(field, "must be at most %d bytes", max)
+		case field != "notes" && HasControl(v, false):
+			// One-line values reach email headers, CSV cells and file
+			// names: a CR or LF there could forge a header or a row.
+			add(field, "must be one line without control characters (CR, LF, tab, …)")
+		case field == "notes" && HasControl(v, true):
+			add(field, "must not hold control characters other than tab, CR and LF")
 		}
 	}
 	text("external_id", r.ExternalID, true, 200)
@@ -139,6 +150,7 @@ func (r *OrderRequest) Validate(supplierExists func(code string) bool) (placedAt
 	}
 	text("customer.name", r.Customer.Name, true, maxText)
 	text("customer.phone", r.Customer.Phone, false, 64)
+	text("customer.email", r.Customer.Email, false, 320)
 	if r.Customer.Email != "" && !isEmail(r.Customer.Email) {
 		add("customer.email", "is not an email address")
 	}
@@ -161,6 +173,7 @@ func (r *OrderRequest) Validate(supplierExists func(code string) bool) (placedAt
 		add("lines", "must hold at most %d lines", maxLines)
 	}
 	suppliers := map[string]bool{}
+	var orderTotal domain.Money
 	for i, l := range r.Lines {
 		p := fmt.Sprintf("lines[%d]", i)
 		text(p+".sku", l.SKU, true, 200)
@@ -192,19 +205,69 @@ func (r *OrderRequest) Validate(supplierExists func(code string) bool) (placedAt
 		if len(l.Options) > 50 {
 			add(p+".options", "must hold at most 50 entries")
 		}
+		for _, k := range slices.Sorted(maps.Keys(l.Options)) {
+			if k == "" {
+				add(p+".options", "option names must not be empty")
+				continue
+			}
+			text(p+".options", k, false, 200)
+			text(p+".options."+k, l.Options[k], false, maxText)
+		}
+		if total, ok := lineTotal(l); ok {
+			orderTotal = addMoney(orderTotal, total)
+		}
 	}
-	for code, m := range r.Shipping {
+	for _, code := range slices.Sorted(maps.Keys(r.Shipping)) {
+		m := r.Shipping[code]
 		if !suppliers[code] {
 			add("shipping."+code, "no line of this order is from supplier %q", code)
 		}
 		if m < 0 || m > maxAmount {
 			add("shipping."+code, "must be between 0 and %d", maxAmount)
+		} else {
+			orderTotal = addMoney(orderTotal, m)
 		}
+	}
+	if orderTotal > maxAmount {
+		// Totals are int64 minor units: capping them keeps every sum far
+		// from overflow.
+		add("lines", "the order total (lines and shipping) must be at most %d minor units", maxAmount)
 	}
 	if len(fe) > 0 {
 		return placedAt, &ValidationError{Fields: fe}
 	}
 	return placedAt, nil
+}
+
+// lineTotal is quantity × unit_price − discount when every part is within
+// its limits (so the product cannot overflow); ok is false otherwise, and
+// the line has its own errors then.
+func lineTotal(l LineRequest) (domain.Money, bool) {
+	if l.Quantity <= 0 || l.Quantity > maxQuantity || l.UnitPrice < 0 || l.UnitPrice > maxAmount ||
+		l.Discount < 0 || l.Discount > domain.Money(l.Quantity)*l.UnitPrice {
+		return 0, false
+	}
+	return domain.Money(l.Quantity)*l.UnitPrice - l.Discount, true
+}
+
+// addMoney adds two non-negative amounts, saturating at MaxInt64 instead
+// of wrapping.
+func addMoney(a, b domain.Money) domain.Money {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// HasControl reports a control character (C0, DEL, C1) in s; multiline
+// allows tab, CR and LF.
+func HasControl(s string, multiline bool) bool {
+	return strings.IndexFunc(s, func(r rune) bool {
+		if multiline && (r == '\t' || r == '\r' || r == '\n') {
+			return false
+		}
+		return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
+	}) >= 0
 }
 
 func isCurrency(s string) bool {

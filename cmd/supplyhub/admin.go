@@ -10,6 +10,7 @@ import (
 	"github.com/supplyhub/supplyhub/internal/app"
 	"github.com/supplyhub/supplyhub/internal/auth"
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/store"
 )
 
@@ -57,15 +58,12 @@ func cmdMigrate(ctx context.Context, args []string, stderr io.Writer, env []stri
 		return err
 	}
 	defer st.Close()
-	applied, err := st.Migrate(ctx)
+	applied, err := jobs.MigrateAll(ctx, st)
 	if err != nil {
 		return err
 	}
 	for _, a := range applied {
 		fmt.Fprintln(stderr, "applied", a)
-	}
-	if err := app.Migrate(ctx, st); err != nil {
-		return err
 	}
 	fmt.Fprintln(stderr, "database is up to date")
 	return nil

@@ -84,7 +84,7 @@ func TestCrashSafety(t *testing.T) {
 		dbURL := storetest.URL(t, kind)
 		dataDir := t.TempDir()
 		hook := newHookReceiver(t)
-		cfgPath := faultConfig(t, dataDir, hook, "")
+		cfgPath := faultConfig(t, dataDir, hook, "", "")
 		watch := watchOutbox(t, dataDir)
 		p := startServe(t, cfgPath, dbURL)
 		key := createKey(t, cfgPath, dbURL, "--retailer", "acme")

@@ -19,13 +19,13 @@ const faultRetry = `retry: ["1s", "1s", "2s", "2s", "3s", "3s", "5s", "5s", "5s"
 
 // faultConfig writes the fault tests' config: retailers acme and bolt;
 // supplier 31 with a file and a webhook channel to hook (plus extra31,
-// more channel lines), supplier 40 with a file channel. Jobs a killed
-// process left running are rescued after 10 s (attempt timeout 5 s).
-func faultConfig(t *testing.T, dataDir string, hook *hookReceiver, extra31 string) string {
+// more channel lines), supplier 40 with a file channel. jobs is a YAML
+// "jobs:" line, or "" for the defaults.
+func faultConfig(t *testing.T, dataDir string, hook *hookReceiver, jobs, extra31 string) string {
 	t.Helper()
 	cfg := `data_dir: ` + dataDir + `
 log: {level: warn, format: text}
-jobs: {attempt_timeout: 5s, rescue_after: 10s}
+` + jobs + `
 webhooks: {allow_private: ["127.0.0.1/32"], timeout: 5s}
 retailers:
   - {code: acme, name: Acme, email: orders@acme.example}

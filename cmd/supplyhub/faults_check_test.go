@@ -88,13 +88,3 @@ func TestSoDiffSeesWhatSuppliersActOn(t *testing.T) {
 		}
 	}
 }
-
-func TestClientIDTime(t *testing.T) {
-	got, err := clientIDTime("my_host_2026_11_30T14_46_05_145104")
-	if want := time.Date(2026, 11, 30, 14, 46, 5, 145104000, time.UTC); err != nil || !got.Equal(want) {
-		t.Errorf("got %s, %v; want %s", got, err, want)
-	}
-	if _, err := clientIDTime("short"); err == nil {
-		t.Error("a short id was accepted")
-	}
-}

@@ -36,7 +36,7 @@ func TestKill9Burst(t *testing.T) {
 		dbURL := storetest.URL(t, kind)
 		dataDir := t.TempDir()
 		hook := newHookReceiver(t)
-		cfgPath := faultConfig(t, dataDir, hook, "")
+		cfgPath := faultConfig(t, dataDir, hook, "", "")
 		watch := watchOutbox(t, dataDir)
 		var cur atomic.Pointer[proc]
 		cur.Store(startServe(t, cfgPath, dbURL))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,31 +12,6 @@ import (
 	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/internal/store/storetest"
 )
-
-// replica is one serve process and the window in which its River client
-// was created (River names a client after its host and creation time).
-type replica struct {
-	p             *proc
-	before, after time.Time
-}
-
-// clientIDTime reads the creation time out of River's default client id,
-// "<host>_2026_11_30T14_50_01_123456".
-func clientIDTime(id string) (time.Time, error) {
-	if len(id) < 26 {
-		return time.Time{}, fmt.Errorf("client id %q: too short", id)
-	}
-	s := id[len(id)-26:]
-	t, err := time.Parse("2006_01_02T15_04_05", s[:19])
-	if err != nil {
-		return time.Time{}, fmt.Errorf("client id %q: %w", id, err)
-	}
-	us, err := strconv.Atoi(s[20:])
-	if err != nil {
-		return time.Time{}, fmt.Errorf("client id %q: %w", id, err)
-	}
-	return t.Add(time.Duration(us) * time.Microsecond), nil
-}
 
 // leader returns River's current leader id ("" when there is none).
 func leader(t *testing.T, st *store.Store) string {
@@ -69,15 +43,15 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 	dbURL := storetest.URL(t, store.KindPostgres)
 	dataDir := t.TempDir()
 	hook := newHookReceiver(t)
-	cfgPath := faultConfig(t, dataDir, hook,
+	// The killed replica does not come back: its jobs wait for rescue_after.
+	cfgPath := faultConfig(t, dataDir, hook, "jobs: {attempt_timeout: 5s, rescue_after: 10s}",
 		`      - {type: sftp, hosted: true, schedule: "* * * * *", format: json, `+faultRetry+"}\n")
 	watch := watchOutbox(t, dataDir)
-	var reps [3]replica
+	// Each replica has its own name: River's client id is "<name>/<random>".
+	var reps [3]*proc
 	for i := range reps {
-		// Started one after the other, so the client-id windows are disjoint.
-		reps[i].before = time.Now().UTC()
-		reps[i].p = startServeEnv(t, cfgPath, dbURL, "SUPPLYHUB_SFTP_ADDR="+freeAddr(t))
-		reps[i].after = time.Now().UTC()
+		reps[i] = startServe(t, cfgPath, dbURL, "SUPPLYHUB_SFTP_ADDR="+freeAddr(t),
+			fmt.Sprintf("SUPPLYHUB_JOBS_REPLICA_NAME=fault-r%d", i))
 	}
 	key := createKey(t, cfgPath, dbURL, "--retailer", "acme")
 	st, err := store.Open(context.Background(), dbURL)
@@ -86,16 +60,12 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 	}
 	defer st.Close()
 	which := func(id string) int {
-		at, err := clientIDTime(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, r := range reps {
-			if !at.Before(r.before) && !at.After(r.after) {
+		for i := range reps {
+			if strings.HasPrefix(id, fmt.Sprintf("fault-r%d/", i)) {
 				return i
 			}
 		}
-		t.Fatalf("leader %s was created outside every replica's start", id)
+		t.Fatalf("leader %s is none of the replicas", id)
 		return -1
 	}
 	deadline := time.Now().Add(30 * time.Second)
@@ -107,7 +77,7 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 	}
 
 	var rr atomic.Int64
-	b := newBurst(key, true, func(int, int) string { return reps[rr.Add(1)%3].p.url })
+	b := newBurst(key, true, func(int, int) string { return reps[rr.Add(1)%3].url })
 	b.start(n, m)
 	defer b.cancel()
 	if !b.waitAccepted(int64(n / 2)) {
@@ -118,7 +88,7 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 		t.Fatal("no River leader in office mid-burst")
 	}
 	killed := which(killedID)
-	reps[killed].p.kill9()
+	reps[killed].kill9()
 	killedAt := time.Now()
 	// Jobs the dead replica was running: each may be sent again unrecorded.
 	window := queryInt(t, st, `SELECT count(*) FROM river_job WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $1`, killedID)
@@ -221,9 +191,9 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 		n, m, sent, accepted, retried, len(byExt), rep.owed, rep.delivered, rep.hook.requests, rep.fileWrites, rep.dupSame(), rep.dupConflict(),
 		rep.recordedDup, fileDup, window, files, sftpAttempts, writes, ticks, strings.Join(summaries, ","), scans, workers,
 		handover.Round(time.Millisecond), settle.Round(time.Millisecond))
-	for i, r := range reps {
+	for i, p := range reps {
 		if i != killed {
-			r.p.stop(t)
+			p.stop(t)
 		}
 	}
 }

@@ -32,6 +32,8 @@ commands:
   retailer add --code C --name N [--email E] [--time-zone TZ]
   supplier add --code C --name N [--email E] [--commission-rate 2.2] [--channel TYPE]...
   key create --retailer C | --supplier C | --admin [--name N]   print a new API key on stdout
+  key list [--retailer C | --supplier C] [--json]   API keys with owner, hint, created, last used, revoked
+  key revoke ID|HINT|KEY        refuse a key from the next request on, on every replica
   deliveries list [--failed] [--status S] [--supplier C] [--channel N]
   deliveries show ID            one delivery with every attempt and the remote answers
   deliveries replay ID… | --endpoint SUPPLIER/CHANNEL [--since TIME]
@@ -39,9 +41,12 @@ commands:
   webhook secret                print a new whsec_ signing secret on stdout
   sftp password --supplier C [--generate]   set the built-in SFTP server password (stdin, or print a generated one)
   sftp key add --supplier C --file KEY.pub  authorize a public key on the built-in SFTP server
+  sftp key list --supplier C    the supplier's SFTP public keys (SHA256 fingerprint, comment, added)
+  sftp key remove --supplier C SHA256:…   stop a public key from logging in
   report commissions --month 2026-10 [--retailer C] [--format table|csv]
   summary send --retailer C --month 2026-10   send (or re-send) a monthly summary now
   review list                   inbound emails waiting for an operator (unmatched, unclear, unknown sender)
+  mail rotate-reply-key         new key for email reply tokens (the previous one stays valid)
   version                       print the version
 
 Every command reads --config FILE (or SUPPLYHUB_CONFIG) and SUPPLYHUB_* variables.
@@ -100,10 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env []str
 		}
 		return cmdSupplierAdd(ctx, rest[1:], stderr, env)
 	case "key":
-		if len(rest) == 0 || rest[0] != "create" {
-			return usageErr("usage: supplyhub key create --retailer C | --supplier C | --admin")
-		}
-		return cmdKeyCreate(ctx, rest[1:], stdout, stderr, env)
+		return cmdKey(ctx, rest, stdout, stderr, env)
 	case "deliveries":
 		return cmdDeliveries(ctx, rest, stdout, stderr, env)
 	case "endpoint":
@@ -112,6 +114,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env []str
 		return cmdSummary(ctx, rest, stdout, stderr, env)
 	case "review":
 		return cmdReview(ctx, rest, stdout, stderr, env)
+	case "mail":
+		return cmdMail(ctx, rest, stdout, stderr, env)
 	case "report":
 		return cmdReport(ctx, rest, stdout, stderr, env)
 	case "sftp":

@@ -79,14 +79,9 @@ func command(t *testing.T, cfgPath, dbURL string, env []string, args ...string) 
 	return cmd
 }
 
-// startServe runs serve and waits for /readyz.
-func startServe(t *testing.T, cfgPath, dbURL string) *proc {
-	t.Helper()
-	return startServeEnv(t, cfgPath, dbURL)
-}
-
-// startServeEnv is startServe with extra environment (later entries win).
-func startServeEnv(t *testing.T, cfgPath, dbURL string, env ...string) *proc {
+// startServe runs serve, with env added to its environment, and waits for
+// /readyz.
+func startServe(t *testing.T, cfgPath, dbURL string, env ...string) *proc {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := command(t, cfgPath, dbURL, append([]string{"SUPPLYHUB_HTTP_ADDR=" + addr}, env...), "serve")

@@ -17,16 +17,22 @@ import (
 //
 //	supplyhub sftp password --supplier 31 [--generate]   (password from stdin otherwise)
 //	supplyhub sftp key add --supplier 31 --file id_ed25519.pub
+//	supplyhub sftp key list --supplier 31
+//	supplyhub sftp key remove --supplier 31 SHA256:…
 func cmdSFTP(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) error {
 	sub := strings.Join(args[:min(len(args), 2)], " ")
 	var rest []string
 	switch {
+	case sub == "key list":
+		return sftpKeyList(ctx, args[2:], stdout, stderr, env)
+	case sub == "key remove":
+		return sftpKeyRemove(ctx, args[2:], stderr, env)
 	case len(args) >= 1 && args[0] == "password":
 		sub, rest = "password", args[1:]
 	case sub == "key add":
 		rest = args[2:]
 	default:
-		return usageErr("usage: supplyhub sftp password --supplier C [--generate] | sftp key add --supplier C --file KEY.pub")
+		return usageErr("usage: supplyhub sftp password --supplier C [--generate] | sftp key add --supplier C --file KEY.pub | sftp key list --supplier C | sftp key remove --supplier C SHA256:…")
 	}
 	fs, cfgPath := newFlags("sftp "+sub, stderr)
 	supplier := fs.String("supplier", "", "supplier code")

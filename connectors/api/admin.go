@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -149,10 +148,7 @@ func (s *Server) replayDeliveries(w http.ResponseWriter, r *http.Request, _ *sto
 		return
 	}
 	var req replayRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "invalid", "body must be {\"ids\":[…]} or {\"endpoint\":\"SUPPLIER/CHANNEL\",\"since\":\"RFC3339\"}: "+err.Error(), nil)
+	if !s.decodeBody(w, r, &req) {
 		return
 	}
 	var fe []pipeline.FieldError

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -78,6 +79,10 @@ func (s *Server) as(role string, h func(w http.ResponseWriter, r *http.Request, 
 			writeError(w, http.StatusForbidden, "forbidden", "this route needs a "+role+" key, not a "+p.Role+" key", nil)
 			return
 		}
+		if err := auth.MarkUsed(r.Context(), s.st, p, time.Now()); err != nil {
+			// Only the listing's "last used" suffers: serve the request.
+			s.log.Warn("api key use not recorded", "key_id", p.KeyID, "error", err)
+		}
 		h(w, r, p)
 	})
 }
@@ -111,5 +116,15 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-	writeError(w, http.StatusInternalServerError, "internal", "internal error; it has been logged", nil)
+	switch {
+	case store.IsFull(err):
+		// Nothing was stored: the client may retry once space is freed.
+		w.Header().Set("Retry-After", "30")
+		writeError(w, http.StatusInsufficientStorage, "storage_full", "the database's disk is full; nothing was stored, retry later", nil)
+	case store.IsUnavailable(err):
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "the database is unavailable; retry later", nil)
+	default:
+		writeError(w, http.StatusInternalServerError, "internal", "internal error; it has been logged", nil)
+	}
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,24 +12,17 @@ import (
 )
 
 func (s *Server) createOrder(w http.ResponseWriter, r *http.Request, p *store.Principal) {
-	body := http.MaxBytesReader(w, r.Body, s.maxBody)
-	req, err := pipeline.DecodeOrderRequest(body)
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) || isMaxBytes(err) {
-		writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body exceeds %d bytes", s.maxBody), nil)
+	var req pipeline.OrderRequest
+	if !s.decodeBodyAs(w, r, &req, "the order has invalid fields") {
 		return
 	}
 	var ve *pipeline.ValidationError
-	if errors.As(err, &ve) {
-		writeError(w, http.StatusUnprocessableEntity, "invalid", "the order has invalid fields", ve.Fields)
-		return
-	}
 	retailer, err := s.st.RetailerByID(r.Context(), p.RetailerID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	res, err := s.ingest.Submit(r.Context(), retailer, req)
+	res, err := s.ingest.Submit(r.Context(), retailer, &req)
 	switch {
 	case errors.As(err, &ve):
 		writeError(w, http.StatusUnprocessableEntity, "invalid", "the order has invalid fields", ve.Fields)
@@ -48,20 +40,6 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request, p *store.Pr
 		w.Header().Set("Location", "/api/v1/orders/"+res.Order.Header.Number)
 		writeJSON(w, http.StatusOK, newOrderView(res.Order))
 	}
-}
-
-// isMaxBytes recognises the body limit when the JSON decoder has wrapped
-// it into a field error.
-func isMaxBytes(err error) bool {
-	var ve *pipeline.ValidationError
-	if errors.As(err, &ve) {
-		for _, f := range ve.Fields {
-			if f.Message == "http: request body too large" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, p *store.Principal) {

@@ -30,6 +30,10 @@ func (s *Server) cancelRetailerOrder(w http.ResponseWriter, r *http.Request, p *
 	if !s.decodeBody(w, r, &req) {
 		return
 	}
+	if fe := textProblems(true, "note", req.Note); len(fe) > 0 {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "invalid cancellation", fe)
+		return
+	}
 	if strings.TrimSpace(req.Note) == "" {
 		writeError(w, http.StatusUnprocessableEntity, "invalid", "a note is required", []pipeline.FieldError{{Field: "note", Message: "is required"}})
 		return

@@ -41,6 +41,8 @@ func Routes() []Route {
 		{http.MethodGet, "/api/v1/admin/deliveries/{id}", store.RoleAdmin, (*Server).getDelivery},
 		{http.MethodPost, "/api/v1/admin/deliveries/replay", store.RoleAdmin, (*Server).replayDeliveries},
 		{http.MethodGet, "/api/v1/admin/reports/commissions", store.RoleAdmin, (*Server).commissionReport},
+		{http.MethodGet, "/api/v1/admin/keys", store.RoleAdmin, (*Server).listKeys},
+		{http.MethodPost, "/api/v1/admin/keys/{id}/revoke", store.RoleAdmin, (*Server).revokeKey},
 	}
 }
 

@@ -39,7 +39,11 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request, p *store.P
 	if !s.decodeBody(w, r, &req) {
 		return
 	}
-	var fe []pipeline.FieldError
+	fe := textProblems(true, "note", req.Note)
+	if req.Tracking != nil {
+		fe = append(fe, textProblems(false, "tracking.carrier", req.Tracking.Carrier, "tracking.number", req.Tracking.Number,
+			"tracking.url", req.Tracking.URL)...)
+	}
 	action, ok := pipeline.ActionForStatus(req.Status)
 	if req.Status == "" && req.Note != "" {
 		action, ok = pipeline.ActNote, true
@@ -64,6 +68,7 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request, p *store.P
 			if l.SKU == "" || l.Quantity <= 0 {
 				fe = append(fe, pipeline.FieldError{Field: fmt.Sprintf("lines[%d]", i), Message: "needs a sku and a quantity > 0"})
 			}
+			fe = append(fe, textProblems(false, fmt.Sprintf("lines[%d].sku", i), l.SKU)...)
 		}
 		if len(req.Lines) > 0 {
 			sh.Lines, _ = json.Marshal(req.Lines)
@@ -85,6 +90,10 @@ func (s *Server) cancelOrder(w http.ResponseWriter, r *http.Request, p *store.Pr
 		Note string `json:"note"`
 	}
 	if !s.decodeBody(w, r, &req) {
+		return
+	}
+	if fe := textProblems(true, "note", req.Note); len(fe) > 0 {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "invalid cancellation", fe)
 		return
 	}
 	s.applyStatus(w, r, p, pipeline.StatusUpdate{Action: pipeline.ActCancel, Note: req.Note})
@@ -172,20 +181,4 @@ func (s *Server) writeHistory(w http.ResponseWriter, r *http.Request, so *domain
 		Events    []store.StatusEvent `json:"events"`
 		Shipments []store.Shipment    `json:"shipments"`
 	}{so.Number, so.Status, events, ships})
-}
-
-// decodeBody reads a small strict JSON body, answering 413/422 itself.
-func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body exceeds %d bytes", s.maxBody), nil)
-			return false
-		}
-		writeError(w, http.StatusUnprocessableEntity, "invalid", "invalid JSON body: "+err.Error(), nil)
-		return false
-	}
-	return true
 }

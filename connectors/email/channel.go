@@ -30,11 +30,22 @@ type Channel struct {
 	transport Transport
 	from      mail.Address
 	domain    string
+	keys      ReplyKeys
 }
 
 // NewChannel sends as from through transport; Message-IDs end in @domain.
 func NewChannel(render *Renderer, transport Transport, from mail.Address, domain string) *Channel {
 	return &Channel{render: render, transport: transport, from: from, domain: domain}
+}
+
+// WithReplyKeys returns a copy of c that signs supplier order emails with
+// reply tokens (see ReplyKeys): a Reply-To plus-address and a signed
+// Message-ID. Without keys, replies cannot prove where they come from and
+// the reply reader sends them all to review.
+func (c *Channel) WithReplyKeys(k ReplyKeys) *Channel {
+	cp := *c
+	cp.keys = k
+	return &cp
 }
 
 // Validate checks the settings and names bad keys.
@@ -82,7 +93,13 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 	}
 	var subject, text, html string
 	var err error
-	msgID := MessageID(req.Delivery.Event, so.Number, c.domain)
+	// Only the supplier may answer with a command: its emails carry the
+	// reply token, the retailer's do not.
+	var token string
+	if !toRetailer && req.Supplier != nil {
+		token = c.keys.Token(so.Number, req.Supplier.Code)
+	}
+	msgID := SignedMessageID(req.Delivery.Event, so.Number, token, c.domain)
 	if req.Change != nil {
 		tmpl := TemplateOrderCancelled
 		if toRetailer {
@@ -93,6 +110,8 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 			"Actor": req.Change.Actor, "Channel": req.Change.Channel, "OccurredAt": req.Change.OccurredAt,
 			"Shipment": shipmentOf(req.Change.Data),
 		}})
+		// The token is the supplier order's, and this id is the event's:
+		// the Reply-To below carries the token instead.
 		msgID = MessageID(req.Change.Type, fmt.Sprintf("%s-e%d", so.Number, req.Change.EventID), c.domain)
 	} else {
 		subject, text, html, err = c.render.RenderSupplierOrder(so)
@@ -106,6 +125,10 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 		Date:      req.Delivery.CreatedAt,
 		// Auto-responders must not answer: replies are read as commands.
 		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Supplyhub-Order": so.Number},
+	}
+	if token != "" {
+		replyTo := ReplyAddress(c.from, so.Number, token)
+		msg.ReplyTo = &replyTo
 	}
 	for _, list := range []struct {
 		src []string

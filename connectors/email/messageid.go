@@ -29,25 +29,34 @@ func MessageID(kind, id, domain string) string {
 // one that happens to parse belongs to someone else unless its domain is ours,
 // which is what FindMessageID checks.
 func ParseMessageID(msgID string) (kind, id, domain string, err error) {
+	kind, id, _, domain, err = parseMessageID(msgID)
+	return kind, id, domain, err
+}
+
+func parseMessageID(msgID string) (kind, id, token, domain string, err error) {
 	s := strings.TrimSpace(msgID)
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">")
 	left, domainPart, ok := strings.Cut(s, "@")
 	if !ok {
-		return "", "", "", fmt.Errorf("parse message id %q: missing @", msgID)
+		return "", "", "", "", fmt.Errorf("parse message id %q: missing @", msgID)
 	}
 	dot := strings.LastIndexByte(left, '.')
 	if dot < 0 {
-		return "", "", "", fmt.Errorf("parse message id %q: missing kind", msgID)
+		return "", "", "", "", fmt.Errorf("parse message id %q: missing kind", msgID)
 	}
+	idPart, tokenPart, signed := strings.Cut(left[dot+1:], "+")
 	if kind, err = unescapeDotted(left[:dot]); err == nil {
-		if id, err = unescapeSegment(left[dot+1:]); err == nil {
+		if id, err = unescapeSegment(idPart); err == nil && signed {
+			token, err = unescapeSegment(tokenPart)
+		}
+		if err == nil {
 			domain, err = unescapeDotted(domainPart)
 		}
 	}
 	if err != nil {
-		return "", "", "", fmt.Errorf("parse message id %q: %w", msgID, err)
+		return "", "", "", "", fmt.Errorf("parse message id %q: %w", msgID, err)
 	}
-	return kind, id, domain, nil
+	return kind, id, token, domain, nil
 }
 
 // SplitMessageIDs returns the msg-ids, with their angle brackets, found in an

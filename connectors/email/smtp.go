@@ -12,6 +12,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/supplyhub/supplyhub/internal/tlsca"
 )
 
 // TLSMode is how an SMTP connection is secured.
@@ -51,6 +53,11 @@ type SMTP struct {
 	// TLSConfig is cloned for each connection; ServerName defaults to Host
 	// and the system roots are trusted unless RootCAs is set.
 	TLSConfig *tls.Config
+	// CAFile, when set, is a PEM bundle of CA certificates trusted for the
+	// server's certificate instead of the system roots (and of
+	// TLSConfig.RootCAs). It is read at each send, so a renewed bundle
+	// needs no restart.
+	CAFile string
 }
 
 var _ Transport = (*SMTP)(nil)
@@ -97,10 +104,17 @@ func (s *SMTP) addr() string {
 	return net.JoinHostPort(s.Host, strconv.Itoa(port))
 }
 
-func (s *SMTP) tlsConfig() *tls.Config {
+func (s *SMTP) tlsConfig() (*tls.Config, error) {
 	cfg := &tls.Config{}
 	if s.TLSConfig != nil {
 		cfg = s.TLSConfig.Clone()
+	}
+	if s.CAFile != "" && s.mode() != TLSNone {
+		pool, err := tlsca.Load(s.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.RootCAs = pool
 	}
 	if cfg.ServerName == "" {
 		cfg.ServerName = s.Host
@@ -108,7 +122,7 @@ func (s *SMTP) tlsConfig() *tls.Config {
 	if cfg.MinVersion == 0 {
 		cfg.MinVersion = tls.VersionTLS12
 	}
-	return cfg
+	return cfg, nil
 }
 
 // Send delivers msg to every address in to, or to none: one refused
@@ -127,10 +141,14 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) e
 	if timeout <= 0 {
 		timeout = DefaultSMTPTimeout
 	}
+	tlsCfg, err := s.tlsConfig()
+	if err != nil {
+		return permanent(fmt.Errorf("smtp send to %s: %w", addr, err))
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	err := s.send(ctx, from, to, msg)
+	err = s.send(ctx, from, to, msg, tlsCfg)
 	if err == nil {
 		return nil
 	}
@@ -141,7 +159,7 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) e
 	return fmt.Errorf("smtp send to %s: %w", addr, err)
 }
 
-func (s *SMTP) send(ctx context.Context, from string, to []string, msg []byte) error {
+func (s *SMTP) send(ctx context.Context, from string, to []string, msg []byte, tlsCfg *tls.Config) error {
 	raw, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.addr())
 	if err != nil {
 		return fail("connect", err)
@@ -157,7 +175,7 @@ func (s *SMTP) send(ctx context.Context, from string, to []string, msg []byte) e
 	hello := "EHLO"
 	switch s.mode() {
 	case TLSImplicit:
-		conn := tls.Client(raw, s.tlsConfig())
+		conn := tls.Client(raw, tlsCfg)
 		if err := conn.HandshakeContext(ctx); err != nil {
 			return fail("TLS handshake", err)
 		}
@@ -166,7 +184,7 @@ func (s *SMTP) send(ctx context.Context, from string, to []string, msg []byte) e
 		// go-smtp offers STARTTLS only through NewClientStartTLS, whose
 		// pre-TLS EHLO says "localhost"; HELO is sent once encrypted, below,
 		// which is also when the TLS handshake happens.
-		if c, err = smtp.NewClientStartTLS(raw, s.tlsConfig()); err != nil {
+		if c, err = smtp.NewClientStartTLS(raw, tlsCfg); err != nil {
 			return fail("STARTTLS", err)
 		}
 		hello = "EHLO after STARTTLS"
@@ -215,11 +233,13 @@ func (s *SMTP) send(ctx context.Context, from string, to []string, msg []byte) e
 	return nil
 }
 
-// fail names the step that failed and shows the server's reply in full.
+// fail names the step that failed and shows the server's reply in full,
+// or says how to trust a private CA when the certificate was refused.
 func fail(step string, err error) error {
 	if se, ok := errors.AsType[*smtp.SMTPError](err); ok {
 		err = &replyError{se}
 	}
+	err = tlsca.Explain(err, "ca_file")
 	return fmt.Errorf("%s: %w", step, err)
 }
 

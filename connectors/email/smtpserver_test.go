@@ -126,6 +126,15 @@ const (
 func startServer(t *testing.T, be *backend, mode serverTLS) *SMTP {
 	t.Helper()
 	cert, roots := selfSigned(t)
+	tr := startServerCert(t, be, mode, cert)
+	tr.TLSConfig = &tls.Config{RootCAs: roots}
+	return tr
+}
+
+// startServerCert runs be on 127.0.0.1 presenting cert and returns an SMTP
+// transport aimed at it that trusts only the system roots.
+func startServerCert(t *testing.T, be *backend, mode serverTLS, cert tls.Certificate) *SMTP {
+	t.Helper()
 	srv := smtp.NewServer(be)
 	srv.Domain = "mx.test"
 	srv.ErrorLog = log.New(io.Discard, "", 0)
@@ -159,11 +168,10 @@ func startServer(t *testing.T, be *backend, mode serverTLS) *SMTP {
 	})
 	host, port := splitAddr(t, l.Addr())
 	return &SMTP{
-		Host:      host,
-		Port:      port,
-		HELO:      "client.test",
-		TLSConfig: &tls.Config{RootCAs: roots},
-		Timeout:   10 * time.Second,
+		Host:    host,
+		Port:    port,
+		HELO:    "client.test",
+		Timeout: 10 * time.Second,
 	}
 }
 

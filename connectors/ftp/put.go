@@ -39,9 +39,33 @@ func (s *Session) put(dir, name string, data []byte) error {
 		s.removeTemp(tmp, err)
 		return fmt.Errorf("stor %s: %w", tmp, err)
 	}
+	if err := s.checkStored(tmp, len(data)); err != nil {
+		s.removeTemp(tmp, err)
+		return err
+	}
 	if err := s.rename(tmp, final, true); err != nil {
 		s.removeTemp(tmp, err)
 		return err
+	}
+	return nil
+}
+
+// checkStored asks the server (SIZE) how much of the upload it holds. In
+// FTP's stream mode the end of the data connection is the end of the file,
+// so a connection cut mid-file looks to the server like a complete upload
+// ("226 Transfer complete") while the client's last writes may still sit in
+// socket buffers: without this check the truncated file would be renamed
+// into place. A server without SIZE (a 5xx reply) cannot be checked.
+func (s *Session) checkStored(tmp string, want int) error {
+	got, err := s.c.FileSize(tmp)
+	if err != nil {
+		if code, ok := replyCode(err); ok && code >= 500 {
+			return nil
+		}
+		return fmt.Errorf("size %s: %w", tmp, err)
+	}
+	if got != int64(want) {
+		return fmt.Errorf("stor %s: the server holds %d of %d bytes: the transfer was cut short", tmp, got, want)
 	}
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	jftp "github.com/jlaffaye/ftp"
+
+	"github.com/supplyhub/supplyhub/internal/tlsca"
 )
 
 // Session is one logged-in FTP connection, reused for every file of a run.
@@ -75,7 +77,7 @@ func Dial(ctx context.Context, st Settings) (*Session, error) {
 		if dctx.Err() != nil {
 			return nil, fmt.Errorf("ftp dial %s: %w (%v)", addr, context.Cause(dctx), err)
 		}
-		return nil, fmt.Errorf("ftp dial %s: %w", addr, err)
+		return nil, fmt.Errorf("ftp dial %s: %w", addr, tlsca.Explain(err, "ca_file or ca_cert"))
 	}
 	return s, nil
 }
@@ -182,13 +184,11 @@ func (s Settings) tlsConfig() (*tls.Config, error) {
 		MinVersion:         tls.VersionTLS12,
 		ClientSessionCache: tls.NewLRUClientSessionCache(4),
 	}
-	if s.CACert != "" {
-		pool, err := certPool(s.CACert)
-		if err != nil {
-			return nil, fmt.Errorf("ca_cert: %w", err)
-		}
-		cfg.RootCAs = pool
+	pool, err := s.rootCAs()
+	if err != nil {
+		return nil, err
 	}
+	cfg.RootCAs = pool
 	return cfg, nil
 }
 

@@ -214,6 +214,27 @@ func TestWrongCAIsPermanent(t *testing.T) {
 	}
 }
 
+// TestCAFile uploads over explicit TLS to vsftpd, whose certificate a
+// test CA signed: refused with a certificate error without ca_file (the
+// system roots), accepted with the CA in a file.
+func TestCAFile(t *testing.T) {
+	srv := startVsftpd(t, TLSExplicit)
+	st := srv.settings(TLSExplicit)
+	st.CACert = ""
+	_, err := Dial(context.Background(), st)
+	if err == nil || !IsPermanent(err) || !strings.Contains(err.Error(), "certificate signed by unknown authority") || !strings.Contains(err.Error(), "ca_file") {
+		t.Fatalf("without ca_file: %v, want a permanent certificate error naming ca_file", err)
+	}
+	t.Log(err)
+	st.CAFile = filepath.Join(t.TempDir(), "ca.pem")
+	writeFile(t, st.CAFile, srv.caPEM)
+	s := dial(t, st)
+	if err := s.Put(context.Background(), "ca.txt", []byte("trusted")); err != nil {
+		t.Fatalf("Put with ca_file: %v", err)
+	}
+	assertOnly(t, srv.upload, map[string][]byte{"ca.txt": []byte("trusted")})
+}
+
 func TestTLSModeMismatchIsPermanent(t *testing.T) {
 	srv := startVsftpd(t, TLSNone) // no TLS at all
 	for _, mode := range []string{TLSImplicit, TLSExplicit} {

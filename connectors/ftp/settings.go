@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/supplyhub/supplyhub/connectors/drop"
+	"github.com/supplyhub/supplyhub/internal/tlsca"
 	"github.com/supplyhub/supplyhub/pipeline"
 )
 
@@ -46,6 +47,9 @@ type Settings struct {
 	// server's certificate instead of the system roots (for a supplier's
 	// private CA or self-signed certificate). Verification is never off.
 	CACert string `json:"ca_cert,omitempty"`
+	// CAFile is the path of a PEM bundle used as CACert is; read at each
+	// connection, so a renewed bundle needs no restart. Give one of the two.
+	CAFile string `json:"ca_file,omitempty"`
 	// DisableEPSV makes transfers use PASV only, for servers or NATs that
 	// mishandle EPSV.
 	DisableEPSV bool `json:"disable_epsv,omitempty"`
@@ -82,10 +86,20 @@ func (s Settings) Validate() []Problem {
 		if s.CACert != "" {
 			add("ca_cert", "only used with tls \"explicit\" or \"implicit\"")
 		}
+		if s.CAFile != "" {
+			add("ca_file", "only used with tls \"explicit\" or \"implicit\"")
+		}
 	case TLSExplicit, TLSImplicit:
-		if s.CACert != "" {
-			if _, err := certPool(s.CACert); err != nil {
+		switch {
+		case s.CACert != "" && s.CAFile != "":
+			add("ca_file", "give ca_file or ca_cert, not both")
+		case s.CACert != "":
+			if _, err := tlsca.Parse([]byte(s.CACert)); err != nil {
 				add("ca_cert", "%v", err)
+			}
+		case s.CAFile != "":
+			if _, err := tlsca.Load(s.CAFile); err != nil {
+				add("ca_file", "%v", err)
 			}
 		}
 	default:
@@ -132,11 +146,22 @@ func (s Settings) timeout() time.Duration {
 	return d
 }
 
-// certPool parses PEM certificates; at least one is required.
-func certPool(pemText string) (*x509.CertPool, error) {
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM([]byte(pemText)) {
-		return nil, fmt.Errorf("no PEM certificate found")
+// rootCAs returns the pool set by ca_cert or ca_file; nil (the system
+// roots) when neither is set.
+func (s Settings) rootCAs() (*x509.CertPool, error) {
+	switch {
+	case s.CACert != "":
+		pool, err := tlsca.Parse([]byte(s.CACert))
+		if err != nil {
+			return nil, fmt.Errorf("ca_cert: %w", err)
+		}
+		return pool, nil
+	case s.CAFile != "":
+		pool, err := tlsca.Load(s.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("ca_file: %w", err)
+		}
+		return pool, nil
 	}
-	return pool, nil
+	return nil, nil
 }

@@ -14,7 +14,11 @@ import (
 )
 
 func TestValidate(t *testing.T) {
-	caPEM, _, _ := writeCerts(t, t.TempDir())
+	dir := t.TempDir()
+	caPEM, _, _ := writeCerts(t, dir)
+	caFile, notPEM := dir+"/ca.pem", dir+"/not.pem"
+	writeFile(t, caFile, caPEM)
+	writeFile(t, notPEM, "not a certificate")
 	base := func() Settings { return Settings{Host: "ftp.example", User: "acme", Password: "pw"} }
 	tests := []struct {
 		name string
@@ -34,6 +38,11 @@ func TestValidate(t *testing.T) {
 		{"unknown tls", func(s *Settings) { s.TLS = "ssl" }, []string{"tls"}},
 		{"ca without tls", func(s *Settings) { s.TLS, s.CACert = TLSNone, caPEM }, []string{"ca_cert"}},
 		{"ca not PEM", func(s *Settings) { s.CACert = "not a certificate" }, []string{"ca_cert"}},
+		{"ca file", func(s *Settings) { s.CAFile = caFile }, nil},
+		{"ca file and ca", func(s *Settings) { s.CAFile, s.CACert = caFile, caPEM }, []string{"ca_file"}},
+		{"ca file without tls", func(s *Settings) { s.TLS, s.CAFile = TLSNone, caFile }, []string{"ca_file"}},
+		{"ca file missing", func(s *Settings) { s.CAFile = dir + "/missing.pem" }, []string{"ca_file"}},
+		{"ca file not PEM", func(s *Settings) { s.CAFile = notPEM }, []string{"ca_file"}},
 		{"line break in dir", func(s *Settings) { s.Dir = "in\r\nDELE x" }, []string{"dir"}},
 		{"bad timeouts", func(s *Settings) { s.DialTimeout, s.Timeout = "0s", "2 minutes" }, []string{"dial_timeout", "timeout"}},
 	}

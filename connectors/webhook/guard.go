@@ -96,9 +96,56 @@ func ValidateURL(raw string, g Guard) error {
 	return nil
 }
 
+// reservedRange is a special-purpose block a webhook must not reach.
+type reservedRange struct {
+	prefix netip.Prefix
+	name   string
+}
+
+// ReservedRanges lists the blocks the guard refuses beyond what netip's
+// predicates cover (loopback, private, link-local, multicast, unspecified),
+// so docs and tests can name every one. It builds a fresh slice on each
+// call: there is no package-level table to guard.
+func ReservedRanges() []netip.Prefix {
+	rs := reservedRanges()
+	out := make([]netip.Prefix, len(rs))
+	for i, r := range rs {
+		out[i] = r.prefix
+	}
+	return out
+}
+
+func reservedRanges() []reservedRange {
+	r := func(p, name string) reservedRange { return reservedRange{netip.MustParsePrefix(p), name} }
+	return []reservedRange{
+		// 0.0.0.0/8: Linux delivers 0.x.y.z to the local host.
+		r("0.0.0.0/8", "this-network (0.0.0.0/8)"),
+		r("100.64.0.0/10", "carrier-grade NAT (100.64.0.0/10)"),
+		r("192.0.0.0/24", "IETF protocol assignments (192.0.0.0/24)"),
+		r("192.0.2.0/24", "documentation (192.0.2.0/24)"),
+		r("192.88.99.0/24", "6to4 relay anycast (192.88.99.0/24)"),
+		r("198.18.0.0/15", "benchmarking (198.18.0.0/15)"),
+		r("198.51.100.0/24", "documentation (198.51.100.0/24)"),
+		r("203.0.113.0/24", "documentation (203.0.113.0/24)"),
+		r("240.0.0.0/4", "reserved or broadcast (240.0.0.0/4)"),
+		// ::/96 is the deprecated IPv4-compatible form (::1 and :: are
+		// caught before); nothing legitimate lives there.
+		r("::/96", "IPv4-compatible IPv6 (::/96)"),
+		r("64:ff9b:1::/48", "local-use NAT64 (64:ff9b:1::/48)"),
+		r("100::/64", "discard-only (100::/64)"),
+		// 6to4 and Teredo embed an IPv4 address (possibly an internal
+		// one) that a relay would reach on our behalf.
+		r("2001::/32", "Teredo (2001::/32)"),
+		r("2001:2::/48", "benchmarking (2001:2::/48)"),
+		r("2001:db8::/32", "documentation (2001:db8::/32)"),
+		r("2002::/16", "6to4 (2002::/16)"),
+		r("3fff::/20", "documentation (3fff::/20)"),
+		r("fec0::/10", "site-local (fec0::/10, deprecated)"),
+	}
+}
+
 // forbidden names the internal range a (already unmapped, zone-less) falls
-// in, or returns "". It uses netip predicates and byte tests rather than a
-// package-level prefix table so there is no shared state to guard.
+// in, or returns "".
 func forbidden(a netip.Addr) string {
 	switch {
 	case !a.IsValid():
@@ -114,31 +161,20 @@ func forbidden(a netip.Addr) string {
 	case a.IsMulticast(), a.IsLinkLocalMulticast(), a.IsInterfaceLocalMulticast():
 		return "multicast"
 	}
-	if a.Is4() {
-		b := a.As4()
-		switch {
-		case b[0] == 0:
-			// 0.0.0.0/8: Linux delivers 0.x.y.z to the local host.
-			return "this-network (0.0.0.0/8)"
-		case b[0] == 100 && b[1]&0xc0 == 64:
-			return "carrier-grade NAT (100.64.0.0/10)"
-		case b[0] >= 240:
-			return "reserved or broadcast (240.0.0.0/4)"
+	for _, r := range reservedRanges() {
+		if r.prefix.Contains(a) {
+			return r.name
 		}
-		return ""
 	}
-	b := a.As16()
-	switch {
-	case isZero(b[:12]):
-		// ::/96 is the deprecated IPv4-compatible form (::1 and :: are
-		// caught above); nothing legitimate lives there.
-		return "IPv4-compatible IPv6 (::/96)"
-	case b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && isZero(b[4:12]):
-		// 64:ff9b::/96 NAT64 embeds an IPv4 address that a NAT64 gateway
-		// would reach on our behalf.
-		v4 := netip.AddrFrom4([4]byte(b[12:]))
-		if r := forbidden(v4); r != "" {
-			return "NAT64 of " + r
+	if a.Is6() {
+		b := a.As16()
+		if b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && isZero(b[4:12]) {
+			// 64:ff9b::/96 NAT64 embeds an IPv4 address that a NAT64
+			// gateway would reach on our behalf.
+			v4 := netip.AddrFrom4([4]byte(b[12:]))
+			if r := forbidden(v4); r != "" {
+				return "NAT64 of " + r
+			}
 		}
 	}
 	return ""

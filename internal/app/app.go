@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/robfig/cron/v3"
 	"golang.org/x/time/rate"
 
 	"github.com/supplyhub/supplyhub/config"
@@ -26,6 +25,7 @@ import (
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/metrics"
+	"github.com/supplyhub/supplyhub/internal/schedule"
 	"github.com/supplyhub/supplyhub/internal/server"
 	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -46,7 +46,15 @@ type App struct {
 	Summaries *Summarizer
 	SFTP      *sftpserver.Server
 	SFTPAddr  net.Addr
-	log       *slog.Logger
+	// OpsHandler serves health and metrics on http.ops_addr (nil when
+	// unset) and OpsAddr is that listener's address once serving.
+	OpsHandler http.Handler
+	OpsAddr    net.Addr
+	log        *slog.Logger
+	replica    *jobs.Replica // PostgreSQL only
+	// replyKeys sign the reply tokens of supplier order emails and check
+	// them in replies.
+	replyKeys email.ReplyKeys
 }
 
 // New opens the store (migrating it when configured to), syncs the
@@ -59,6 +67,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	a := &App{Cfg: cfg, Store: st, log: log, Metrics: metrics.New()}
 	if err := a.init(ctx); err != nil {
+		a.replica.Release(ctx)
 		st.Close()
 		return nil, err
 	}
@@ -93,6 +102,12 @@ func (a *App) init(ctx context.Context) error {
 	if a.Channels, err = Channels(cfg, a.log, hosted); err != nil {
 		return err
 	}
+	if a.replyKeys, err = ReplyKeys(ctx, st); err != nil {
+		return err
+	}
+	if ch, ok := a.Channels[domain.ChannelEmail].(*email.Channel); ok {
+		a.Channels[domain.ChannelEmail] = ch.WithReplyKeys(a.replyKeys)
+	}
 	workers := river.NewWorkers()
 	mailer, err := NewMailer(cfg)
 	if err != nil {
@@ -108,7 +123,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Summaries = NewSummarizer(st, mailer, render, a.log.With("component", "summary"))
 	river.AddWorker(workers, &summaryWorker{s: a.Summaries})
-	sched, err := cron.ParseStandard(cfg.Summary.Schedule)
+	sched, err := schedule.Parse(cfg.Summary.Schedule)
 	if err != nil {
 		return fmt.Errorf("summary.schedule: %w", err)
 	}
@@ -117,7 +132,12 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, &statusPollWorker{st: st, status: statusFiles, log: a.log.With("component", "status-poll")})
 	pollScan := &statusPollScanWorker{st: st}
 	river.AddWorker(workers, pollScan)
+	clientID, err := a.claimReplica(ctx)
+	if err != nil {
+		return err
+	}
 	q, err := jobs.New(st, jobs.Config{
+		ID:      clientID,
 		Workers: workers, MaxWorkers: cfg.Jobs.MaxWorkers,
 		// Leader-elected: one replica checks each hour which summaries are due.
 		PeriodicJobs: []*river.PeriodicJob{
@@ -157,7 +177,14 @@ func (a *App) init(ctx context.Context) error {
 	}
 	apiSrv := api.NewWithOptions(st, a.Ingest, a.log, api.Options{MaxBody: cfg.HTTP.MaxBodyBytes,
 		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q})
-	a.Handler = server.New(a.Metrics, a.ready, apiSrv.Register)
+	opts, err := serverOptions(cfg, a.log)
+	if err != nil {
+		return err
+	}
+	a.Handler = server.New(a.Metrics, a.ready, opts, apiSrv.Register)
+	if cfg.HTTP.OpsAddr != "" {
+		a.OpsHandler = server.NewOps(a.Metrics, a.ready, opts)
+	}
 	return nil
 }
 
@@ -172,7 +199,7 @@ func (a *App) mailbox() *inbound.Mailbox {
 		return nil
 	}
 	return &inbound.Mailbox{Addr: in.Addr, Username: in.Username, Password: in.Password, TLS: inbound.TLSMode(in.TLS),
-		Mailbox: in.Mailbox, ProcessedMailbox: in.ProcessedMailbox, PollInterval: in.PollInterval,
+		Mailbox: in.Mailbox, ProcessedMailbox: in.ProcessedMailbox, PollInterval: in.PollInterval, CAFile: in.CAFile,
 		Domain: mailer.Domain, Logger: a.log.With("component", "imap")}
 }
 
@@ -190,22 +217,23 @@ func (a *App) inboundFile(ctx context.Context, supplierID int64, name string) {
 
 // Migrate applies Supplyhub's and River's migrations.
 func Migrate(ctx context.Context, st *store.Store) error {
-	if _, err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	return jobs.Migrate(ctx, st)
 }
 
 func (a *App) ready(ctx context.Context) error {
 	if err := a.Store.Ping(ctx); err != nil {
-		return fmt.Errorf("database unreachable: %w", err)
+		return &server.CheckError{Check: "database", Err: fmt.Errorf("database unreachable: %w", err)}
+	}
+	// A full disk still answers reads: only failed writes tell.
+	if err := a.Store.StorageFull(10 * time.Second); err != nil {
+		return &server.CheckError{Check: "storage_full", Err: err}
 	}
 	n, err := a.Store.PendingMigrations(ctx)
 	if err != nil {
-		return err
+		return &server.CheckError{Check: "migrations", Err: err}
 	}
 	if n > 0 {
-		return fmt.Errorf("%d migrations pending: run supplyhub migrate", n)
+		return &server.CheckError{Check: "migrations", Err: fmt.Errorf("%d migrations pending: run supplyhub migrate", n)}
 	}
 	return nil
 }
@@ -226,11 +254,24 @@ func (a *App) Run(ctx context.Context, ready func(httpAddr net.Addr)) error {
 // Serve is Run on an existing listener.
 func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr net.Addr)) error {
 	defer a.Store.Close()
+	defer a.replica.Release(ctx)
+	release, err := a.claimSQLite(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer release()
+	stopOps, err := a.serveOps()
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	// River cancels running jobs when its start context ends; shutdown
 	// must drain them instead (Queue.Stop below), so it gets a context
 	// that the signal does not cancel.
 	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		ln.Close()
+		stopOps(context.Background())
 		return err
 	}
 	ingestCtx, stopIngest := context.WithCancel(context.WithoutCancel(ctx))
@@ -241,7 +282,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	if mb := a.mailbox(); mb != nil {
 		go func() {
 			defer close(mailDone)
-			if err := mb.Run(ctx, &replyHandler{st: a.Store, q: a.Queue, log: a.log.With("component", "imap")}); err != nil {
+			h := &replyHandler{st: a.Store, q: a.Queue, log: a.log.With("component", "imap"), keys: a.replyKeys,
+				auth: inbound.AuthPolicy{AuthServID: a.Cfg.Mail.Inbound.AuthServID, Require: a.Cfg.Mail.Inbound.RequireAuthResults}}
+			if err := mb.Run(ctx, h); err != nil {
 				a.log.Error("email replies not read", "error", err)
 			}
 		}()
@@ -253,6 +296,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 		sln, err := net.Listen("tcp", a.Cfg.SFTP.Addr)
 		if err != nil {
 			ln.Close()
+			stopOps(context.Background())
 			stopIngest()
 			<-ingestDone
 			_ = a.Queue.Stop(context.Background())
@@ -274,9 +318,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	if ready != nil {
 		ready(ln.Addr())
 	}
-	attrs := []any{"http", ln.Addr().String(), "database", a.Store.Kind(), "data_dir", a.Cfg.DataDir}
+	attrs := []any{"http", ln.Addr().String(), "database", a.Store.Kind(), "database_url", store.RedactURL(a.Cfg.Database.URL), "data_dir", a.Cfg.DataDir}
 	if a.SFTPAddr != nil {
 		attrs = append(attrs, "sftp", a.SFTPAddr.String())
+	}
+	if a.OpsAddr != nil {
+		attrs = append(attrs, "ops", a.OpsAddr.String())
 	}
 	a.log.Info("supplyhub serving", attrs...)
 
@@ -292,6 +339,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(httpAddr ne
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		a.log.Warn("http shutdown", "error", err)
 	}
+	stopOps(shutCtx)
 	stopIngest()
 	<-ingestDone
 	<-sftpDone

@@ -42,7 +42,8 @@ func NewMailer(cfg *config.Config) (*Mailer, error) {
 	switch cfg.Mail.Transport {
 	case "smtp":
 		s := cfg.Mail.SMTP
-		m.Transport = &email.SMTP{Host: s.Host, Port: s.Port, TLS: email.TLSMode(s.TLS), Username: s.Username, Password: s.Password, HELO: s.HELO}
+		m.Transport = &email.SMTP{Host: s.Host, Port: s.Port, TLS: email.TLSMode(s.TLS), Username: s.Username, Password: s.Password, HELO: s.HELO,
+			CAFile: s.CAFile}
 	default:
 		dir := cfg.Mail.Maildir
 		if dir == "" {

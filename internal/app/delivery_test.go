@@ -139,7 +139,9 @@ func TestNewOrderReachesEveryChannel(t *testing.T) {
 		}
 		entries, _ := os.ReadDir(maildir)
 		raw, _ := os.ReadFile(filepath.Join(maildir, entries[0].Name()))
-		for _, want := range []string{"To: orders@tools.example", "Message-ID: <order.created." + number + "-31@", number + "-31.csv"} {
+		for _, want := range []string{"To: orders@tools.example", "Message-ID: <order.created." + number + "-31+", number + "-31.csv",
+			// The reply token: replies prove they answer this email.
+			"Reply-To: \"Supplyhub\" <orders+" + number + "-31."} {
 			if !strings.Contains(string(raw), want) {
 				t.Errorf("email lacks %q:\n%.600s", want, raw)
 			}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"net/mail"
 	"strings"
 
+	"github.com/supplyhub/supplyhub/connectors/email"
 	"github.com/supplyhub/supplyhub/connectors/email/inbound"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
@@ -19,14 +21,19 @@ import (
 )
 
 // replyHandler applies supplier email replies. It accepts a command only
-// from an address registered for the supplier (its email, or the "to"
-// addresses of its email channels); everything else goes to the review
-// queue, never guessed. It is idempotent by Message-ID, so a reply read
-// twice (a crash before it was flagged) changes nothing the second time.
+// when the mail proves it answers our email about that supplier order (a
+// valid reply token), the receiving server's Authentication-Results do not
+// say its From is forged, and From is an address registered for the
+// supplier (its email, or the "to" addresses of its email channels);
+// everything else goes to the review queue, never guessed. It is idempotent
+// by Message-ID, so a reply read twice (a crash before it was flagged)
+// changes nothing the second time.
 type replyHandler struct {
-	st  *store.Store
-	q   jobs.Queue
-	log *slog.Logger
+	st   *store.Store
+	q    jobs.Queue
+	log  *slog.Logger
+	keys email.ReplyKeys
+	auth inbound.AuthPolicy
 }
 
 func (h *replyHandler) Handle(ctx context.Context, msg inbound.Parsed, in inbound.Interpretation) error {
@@ -53,6 +60,12 @@ func (h *replyHandler) Handle(ctx context.Context, msg inbound.Parsed, in inboun
 	sup, err := h.st.SupplierByID(ctx, sid)
 	if err != nil {
 		return err
+	}
+	if reason := inbound.CheckAuth(msg, h.auth); reason != "" {
+		return review(reason)
+	}
+	if reason := inbound.CheckToken(msg, cmd.SupplierOrderNumber, sup.Code, h.keys); reason != "" {
+		return review(reason)
 	}
 	if !registeredSender(sup, msg.From) {
 		return review(fmt.Sprintf("sender %s is not registered for supplier %s", msg.From, sup.Code))
@@ -98,4 +111,50 @@ func registeredSender(sup *domain.Supplier, from string) bool {
 		}
 	}
 	return false
+}
+
+// replyKeySecret names the key of reply tokens in the store, shared by all
+// replicas like the SFTP host key; replyKeyPreviousSecret is the key it
+// replaced, still accepted in replies.
+const (
+	replyKeySecret         = "email_reply_key"
+	replyKeyPreviousSecret = "email_reply_key.previous"
+)
+
+// ReplyKeys returns the keys of reply tokens, generating the current one on
+// first use.
+func ReplyKeys(ctx context.Context, st *store.Store) (email.ReplyKeys, error) {
+	cur, err := st.SharedSecret(ctx, replyKeySecret, newReplyKey)
+	if err != nil {
+		return email.ReplyKeys{}, err
+	}
+	keys := email.ReplyKeys{Current: cur}
+	prev, err := st.Secret(ctx, replyKeyPreviousSecret)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return email.ReplyKeys{}, err
+	default:
+		keys.Previous = [][]byte{prev}
+	}
+	return keys, nil
+}
+
+// RotateReplyKey makes a new current reply key and keeps the current one as
+// the previous key, so replies to emails already sent still verify. The
+// key before that is dropped. Replicas pick the new key up when they
+// restart; until then they sign with the old one, which stays valid.
+func RotateReplyKey(ctx context.Context, st *store.Store) error {
+	if _, err := ReplyKeys(ctx, st); err != nil {
+		return err
+	}
+	return st.RotateSecret(ctx, replyKeySecret, replyKeyPreviousSecret, newReplyKey)
+}
+
+func newReplyKey() ([]byte, error) {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	return k, nil
 }

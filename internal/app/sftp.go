@@ -52,6 +52,8 @@ func newSFTPServer(ctx context.Context, cfg *config.Config, st *store.Store, log
 	return server.New(server.Config{
 		Addr: cfg.SFTP.Addr, HostKeyPath: cfg.SFTP.HostKey, HostKey: signer,
 		MaxSessions: cfg.SFTP.MaxSessions, IdleTimeout: cfg.SFTP.IdleTimeout, MaxFileSize: cfg.SFTP.MaxFileSize,
+		HandshakeTimeout: cfg.SFTP.HandshakeTimeout, MaxUnauthenticated: cfg.SFTP.MaxUnauthenticated,
+		MaxUnauthenticatedPerIP: cfg.SFTP.MaxUnauthenticatedPerIP, LoginFailures: cfg.SFTP.LoginFailures, LoginBan: cfg.SFTP.LoginBan,
 		TempDir: filepath.Join(cfg.DataDir, "sftp-tmp"), Logger: slog,
 		OnRetrieved: func(ctx context.Context, supplierID int64, name string) {
 			ok, err := st.MarkRetrieved(ctx, supplierID, name, time.Now())

@@ -19,6 +19,7 @@ import (
 	"github.com/supplyhub/supplyhub/formats"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
+	"github.com/supplyhub/supplyhub/internal/schedule"
 	"github.com/supplyhub/supplyhub/internal/store"
 )
 
@@ -45,7 +46,7 @@ func (p pollSettings) schedule() (cron.Schedule, error) {
 	if spec == "" {
 		spec = "*/5 * * * *"
 	}
-	return cron.ParseStandard(spec)
+	return schedule.Parse(spec)
 }
 
 // StatusPollArgs polls one supplier channel's status folder now.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/supplyhub/supplyhub/internal/store"
 )
@@ -55,4 +56,17 @@ func Authenticate(ctx context.Context, st *store.Store, r *http.Request) (*store
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
 	return p, nil
+}
+
+// UsedEvery is how stale a key's last-used time may get: it is written at
+// most once per interval per key, not on every request.
+const UsedEvery = time.Minute
+
+// MarkUsed records that p's key was used now, unless that was recorded
+// less than UsedEvery ago; most requests write nothing.
+func MarkUsed(ctx context.Context, st *store.Store, p *store.Principal, now time.Time) error {
+	if p.LastUsedAt != nil && now.Sub(*p.LastUsedAt) < UsedEvery {
+		return nil
+	}
+	return st.TouchAPIKey(ctx, p.KeyID, now, UsedEvery)
 }

@@ -47,6 +47,8 @@ type Config struct {
 	// JobTimeout bounds one job run; RescueAfter reruns a job left
 	// running by a dead replica (must exceed JobTimeout).
 	JobTimeout, RescueAfter time.Duration
+	// ID is River's client ID (empty: River makes one).
+	ID string
 }
 
 // New builds a River client for the store's database.
@@ -58,6 +60,7 @@ func New(st *store.Store, cfg Config) (Queue, error) {
 		ErrorHandler:         cfg.ErrorHandler,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		JobTimeout:           cfg.JobTimeout,
+		ID:                   cfg.ID,
 	}
 	if cfg.Workers != nil {
 		max := cfg.MaxWorkers
@@ -140,23 +143,71 @@ func (q *queue[TTx]) Depth(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// Migrate applies River's own migrations.
+// Migrate applies Supplyhub's migrations and then River's, all under the
+// store's one migration lock (see store.MigrateWith).
 func Migrate(ctx context.Context, st *store.Store) error {
+	_, err := MigrateAll(ctx, st)
+	return err
+}
+
+// MigrateAll is Migrate, also naming the Supplyhub migrations it applied.
+func MigrateAll(ctx context.Context, st *store.Store) (applied []string, err error) {
+	return st.MigrateWith(ctx, func(ctx context.Context, inTx func(func(store.Tx) error) error) error {
+		// One River version per transaction: on PostgreSQL a later
+		// version uses an enum value an earlier one adds, which must be
+		// committed first.
+		for {
+			var n int
+			if err := inTx(func(tx store.Tx) error {
+				var err error
+				n, err = migrateRiverStep(ctx, st, tx)
+				return err
+			}); err != nil {
+				return err
+			}
+			if n == 0 {
+				return nil
+			}
+		}
+	})
+}
+
+// migrateRiverStep applies River's next migration in tx, which holds the
+// migration lock (River's own Migrate would take other connections and
+// race other replicas in CREATE TABLE). It returns how many it applied.
+func migrateRiverStep(ctx context.Context, st *store.Store, tx store.Tx) (int, error) {
+	var res *rivermigrate.MigrateResult
 	var err error
-	switch st.Kind() {
-	case store.KindSQLite:
+	opts := &rivermigrate.MigrateOpts{MaxSteps: 1}
+	switch native := tx.Native().(type) {
+	case *sql.Tx:
 		var m *rivermigrate.Migrator[*sql.Tx]
 		if m, err = rivermigrate.New(riversqlite.New(st.SQLDB()), nil); err == nil {
-			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+			res, err = m.MigrateTx(ctx, native, rivermigrate.DirectionUp, opts)
 		}
-	case store.KindPostgres:
+	case pgx.Tx:
 		var m *rivermigrate.Migrator[pgx.Tx]
 		if m, err = rivermigrate.New(riverpgxv5.New(st.PgxPool()), nil); err == nil {
-			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+			res, err = m.MigrateTx(ctx, native, rivermigrate.DirectionUp, opts)
 		}
+	default:
+		err = fmt.Errorf("transaction is %T", tx.Native())
 	}
 	if err != nil {
-		return fmt.Errorf("migrate river: %w", err)
+		return 0, fmt.Errorf("migrate river: %w", err)
 	}
-	return nil
+	return len(res.Versions), nil
+}
+
+// RequeueRunning makes every job marked running available again at once,
+// and returns how many there were. Only a process that knows no other one
+// works these jobs may call it: serve on SQLite, holding the serve lock,
+// before its workers start. River's rescuer would otherwise wait for
+// jobs.rescue_after.
+func RequeueRunning(ctx context.Context, st *store.Store) (int64, error) {
+	n, err := st.DB().Exec(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)
+	if err != nil {
+		return 0, fmt.Errorf("requeue running jobs: %w", err)
+	}
+	return n, nil
 }

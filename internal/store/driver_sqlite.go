@@ -29,6 +29,7 @@ const (
 // in steps of up to 100 ms and made a lone client wait ~35 ms per order.
 // Plain queries use read, where WAL lets readers run beside the writer.
 type sqliteDriver struct {
+	path    string
 	read    *sql.DB
 	write   *sql.DB
 	rewrite *placeholderCache
@@ -66,7 +67,7 @@ func openSQLite(path string) (*sqliteDriver, error) {
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 	read.SetConnMaxIdleTime(5 * time.Minute)
-	return &sqliteDriver{read: read, write: write, rewrite: newPlaceholderCache()}, nil
+	return &sqliteDriver{path: path, read: read, write: write, rewrite: newPlaceholderCache()}, nil
 }
 
 func (d *sqliteDriver) Kind() string                   { return KindSQLite }

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -17,6 +19,9 @@ import (
 // Store is the database. It is safe for concurrent use.
 type Store struct {
 	d driver
+	// full and wrote are the last write that failed on a full disk and
+	// the last that committed (Unix nanoseconds), for readiness.
+	full, wrote atomic.Int64
 }
 
 // Open connects to url: "sqlite:PATH" or "postgres://…" (also "postgresql://").
@@ -54,6 +59,14 @@ func (s *Store) SQLDB() *sql.DB {
 		return d.DB()
 	}
 	return nil
+}
+
+// SQLitePath is the SQLite database file ("" on PostgreSQL).
+func (s *Store) SQLitePath() string {
+	if d, ok := s.d.(*sqliteDriver); ok {
+		return d.path
+	}
+	return ""
 }
 
 // PgxPool is the PostgreSQL pool (nil on SQLite), for River's pgx driver.
@@ -99,11 +112,14 @@ func (s *Store) InTx(ctx context.Context, fn func(tx Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback(ctx)
+		s.noteFull(err)
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
+		s.noteFull(err)
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.wrote.Store(time.Now().UnixNano())
 	return nil
 }
 

@@ -12,6 +12,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/supplyhub/supplyhub/internal/tlsca"
 )
 
 const dialTimeout = 30 * time.Second
@@ -34,6 +36,14 @@ type session struct {
 // connect dials, logs in and selects the mailbox. The connection is closed
 // as soon as ctx ends, which unblocks any command in flight.
 func (m *Mailbox) connect(ctx context.Context) (*session, error) {
+	tlsCfg := m.tlsConfig()
+	if m.CAFile != "" && m.tlsMode() != TLSNone {
+		pool, err := tlsca.Load(m.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("connect to %s: %w", m.Addr, err)
+		}
+		tlsCfg.RootCAs = pool
+	}
 	d := net.Dialer{Timeout: dialTimeout}
 	conn, err := d.DialContext(ctx, "tcp", m.Addr)
 	if err != nil {
@@ -42,7 +52,7 @@ func (m *Mailbox) connect(ctx context.Context) (*session, error) {
 	s := &session{m: m, log: m.logger(), updates: make(chan struct{}, 1)}
 	s.stopClose = context.AfterFunc(ctx, func() { conn.Close() })
 	opts := &imapclient.Options{
-		TLSConfig: m.tlsConfig(),
+		TLSConfig: tlsCfg,
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
 				if d.NumMessages != nil {
@@ -68,7 +78,7 @@ func (m *Mailbox) connect(ctx context.Context) (*session, error) {
 	if err != nil {
 		s.stopClose()
 		conn.Close()
-		return nil, fmt.Errorf("%s tls with %s: %w", m.tlsMode(), m.Addr, err)
+		return nil, fmt.Errorf("%s tls with %s: %w", m.tlsMode(), m.Addr, tlsca.Explain(err, "ca_file"))
 	}
 	if err := s.open(); err != nil {
 		s.close()

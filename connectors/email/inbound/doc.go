@@ -21,6 +21,16 @@
 // Below ACCEPT, SHIPPED and DELIVERED, another command word at the start of
 // a line means two commands in one email, which goes to review.
 //
+// The command ends, and a note with it, at the first quoted line, quoted
+// original's attribution or header block, signature marker, mobile footer or
+// closing alone on a line ("Best regards,"); see docs/status.md for the
+// exact list. A bottom-posted reply is read below the quote.
+//
+// A command proves nothing by its From header: CheckToken checks the reply
+// token of our email (email.ReplyKeys) that a genuine reply carries back,
+// and CheckAuth the receiving server's Authentication-Results. The handler
+// runs both, since the token is keyed by the supplier's code.
+//
 // Nothing is guessed: whatever is not clearly one supplier order and one
 // well-formed command is handed over for human review, with the reason.
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,8 +44,23 @@ type Parsed struct {
 	// AutoSubmitted is the Auto-Submitted header ("auto-replied", …), empty
 	// for mail written by a person.
 	AutoSubmitted string
+	// Tokens are the reply tokens the message carries back: from our
+	// signed Message-IDs in In-Reply-To and References, and from
+	// plus-addresses (email.ReplyAddress) in To, Cc, Delivered-To,
+	// X-Original-To and Envelope-To. Checking them needs the supplier's
+	// code, so the handler does it (CheckToken).
+	Tokens []Token
+	// AuthResults are the Authentication-Results header values, topmost
+	// (added last, by the receiving server) first.
+	AuthResults []string
 	// Raw is the message as fetched, for the review queue.
 	Raw []byte
+}
+
+// Token is one reply token found in a message, with the supplier order
+// number it claims to be for and the header it came from.
+type Token struct {
+	Number, Token, Header string
 }
 
 // Parse extracts headers and the readable body from a raw message. It
@@ -73,6 +89,10 @@ func Parse(raw []byte) (Parsed, error) {
 	}
 	if d, err := h.Date(); err == nil {
 		p.Date = d
+	}
+	p.Tokens = findTokens(h)
+	for f := h.FieldsByKey("Authentication-Results"); f.Next(); {
+		p.AuthResults = append(p.AuthResults, f.Value())
 	}
 
 	body, err := readBody(mr)
@@ -104,7 +124,7 @@ func readBody(mr *mail.Reader) (string, error) {
 		if !ok {
 			continue
 		}
-		ct, _, _ := ih.ContentType()
+		ct, params, _ := ih.ContentType()
 		if ct == "" {
 			ct = "text/plain" // RFC 2045 default
 		}
@@ -121,7 +141,11 @@ func readBody(mr *mail.Reader) (string, error) {
 			b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
 		}
 		if ct == "text/plain" {
-			return normalizeNewlines(string(b)), nil
+			text := normalizeNewlines(string(b))
+			if strings.EqualFold(params["format"], "flowed") {
+				text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
+			}
+			return text, nil
 		}
 		html, haveHTML = string(b), true
 	}
@@ -129,6 +153,47 @@ func readBody(mr *mail.Reader) (string, error) {
 		return htmlToText(html), nil
 	}
 	return "", nil
+}
+
+// maxTokens bounds how many tokens one message can make the handler check.
+const maxTokens = 32
+
+// findTokens collects the reply tokens of our signed Message-IDs and of
+// plus-addresses among the recipients. Domains are not compared: the HMAC is
+// the proof, whatever domain the token arrived on.
+func findTokens(h mail.Header) []Token {
+	var out []Token
+	add := func(t Token) {
+		if len(out) < maxTokens && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	for _, key := range []string{"In-Reply-To", "References"} {
+		for _, id := range email.SplitMessageIDs(h.Get(key)) {
+			if _, number, token, _, err := email.ParseSignedMessageID(id); err == nil && token != "" {
+				add(Token{Number: number, Token: token, Header: key})
+			}
+		}
+	}
+	for _, key := range []string{"To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"} {
+		for f := h.FieldsByKey(key); f.Next(); {
+			var addrs []string
+			if list, err := mail.ParseAddressList(f.Value()); err == nil {
+				for _, a := range list {
+					addrs = append(addrs, a.Address)
+				}
+			} else {
+				// Delivered-To and X-Original-To are often bare.
+				addrs = strings.FieldsFunc(f.Value(), func(r rune) bool { return r == ',' || r == ' ' || r == '<' || r == '>' })
+			}
+			for _, a := range addrs {
+				if number, token, ok := email.ParseReplyAddress(a); ok {
+					add(Token{Number: number, Token: token, Header: key})
+				}
+			}
+		}
+	}
+	return out
 }
 
 // firstMsgID returns the first <msg-id> of a header value, or the trimmed
@@ -143,4 +208,43 @@ func firstMsgID(v string) string {
 func normalizeNewlines(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// unflow joins the soft line breaks of RFC 3676 format=flowed text (Thunderbird,
+// Apple Mail): a line ending in a space continues on the next line of the
+// same quote depth. The signature separator "-- " is never joined, and
+// space-stuffing (a leading space added before ">" or "From ") is removed.
+func unflow(text string, delSp bool) string {
+	lines := strings.Split(text, "\n")
+	out := make([]string, 0, len(lines))
+	joining := false
+	prevDepth := 0
+	for _, l := range lines {
+		depth := len(l) - len(strings.TrimLeft(l, ">"))
+		content := strings.TrimPrefix(l[depth:], " ")
+		if depth == 0 {
+			content = l
+			if strings.HasPrefix(content, " ") {
+				content = content[1:]
+			}
+		}
+		if joining && depth == prevDepth {
+			out[len(out)-1] += content
+		} else {
+			out = append(out, l[:depth]+prefixSpace(depth)+content)
+		}
+		soft := strings.HasSuffix(l, " ") && l != "-- " && content != "-- "
+		if soft && delSp {
+			out[len(out)-1] = strings.TrimSuffix(out[len(out)-1], " ")
+		}
+		joining, prevDepth = soft, depth
+	}
+	return strings.Join(out, "\n")
+}
+
+func prefixSpace(depth int) string {
+	if depth > 0 {
+		return " "
+	}
+	return ""
 }

@@ -185,3 +185,24 @@ func TestParseNoContentTypeIsPlainText(t *testing.T) {
 		t.Errorf("Body = %q", p.Body)
 	}
 }
+
+func TestUnflow(t *testing.T) {
+	tests := []struct {
+		name, in string
+		delSp    bool
+		want     string
+	}{
+		{"soft break joins", "NOTE: a \nb\nc", false, "NOTE: a b\nc"},
+		{"delsp removes the space", "NOTE: lo \nng", true, "NOTE: long"},
+		{"signature separator stays", "x\n-- \nBob", false, "x\n-- \nBob"},
+		{"space stuffing removed", " From here\n >x", false, "From here\n>x"},
+		{"quote depth must match", "a \n> b \n> c\nd", false, "a \n> b c\nd"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := unflow(tt.in, tt.delSp); got != tt.want {
+				t.Errorf("unflow(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

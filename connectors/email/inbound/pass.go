@@ -3,8 +3,10 @@ package inbound
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // HandlerError is a Handler's failure on one message, which stays
@@ -73,20 +75,14 @@ func (s *session) unprocessed() ([]imap.UID, error) {
 // processed if the handler accepted it. ok reports that it was marked.
 func (s *session) handle(ctx context.Context, h Handler, uid imap.UID) (ok bool, herr, err error) {
 	log := s.log.With("mailbox", s.m.mailbox(), "uid", uint32(uid))
-	// PEEK: \Seen must not be set before the handler succeeded.
-	section := &imap.FetchItemBodySection{Peek: true}
-	msgs, err := s.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{
-		UID:         true,
-		BodySection: []*imap.FetchItemBodySection{section},
-	}).Collect()
+	raw, found, err := s.fetchBody(uid)
 	if err != nil {
 		return false, nil, fmt.Errorf("fetch uid %d: %w", uid, err)
 	}
-	if len(msgs) == 0 {
+	if !found {
 		// Expunged by someone else since the search.
 		return false, nil, nil
 	}
-	raw := msgs[0].FindBodySection(section)
 	if raw == nil {
 		// Never mark what was not read.
 		return false, nil, fmt.Errorf("fetch uid %d: server returned no body", uid)
@@ -115,6 +111,48 @@ func (s *session) handle(ctx context.Context, h Handler, uid imap.UID) (ok bool,
 	}
 	log.Debug("inbound mail: marked processed")
 	return true, nil, nil
+}
+
+// fetchBody fetches the whole raw message uid without setting \Seen (which
+// must wait until the handler succeeded). found is false when the server
+// returned no message (expunged since the search); raw is nil when it
+// returned one without a body.
+func (s *session) fetchBody(uid imap.UID) (raw []byte, found bool, err error) {
+	section := &imap.FetchItemBodySection{Peek: true}
+	cmd := s.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{
+		UID:         true,
+		BodySection: []*imap.FetchItemBodySection{section},
+	})
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		found = true
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			body, ok := item.(imapclient.FetchItemDataBodySection)
+			if !ok || body.Literal == nil {
+				continue
+			}
+			b, rerr := io.ReadAll(body.Literal)
+			if rerr == nil && int64(len(b)) != body.Literal.Size() {
+				// A connection closed inside the literal reads as
+				// a plain EOF: the message is cut short.
+				rerr = fmt.Errorf("connection lost after %d of %d bytes: %w", len(b), body.Literal.Size(), io.ErrUnexpectedEOF)
+			}
+			if rerr != nil {
+				// go-imap (v2.0.0-beta.8) lets its reader goroutine go
+				// on as soon as a literal read ends, and releasing the
+				// command (Next, Close) would then drain the rest of
+				// the literal from this goroutine too: two readers on
+				// one socket. Close the connection instead; the
+				// session is dropped after this error anyway.
+				_ = s.c.Close()
+				return nil, false, fmt.Errorf("read message body: %w", rerr)
+			}
+			raw = b
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return nil, false, err
+	}
+	return raw, found, nil
 }
 
 // markProcessed moves the message to ProcessedMailbox (imapclient falls back

@@ -46,10 +46,12 @@ const (
 // between Handle and the marking. Handle must therefore be idempotent by
 // msg.MessageID.
 //
-// Handle must also check that msg.From is one of the registered addresses of
-// the supplier that owns in.Command.SupplierOrderNumber before applying the
-// command (the reader has no store, and anybody can write an email with a
-// matching subject); mail failing that check, and every Interpretation with
+// Handle must also check, before applying the command, that the mail
+// carries the reply token of in.Command.SupplierOrderNumber (CheckToken),
+// that its Authentication-Results do not say it is forged (CheckAuth), and
+// that msg.From is one of the registered addresses of the supplier that owns
+// the order (the reader has no store, and anybody can write an email with a
+// matching subject and From); mail failing a check, and every Interpretation with
 // Review set, belongs in the operator review queue. Returning nil after
 // queueing it for review is right: review is a result, not a failure.
 type Handler interface {
@@ -73,6 +75,9 @@ type Mailbox struct {
 	// TLSConfig is used for implicit TLS and STARTTLS; its ServerName
 	// defaults to the host of Addr.
 	TLSConfig *tls.Config
+	// CAFile, when set, is a PEM bundle of CA certificates trusted instead
+	// of the system roots (and of TLSConfig.RootCAs); read at each connect.
+	CAFile string
 	// ProcessedMailbox, when set, is where processed mail is moved (created
 	// if missing); otherwise it is flagged \Seen and ProcessedKeyword.
 	ProcessedMailbox string

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -26,11 +27,15 @@ const (
 	DefaultIdleTimeout   = 10 * time.Minute
 	DefaultMaxFileSize   = 100 << 20
 	DefaultMemUploadSize = 256 << 10
+	// DefaultHandshakeTimeout is long enough for a slow link and a
+	// bcrypt check or two, short enough that a client that never logs in
+	// is gone soon.
+	DefaultHandshakeTimeout        = 15 * time.Second
+	DefaultMaxUnauthenticated      = 128
+	DefaultMaxUnauthenticatedPerIP = 10
+	DefaultLoginFailures           = 10
+	DefaultLoginBan                = 5 * time.Minute
 )
-
-// handshakeTimeout bounds the SSH handshake and login, so half-open
-// connections do not hold a session slot for a whole idle timeout.
-const handshakeTimeout = 30 * time.Second
 
 // maxChannelsPerConn caps SFTP sessions multiplexed on one connection.
 const maxChannelsPerConn = 4
@@ -46,8 +51,22 @@ type Config struct {
 	// HostKey, when set, is used instead of HostKeyPath: the daemon keeps
 	// the key in the database so every replica presents the same one.
 	HostKey ssh.Signer
-	// MaxSessions caps concurrent connections; more are closed at once.
+	// MaxSessions caps concurrent logged-in connections; more are closed
+	// right after their login.
 	MaxSessions int
+	// HandshakeTimeout bounds the SSH handshake and login together, in
+	// absolute time from accept: a client that dribbles bytes cannot
+	// stretch it.
+	HandshakeTimeout time.Duration
+	// MaxUnauthenticated caps connections that have not logged in yet;
+	// MaxUnauthenticatedPerIP caps them per remote address (IPv6 per
+	// /64). They do not count against MaxSessions.
+	MaxUnauthenticated      int
+	MaxUnauthenticatedPerIP int
+	// LoginFailures failed logins from one address within a minute make
+	// the server refuse that address's new connections for LoginBan.
+	LoginFailures int
+	LoginBan      time.Duration
 	// IdleTimeout closes a connection that has sent and received nothing
 	// for this long.
 	IdleTimeout time.Duration
@@ -75,8 +94,9 @@ type Server struct {
 	storage Storage
 	signer  ssh.Signer
 	auth    *authenticator
+	guard   *guard
 	log     *slog.Logger
-	slots   chan struct{}
+	slots   chan struct{} // logged-in connections
 	started time.Time
 }
 
@@ -98,6 +118,21 @@ func newServer(cfg Config, accounts Accounts, storage Storage, bcryptCost int) (
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.HandshakeTimeout <= 0 {
+		cfg.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if cfg.MaxUnauthenticated <= 0 {
+		cfg.MaxUnauthenticated = DefaultMaxUnauthenticated
+	}
+	if cfg.MaxUnauthenticatedPerIP <= 0 {
+		cfg.MaxUnauthenticatedPerIP = DefaultMaxUnauthenticatedPerIP
+	}
+	if cfg.LoginFailures <= 0 {
+		cfg.LoginFailures = DefaultLoginFailures
+	}
+	if cfg.LoginBan <= 0 {
+		cfg.LoginBan = DefaultLoginBan
 	}
 	if cfg.MaxFileSize <= 0 {
 		cfg.MaxFileSize = DefaultMaxFileSize
@@ -134,6 +169,7 @@ func newServer(cfg Config, accounts Accounts, storage Storage, bcryptCost int) (
 		storage: storage,
 		signer:  signer,
 		auth:    auth,
+		guard:   newGuard(cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerIP, cfg.LoginFailures, cfg.LoginBan),
 		log:     log,
 		slots:   make(chan struct{}, cfg.MaxSessions),
 		started: time.Now().UTC(),
@@ -204,17 +240,21 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			continue
 		}
 		backoff = 5 * time.Millisecond
-		select {
-		case s.slots <- struct{}{}:
-		default:
-			s.log.Warn("sftp connection refused: too many sessions", "remote", c.RemoteAddr().String(), "max_sessions", s.cfg.MaxSessions)
+		// Until it has logged in a connection holds only an
+		// unauthenticated slot, never a session slot: clients that
+		// never finish their handshake cannot lock suppliers out.
+		key := addrKey(c.RemoteAddr())
+		if why := s.guard.admit(key); why != "" {
+			level := slog.LevelWarn
+			if why == "address blocked after failed logins" {
+				// The block itself was logged once, when it began.
+				level = slog.LevelDebug
+			}
+			s.log.Log(ctx, level, "sftp connection refused: "+why, "remote", c.RemoteAddr().String())
 			c.Close()
 			continue
 		}
-		wg.Go(func() {
-			defer func() { <-s.slots }()
-			s.serveConn(ctx, c)
-		})
+		wg.Go(func() { s.serveConn(ctx, c, key) })
 	}
 }
 
@@ -236,33 +276,26 @@ func (s *Server) sweepLoop(ctx context.Context, sw Sweeper) {
 // serveConn runs one SSH connection: handshake, login, then its session
 // channels. It returns when the client leaves, the connection idles out,
 // or ctx is done.
-func (s *Server) serveConn(ctx context.Context, c net.Conn) {
+func (s *Server) serveConn(ctx context.Context, c net.Conn, key netip.Prefix) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	remote := c.RemoteAddr().String()
-	ic := newIdleConn(c, handshakeTimeout)
-
-	cfg := &ssh.ServerConfig{
-		ServerVersion: "SSH-2.0-Supplyhub",
-		MaxAuthTries:  6,
-		PasswordCallback: func(m ssh.ConnMetadata, pw []byte) (*ssh.Permissions, error) {
-			return s.auth.password(ctx, m, pw)
-		},
-		PublicKeyCallback: func(m ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
-			return s.auth.publicKey(ctx, m, k)
-		},
-	}
-	cfg.AddHostKey(s.signer)
-	sconn, chans, reqs, err := ssh.NewServerConn(ic, cfg)
+	sconn, chans, reqs, err := s.handshake(ctx, c, key)
+	s.guard.release(key)
 	if err != nil {
-		s.log.Debug("sftp handshake failed", "remote", remote, "error", err)
 		return
 	}
 	defer sconn.Close()
-	ic.setTimeout(s.cfg.IdleTimeout)
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	default:
+		s.log.Warn("sftp connection refused: too many sessions", "remote", remote, "user", sconn.User(), "max_sessions", s.cfg.MaxSessions)
+		return
+	}
 	p, _ := sconn.Permissions.ExtraData[principalKey{}].(*principal)
 	if p == nil {
 		// Unreachable: every successful callback sets it.
@@ -294,6 +327,66 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	}
 	wg.Wait()
 	log.Info("sftp logout", "duration", time.Since(start).Round(time.Millisecond))
+}
+
+// handshake runs the SSH handshake and login under one deadline set at
+// the start: it is never pushed forward, however the client trickles its
+// bytes. Failed logins are counted against the remote address.
+func (s *Server) handshake(ctx context.Context, c net.Conn, key netip.Prefix) (*ssh.ServerConn, <-chan ssh.NewChannel, <-chan *ssh.Request, error) {
+	remote := c.RemoteAddr().String()
+	ic := newIdleConn(c, 0)
+	_ = c.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
+	pwFailed, keyFailed := 0, 0
+	failed := func() {
+		if s.guard.fail(key) {
+			s.log.Warn("sftp address blocked after failed logins", "remote", remote,
+				"failures", s.cfg.LoginFailures, "within", failureWindow, "blocked_for", s.cfg.LoginBan)
+		}
+	}
+	cfg := &ssh.ServerConfig{
+		ServerVersion: "SSH-2.0-Supplyhub",
+		MaxAuthTries:  6,
+		PasswordCallback: func(m ssh.ConnMetadata, pw []byte) (*ssh.Permissions, error) {
+			if s.guard.blocked(key) {
+				return nil, errors.New("sftp: address blocked")
+			}
+			p, err := s.auth.password(ctx, m, pw)
+			if err != nil {
+				pwFailed++
+				failed()
+			}
+			return p, err
+		},
+		PublicKeyCallback: func(m ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
+			if s.guard.blocked(key) {
+				return nil, errors.New("sftp: address blocked")
+			}
+			p, err := s.auth.publicKey(ctx, m, k)
+			if err != nil {
+				keyFailed++
+			}
+			return p, err
+		},
+	}
+	cfg.AddHostKey(s.signer)
+	sconn, chans, reqs, err := ssh.NewServerConn(ic, cfg)
+	if err != nil {
+		// Clients offer every key they hold, so one refused key is no
+		// failure; a connection that offered only keys and got nowhere
+		// counts once.
+		if pwFailed == 0 && keyFailed > 0 {
+			failed()
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			s.log.Info("sftp handshake timed out", "remote", remote, "timeout", s.cfg.HandshakeTimeout)
+		} else {
+			s.log.Debug("sftp handshake failed", "remote", remote, "error", err)
+		}
+		return nil, nil, nil, err
+	}
+	ic.setTimeout(s.cfg.IdleTimeout)
+	return sconn, chans, reqs, nil
 }
 
 // serveChannel answers a session channel's requests: the "sftp" subsystem
@@ -366,7 +459,8 @@ func isClosed(err error) bool {
 }
 
 // idleConn closes a connection that has had no traffic for timeout by
-// pushing its deadline forward on every read and write.
+// pushing its deadline forward on every read and write. With a zero
+// timeout it leaves the deadline alone.
 type idleConn struct {
 	net.Conn
 	timeout atomic.Int64 // nanoseconds
@@ -374,7 +468,9 @@ type idleConn struct {
 
 func newIdleConn(c net.Conn, timeout time.Duration) *idleConn {
 	ic := &idleConn{Conn: c}
-	ic.setTimeout(timeout)
+	if timeout > 0 {
+		ic.setTimeout(timeout)
+	}
 	return ic
 }
 
@@ -384,11 +480,17 @@ func (c *idleConn) setTimeout(d time.Duration) {
 }
 
 func (c *idleConn) Read(b []byte) (int, error) {
-	_ = c.Conn.SetDeadline(time.Now().Add(time.Duration(c.timeout.Load())))
+	c.touch()
 	return c.Conn.Read(b)
 }
 
 func (c *idleConn) Write(b []byte) (int, error) {
-	_ = c.Conn.SetDeadline(time.Now().Add(time.Duration(c.timeout.Load())))
+	c.touch()
 	return c.Conn.Write(b)
+}
+
+func (c *idleConn) touch() {
+	if d := time.Duration(c.timeout.Load()); d > 0 {
+		_ = c.Conn.SetDeadline(time.Now().Add(d))
+	}
 }

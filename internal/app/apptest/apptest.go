@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,14 +60,46 @@ func Start(t testing.TB, kind string) *Daemon {
 // StartConfig runs a daemon with cfg, stopped when the test ends.
 func StartConfig(t testing.TB, cfg *config.Config) *Daemon {
 	t.Helper()
-	if ps := cfg.Validate(app.ChannelCheck(nil)); len(ps) > 0 {
-		t.Fatalf("test config: %v", ps)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	return start(t, cfg, log)
+}
+
+// Logs holds everything a daemon logged, one JSON object per line.
+type Logs struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *Logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns the lines logged so far.
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// StartLogged runs a daemon with cfg like StartConfig and captures all it
+// logs, at debug level, for tests that check the log lines.
+func StartLogged(t testing.TB, cfg *config.Config) (*Daemon, *Logs) {
+	t.Helper()
+	logs := &Logs{}
+	return start(t, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))), logs
+}
+
+func start(t testing.TB, cfg *config.Config, log *slog.Logger) *Daemon {
+	t.Helper()
+	if ps := cfg.Validate(app.ChannelCheck(nil)); len(ps) > 0 {
+		t.Fatalf("test config: %v", ps)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		cancel()

@@ -111,11 +111,8 @@ func OpenURL(t testing.TB, u string) *store.Store {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
 	if err := jobs.Migrate(ctx, st); err != nil {
-		t.Fatalf("migrate river: %v", err)
+		t.Fatalf("migrate: %v", err)
 	}
 	return st
 }

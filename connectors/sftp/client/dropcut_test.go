@@ -1,0 +1,167 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/supplyhub/supplyhub/connectors/drop"
+	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/pipeline"
+)
+
+// cutProxy forwards TCP connections to target and, while cut > 0, closes
+// a connection once that many bytes went from the client to the server:
+// a network drop in the middle of an upload.
+type cutProxy struct {
+	ln     net.Listener
+	target string
+	cut    atomic.Int64
+	cuts   atomic.Int64
+	wg     sync.WaitGroup
+}
+
+func startCutProxy(t *testing.T, target string, cut int64) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, target: target}
+	p.cut.Store(cut)
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.wg.Add(1)
+			go func() { defer p.wg.Done(); p.serve(c) }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); p.wg.Wait() })
+	return p
+}
+
+func (p *cutProxy) serve(c net.Conn) {
+	defer c.Close()
+	s, err := net.Dial("tcp", p.target)
+	if err != nil {
+		return
+	}
+	defer s.Close()
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(c, s); done <- struct{}{} }()
+	go func() {
+		if n := p.cut.Load(); n > 0 {
+			_, _ = io.CopyN(s, c, n)
+			p.cuts.Add(1)
+		} else {
+			_, _ = io.Copy(s, c)
+		}
+		done <- struct{}{}
+	}()
+	<-done // either side ending (or the cut) ends both
+}
+
+func (p *cutProxy) port() int { return p.ln.Addr().(*net.TCPAddr).Port }
+
+// TestDropSurvivesConnectionCutMidFile: the connection to a real OpenSSH
+// server is cut while a large file is being uploaded. The attempt fails as
+// temporary, the file never appears under its final name half written,
+// and the retry (a new session) lands the whole file, byte for byte what
+// a clean render gives.
+func TestDropSurvivesConnectionCutMidFile(t *testing.T) {
+	d := startSSHD(t)
+	const cutAt = 96 << 10 // bytes client to server: past login, inside the file
+	p := startCutProxy(t, net.JoinHostPort(d.host, d.port), cutAt)
+	st := d.settings()
+	st.Port, st.Dir = p.port(), "outbound"
+	raw, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := drop.NewChannel("sftp", Dialer(), time.Minute)
+	defer ch.Close()
+
+	so := &domain.SupplierOrder{Number: "77-31", Supplier: "31",
+		Order: domain.OrderHeader{Number: "77", ExternalID: "CUT-1", PlacedAt: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), Currency: "EUR"}}
+	for i := 1; i <= 4000; i++ {
+		so.Lines = append(so.Lines, domain.Line{Position: i, SKU: "SKU-" + strconv.Itoa(i), Name: fmt.Sprintf("Part number %d with a long name", i), Quantity: 1, UnitPrice: 199, Total: 199})
+	}
+	req := &pipeline.DeliveryRequest{Delivery: &domain.Delivery{ID: 1, Event: domain.EventOrderCreated}, SupplierOrder: so,
+		Supplier: &domain.Supplier{Code: "31"}, Channel: domain.Channel{Name: "sftp", Type: "sftp", Settings: raw}}
+	name, want, err := drop.Render(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 2*cutAt {
+		t.Fatalf("the file (%d bytes) must be well past the cut (%d)", len(want), cutAt)
+	}
+	outbound := filepath.Join(d.chroot, "outbound")
+	final := filepath.Join(outbound, name)
+	stop := watchPartial(final, want)
+
+	start := time.Now()
+	res, err := ch.Deliver(context.Background(), req)
+	if err == nil {
+		t.Fatalf("the upload went through a connection cut after %d bytes", cutAt)
+	}
+	if res.Permanent {
+		t.Fatalf("a cut connection must be retried, not dead-lettered: %v", err)
+	}
+	if p.cuts.Load() != 1 {
+		t.Fatalf("%d cuts, want 1", p.cuts.Load())
+	}
+	if _, serr := os.Stat(final); serr == nil {
+		t.Fatalf("%s exists after the cut upload", name)
+	}
+	t.Logf("cut attempt: %v", err)
+
+	p.cut.Store(0) // the network is back
+	if _, err := ch.Deliver(context.Background(), req); err != nil {
+		t.Fatalf("retry after the cut: %v", err)
+	}
+	recover := time.Since(start)
+	reads, partial := stop()
+	got, err := os.ReadFile(final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s: %d bytes, want the clean render's %d", name, len(got), len(want))
+	}
+	if partial > 0 {
+		t.Errorf("a reader saw %s partial %d times (of %d reads)", name, partial, reads)
+	}
+	// The cut upload's temporary file may stay behind (the connection that
+	// could have removed it is gone): hidden, and never the final name.
+	entries, _ := os.ReadDir(outbound)
+	var stray []string
+	for _, e := range entries {
+		if e.Name() != name {
+			stray = append(stray, e.Name())
+			if !strings.HasPrefix(e.Name(), "."+name+".") || !strings.HasSuffix(e.Name(), ".tmp") {
+				t.Errorf("unexpected file %s", e.Name())
+			}
+			// The half file existed, but only under the temporary name.
+			if fi, err := e.Info(); err == nil && fi.Size() >= int64(len(want)) {
+				t.Errorf("stray %s holds %d bytes: the cut came too late to test anything", e.Name(), fi.Size())
+			}
+		}
+	}
+	t.Logf("FAULT sftp-cut-mid-file sent=1 stored=1 delivered=1 duplicates=0 recover=%s (file %d bytes, cut after %d, %d reads during upload, stray temp files %v)",
+		recover.Round(time.Millisecond), len(want), cutAt, reads, stray)
+}

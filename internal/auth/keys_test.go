@@ -1,0 +1,89 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/auth"
+	"github.com/supplyhub/supplyhub/internal/store"
+	"github.com/supplyhub/supplyhub/internal/store/storetest"
+)
+
+func authenticate(t *testing.T, st *store.Store, key string) (*store.Principal, error) {
+	t.Helper()
+	r, _ := http.NewRequest("GET", "/", nil)
+	r.Header.Set("Authorization", "Bearer "+key)
+	return auth.Authenticate(context.Background(), st, r)
+}
+
+// TestMarkUsedOncePerMinute: the first use records the time, uses within
+// the minute write nothing, a use after it records again; a revoked key
+// no longer authenticates through either store on the database.
+func TestMarkUsedOncePerMinute(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind string) {
+		url := storetest.URL(t, kind)
+		st := storetest.OpenURL(t, url)
+		other := storetest.OpenURL(t, url) // a second replica's store
+		ctx := context.Background()
+		key, hash, hint := auth.NewKey(store.RoleAdmin)
+		id, err := st.CreateAPIKey(ctx, store.NewAPIKey{Hash: hash, Hint: hint, Role: store.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lastUsed := func() *time.Time {
+			t.Helper()
+			ks, err := st.ListAPIKeys(ctx, store.APIKeyFilter{ID: id})
+			if err != nil || len(ks) != 1 {
+				t.Fatalf("list: %v %v", ks, err)
+			}
+			return ks[0].LastUsedAt
+		}
+		t0 := time.Now().Truncate(time.Millisecond)
+		for _, c := range []struct {
+			at   time.Time
+			want time.Time
+		}{
+			{t0, t0},                       // first use
+			{t0.Add(30 * time.Second), t0}, // within the minute: no write
+			{t0.Add(61 * time.Second), t0.Add(61 * time.Second)},
+		} {
+			p, err := authenticate(t, st, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := auth.MarkUsed(ctx, st, p, c.at); err != nil {
+				t.Fatal(err)
+			}
+			if got := lastUsed(); got == nil || !got.Equal(c.want) {
+				t.Fatalf("use at %s: last used %v, want %s", c.at, got, c.want)
+			}
+		}
+		// Two replicas that both saw the stale time write once between them.
+		p, _ := authenticate(t, st, key)
+		q, _ := authenticate(t, other, key)
+		later := t0.Add(3 * time.Minute)
+		_ = auth.MarkUsed(ctx, st, p, later)
+		_ = auth.MarkUsed(ctx, other, q, later.Add(time.Second))
+		if got := lastUsed(); !got.Equal(later) {
+			t.Errorf("last used %s after two replicas' uses, want the first, %s", got, later)
+		}
+
+		if err := other.RevokeAPIKey(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		for name, s := range map[string]*store.Store{"same store": other, "other store": st} {
+			if _, err := authenticate(t, s, key); !errors.Is(err, auth.ErrBadKey) {
+				t.Errorf("%s after revoking: %v, want ErrBadKey", name, err)
+			}
+		}
+		if err := st.RevokeAPIKey(ctx, id); !errors.Is(err, store.ErrKeyRevoked) {
+			t.Errorf("revoke twice: %v", err)
+		}
+		if err := st.RevokeAPIKey(ctx, id+100); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("revoke unknown: %v", err)
+		}
+	})
+}
