@@ -67,9 +67,23 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	if err != nil {
 		return fmt.Errorf("dispatch: load supplier %d: %w", del.SupplierID, err)
 	}
+	snap, err := d.st.DeliverySnapshot(ctx, del.ID)
+	if err != nil {
+		return fmt.Errorf("dispatch: %w", err)
+	}
 	log := d.log.With("delivery", del.ID, "order", so.Number, "supplier", sup.Code, "channel", del.Channel,
 		"event", del.Event, "attempt", job.Attempt)
-	req := &DeliveryRequest{Delivery: del, SupplierOrder: eventSnapshot(del, so), Supplier: sup}
+	view, err := renderedOrder(del, so, snap)
+	if err != nil {
+		// A damaged snapshot cannot be rendered faithfully: dead, not guessed.
+		a := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: time.Now(), Outcome: domain.OutcomeError, Error: err.Error()}
+		if rerr := d.record(ctx, log, del, a, domain.DeliveryDead, nil); rerr != nil {
+			return rerr
+		}
+		log.Error("delivery dead-lettered", "error", err)
+		return river.JobCancel(fmt.Errorf("dispatch: %w", err))
+	}
+	req := &DeliveryRequest{Delivery: del, SupplierOrder: view, Supplier: sup}
 	ch, ok := findChannel(sup, del.Channel)
 	if _, _, isChange := ParseNotificationEvent(del.Event); isChange {
 		// About a history event: load it (and the retailer) for the message.
@@ -339,10 +353,10 @@ func excerpt(s string, n int) string {
 	return s
 }
 
-// eventSnapshot is the supplier order as the event saw it. An
-// order.created delivery always carries the order as created (status new,
-// version 1), so every retry or replay renders the same bytes even after
-// the order has moved on.
+// eventSnapshot is the supplier order as the event saw it, for a delivery
+// created before snapshots were stored (see renderedOrder). An
+// order.created delivery carries the order as created (status new,
+// version 1); any other event carries the live row.
 func eventSnapshot(del *domain.Delivery, so *domain.SupplierOrder) *domain.SupplierOrder {
 	if del.Event != domain.EventOrderCreated {
 		return so

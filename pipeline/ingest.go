@@ -268,11 +268,18 @@ func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order
 		if sup == nil {
 			return nil, fmt.Errorf("%w %s", errUnknownSupplier, so.Supplier)
 		}
+		var snap []byte
 		for _, ch := range sup.Channels {
 			if in.cfg.PushChannels != nil && !in.cfg.PushChannels(ch.Type) {
 				continue
 			}
-			p, err := NewDelivery(ctx, in.st, tx, so, ch, domain.EventOrderCreated)
+			if snap == nil {
+				var err error
+				if snap, err = createdSnapshot(so); err != nil {
+					return nil, err
+				}
+			}
+			p, err := NewDelivery(ctx, in.st, tx, so, ch, domain.EventOrderCreated, snap)
 			if err != nil {
 				return nil, err
 			}
@@ -284,11 +291,13 @@ func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order
 	return params, nil
 }
 
-// NewDelivery records that event about so is owed to channel ch and
-// returns the job that delivers it, or nil when that delivery already
-// existed (its job was created with it).
-func NewDelivery(ctx context.Context, st *store.Store, tx store.Tx, so *domain.SupplierOrder, ch domain.Channel, event string) (*river.InsertManyParams, error) {
-	d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: ch.Name, Kind: ch.Type, Event: event}
+// NewDelivery records that event about so is owed to channel ch, with
+// snap (the supplier order as the event saw it, which every attempt
+// renders), and returns the job that delivers it, or nil when that
+// delivery already existed (its job was created with it).
+func NewDelivery(ctx context.Context, st *store.Store, tx store.Tx, so *domain.SupplierOrder, ch domain.Channel, event string, snap []byte) (*river.InsertManyParams, error) {
+	d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: ch.Name, Kind: ch.Type, Event: event,
+		Snapshot: snap}
 	created, err := st.InsertDelivery(ctx, tx, d)
 	if err != nil || !created {
 		return nil, err

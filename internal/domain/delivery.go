@@ -34,6 +34,10 @@ type Delivery struct {
 	// SupplierOrderNumber and SupplierCode are read along for display.
 	SupplierOrderNumber string
 	SupplierCode        string
+	// Snapshot is the supplier order as the event saw it (JSON), written
+	// with a new delivery; it is not read back with the delivery (see
+	// store.DeliverySnapshot).
+	Snapshot []byte
 }
 
 // Attempt outcomes.

@@ -12,8 +12,8 @@ const (
 	// A delivery is unique per (supplier order, channel, event): asking for
 	// it twice returns the existing one, so a replayed or repeated event
 	// keeps its id and receivers can deduplicate.
-	qInsertDelivery = `INSERT INTO deliveries (supplier_order_id, supplier_id, channel, kind, event, status, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+	qInsertDelivery = `INSERT INTO deliveries (supplier_order_id, supplier_id, channel, kind, event, status, created_at, updated_at, snapshot)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
 ON CONFLICT (supplier_order_id, channel, event) DO NOTHING RETURNING id`
 	deliveryCols = `id, supplier_order_id, supplier_id, channel, kind, event, status, attempts, last_error, created_at, updated_at, delivered_at,
 (SELECT number FROM supplier_orders WHERE supplier_orders.id = deliveries.supplier_order_id),
@@ -30,12 +30,17 @@ delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END WHERE id
 
 // InsertDelivery stores d in tx unless that (supplier order, channel,
 // event) already exists; either way d.ID is set and created says which.
+// d.Snapshot, when set, is stored with it (see DeliverySnapshot).
 func (s *Store) InsertDelivery(ctx context.Context, tx Tx, d *domain.Delivery) (created bool, err error) {
 	now := time.Now().UTC()
 	if d.Status == "" {
 		d.Status = domain.DeliveryPending
 	}
-	rows, err := tx.Query(ctx, qInsertDelivery, d.SupplierOrderID, d.SupplierID, d.Channel, d.Kind, d.Event, d.Status, now)
+	var snap any
+	if len(d.Snapshot) > 0 {
+		snap = string(d.Snapshot)
+	}
+	rows, err := tx.Query(ctx, qInsertDelivery, d.SupplierOrderID, d.SupplierID, d.Channel, d.Kind, d.Event, d.Status, now, snap)
 	if err != nil {
 		return false, fmt.Errorf("insert delivery: %w", err)
 	}
@@ -60,6 +65,20 @@ func (s *Store) InsertDelivery(ctx context.Context, tx Tx, d *domain.Delivery) (
 	}
 	d.CreatedAt, d.UpdatedAt = now, now
 	return true, nil
+}
+
+// DeliverySnapshot returns the supplier order as the delivery's event saw
+// it (JSON), stored when the delivery was created; nil for a delivery
+// created before snapshots existed (migration 0015).
+func (s *Store) DeliverySnapshot(ctx context.Context, id int64) ([]byte, error) {
+	var snap *string
+	if err := s.d.QueryRow(ctx, `SELECT snapshot FROM deliveries WHERE id = $1`, id).Scan(&snap); err != nil {
+		return nil, fmt.Errorf("delivery %d snapshot: %w", id, err)
+	}
+	if snap == nil {
+		return nil, nil
+	}
+	return []byte(*snap), nil
 }
 
 // DeliveryByID loads a delivery.
