@@ -123,7 +123,9 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 			return err
 		}
 		if earlier > 0 {
-			return river.JobSnooze(2 * time.Second)
+			// The earlier delivery wakes this one when it finishes (see
+			// record); the backoff only covers a missed wake-up.
+			return river.JobSnooze(BlockedBackoff(snoozes(job.Metadata)))
 		}
 	}
 	req.Channel, req.Attempt = ch, attempt.Number
@@ -267,6 +269,24 @@ func (d *Dispatcher) changeOf(ctx context.Context, so *domain.SupplierOrder, del
 
 func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.Delivery, a *domain.Attempt, status string, then func(tx store.Tx) error) error {
 	d.m.Attempts.WithLabelValues(del.Kind, a.Outcome).Inc()
+	if status == domain.DeliveryDelivered || status == domain.DeliveryDead {
+		// Finished: the next event of this supplier order to this channel
+		// may go now, in the same transaction as this record.
+		first := then
+		then = func(tx store.Tx) error {
+			if first != nil {
+				if err := first(tx); err != nil {
+					return err
+				}
+			}
+			next, err := d.st.NextWaitingDelivery(ctx, tx, del)
+			if err != nil || next == 0 {
+				return err
+			}
+			_, err = d.st.WakeDispatch(ctx, tx, next)
+			return err
+		}
+	}
 	// The remote side has answered: record it even if the job is being
 	// cancelled, or the attempt would be lost from the history.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -364,6 +384,34 @@ func eventSnapshot(del *domain.Delivery, so *domain.SupplierOrder) *domain.Suppl
 	snap := *so
 	snap.Status, snap.Version, snap.UpdatedAt, snap.RetrievedAt = domain.StatusNew, 1, so.CreatedAt, nil
 	return &snap
+}
+
+// Backoff of a delivery waiting for an earlier one: it doubles from 2 s
+// with each wait, up to 2 minutes. The earlier delivery wakes the waiting
+// one as soon as it finishes, so the backoff only matters when that
+// wake-up is missed (the earlier one finishing at the very moment the
+// waiting one checks).
+const (
+	blockedFirst = 2 * time.Second
+	blockedMax   = 2 * time.Minute
+)
+
+// BlockedBackoff is how long a delivery waits after its n-th wait (0-based).
+func BlockedBackoff(n int) time.Duration {
+	d := blockedFirst
+	for i := 0; i < n && d < blockedMax; i++ {
+		d *= 2
+	}
+	return min(d, blockedMax)
+}
+
+// snoozes reads how often River has snoozed a job from its metadata.
+func snoozes(metadata []byte) int {
+	var m struct {
+		Snoozes int `json:"snoozes"`
+	}
+	_ = json.Unmarshal(metadata, &m)
+	return m.Snoozes
 }
 
 func sumDurations(ds []time.Duration) time.Duration {
