@@ -173,8 +173,11 @@ func (in *Ingestor) commit(ctx context.Context, batch []*ingestReq) {
 		return
 	}
 	if err != nil {
-		in.log.Error("ingest order failed", "external_id", batch[0].order.Header.ExternalID, "error", err)
-		batch[0].reply <- ingestReply{err: err}
+		h := batch[0].order.Header
+		// The one line about this failure: callers see an *IngestError
+		// and do not log it again.
+		in.log.Error("ingest order failed", "external_id", h.ExternalID, "retailer", h.Retailer, "error", err)
+		batch[0].reply <- ingestReply{err: &IngestError{ExternalID: h.ExternalID, Retailer: h.Retailer, Err: err}}
 		return
 	}
 	in.m.IngestBatchSize.Observe(float64(len(batch)))
@@ -182,6 +185,21 @@ func (in *Ingestor) commit(ctx context.Context, batch []*ingestReq) {
 		r.reply <- replies[i]
 	}
 }
+
+// IngestError is an order that could not be stored. The ingestor has
+// logged it (with the external id, the retailer and the cause), so a
+// caller answers it without logging it again.
+type IngestError struct {
+	ExternalID, Retailer string
+	Err                  error
+}
+
+func (e *IngestError) Error() string {
+	return fmt.Sprintf("ingest order %q of retailer %s: %v", e.ExternalID, e.Retailer, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *IngestError) Unwrap() error { return e.Err }
 
 type existingRef struct {
 	idx        int
