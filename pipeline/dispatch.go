@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/metrics"
 	"github.com/supplyhub/supplyhub/internal/store"
 )
@@ -21,6 +22,10 @@ import (
 // DispatchArgs is the job that makes one attempt at one delivery.
 type DispatchArgs struct {
 	DeliveryID int64 `json:"delivery_id"`
+	// WakeGen is the delivery's wake_gen when this job was queued: a job
+	// older than the delivery's current value was replaced by a wake-up
+	// (see store.BumpWakeGen) and stops.
+	WakeGen int64 `json:"wake_gen,omitempty"`
 }
 
 // Kind names the job for River.
@@ -35,12 +40,18 @@ type Dispatcher struct {
 	m        *metrics.Metrics
 	log      *slog.Logger
 	alert    Alerter
+	q        jobs.Queue
 }
 
 // NewDispatcher builds the dispatch worker.
 func NewDispatcher(st *store.Store, channels Channels, m *metrics.Metrics, log *slog.Logger, alert Alerter) *Dispatcher {
 	return &Dispatcher{st: st, channels: channels, m: m, log: log, alert: alert}
 }
+
+// SetQueue gives the dispatcher the queue it wakes waiting deliveries
+// through (the queue is built after its workers); without one, a waiting
+// delivery goes at its next backoff.
+func (d *Dispatcher) SetQueue(q jobs.Queue) { d.q = q }
 
 // errDeliveryGone cancels a job whose delivery or channel no longer exists.
 var errDeliveryGone = errors.New("delivery target no longer configured")
@@ -57,6 +68,10 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	}
 	if del.Status == domain.DeliveryDelivered {
 		// A job rescued after a crash between success and completion.
+		return nil
+	}
+	if job.Args.WakeGen < del.WakeGen {
+		// A wake-up queued a newer job for this delivery.
 		return nil
 	}
 	so, err := d.st.SupplierOrderByID(ctx, del.SupplierOrderID)
@@ -77,7 +92,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	if err != nil {
 		// A damaged snapshot cannot be rendered faithfully: dead, not guessed.
 		a := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: time.Now(), Outcome: domain.OutcomeError, Error: err.Error()}
-		if rerr := d.record(ctx, log, del, a, domain.DeliveryDead, nil); rerr != nil {
+		if rerr := d.record(ctx, log, domain.Channel{}, del, a, domain.DeliveryDead, nil); rerr != nil {
 			return rerr
 		}
 		log.Error("delivery dead-lettered", "error", err)
@@ -99,7 +114,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	attempt := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: start}
 	if !ok || conn == nil {
 		attempt.Outcome, attempt.Error = domain.OutcomeError, errDeliveryGone.Error()
-		d.record(ctx, log, del, attempt, domain.DeliveryDead, nil)
+		d.record(ctx, log, ch, del, attempt, domain.DeliveryDead, nil)
 		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, errDeliveryGone))
 	}
 	ep, err := d.st.EndpointState(ctx, sup.ID, del.Channel)
@@ -109,7 +124,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	if ep.DisabledAt != nil {
 		attempt.Outcome = domain.OutcomeError
 		attempt.Error = fmt.Sprintf("endpoint disabled since %s: %s", ep.DisabledAt.Format(time.RFC3339), ep.DisabledReason)
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryDead, nil); err != nil {
+		if err := d.record(ctx, log, ch, del, attempt, domain.DeliveryDead, nil); err != nil {
 			return err
 		}
 		d.m.DeadLetters.WithLabelValues(del.Kind).Inc()
@@ -141,7 +156,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 				return d.st.RecordDispatched(ctx, tx, so.ID, del.Channel, DeriveOrderStatus)
 			}
 		}
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryDelivered, then); err != nil {
+		if err := d.record(ctx, log, ch, del, attempt, domain.DeliveryDelivered, then); err != nil {
 			// The attempt worked but was not recorded: retrying re-sends
 			// the same identity (file name, webhook-id, Message-ID), which
 			// receivers deduplicate.
@@ -177,14 +192,14 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	case res.RetryAfter > 0 && !res.Permanent && time.Since(del.CreatedAt) <= throttleBudget:
 		// Throttling is not failure: wait as asked without using a retry.
 		attempt.Outcome = domain.OutcomeThrottled
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryFailed, nil); err != nil {
+		if err := d.record(ctx, log, ch, del, attempt, domain.DeliveryFailed, nil); err != nil {
 			return err
 		}
 		log.Warn("delivery throttled", "retry_after", res.RetryAfter, "status", res.StatusCode)
 		return river.JobSnooze(res.RetryAfter)
 	case res.Permanent || job.Attempt >= job.MaxAttempts:
 		attempt.Outcome = domain.OutcomeError
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryDead, nil); err != nil {
+		if err := d.record(ctx, log, ch, del, attempt, domain.DeliveryDead, nil); err != nil {
 			return err
 		}
 		d.m.DeadLetters.WithLabelValues(del.Kind).Inc()
@@ -192,7 +207,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, derr))
 	default:
 		attempt.Outcome = domain.OutcomeError
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryFailed, nil); err != nil {
+		if err := d.record(ctx, log, ch, del, attempt, domain.DeliveryFailed, nil); err != nil {
 			return err
 		}
 		log.Warn("delivery failed, will retry", "error", derr, "status", res.StatusCode)
@@ -267,7 +282,7 @@ func (d *Dispatcher) changeOf(ctx context.Context, so *domain.SupplierOrder, del
 	return r, c, nil
 }
 
-func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.Delivery, a *domain.Attempt, status string, then func(tx store.Tx) error) error {
+func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, ch domain.Channel, del *domain.Delivery, a *domain.Attempt, status string, then func(tx store.Tx) error) error {
 	d.m.Attempts.WithLabelValues(del.Kind, a.Outcome).Inc()
 	if status == domain.DeliveryDelivered || status == domain.DeliveryDead {
 		// Finished: the next event of this supplier order to this channel
@@ -279,12 +294,7 @@ func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.D
 					return err
 				}
 			}
-			next, err := d.st.NextWaitingDelivery(ctx, tx, del)
-			if err != nil || next == 0 {
-				return err
-			}
-			_, err = d.st.WakeDispatch(ctx, tx, next)
-			return err
+			return d.wakeNext(ctx, tx, ch, del)
 		}
 	}
 	// The remote side has answered: record it even if the job is being
@@ -296,6 +306,32 @@ func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.D
 		return err
 	}
 	return nil
+}
+
+// wakeNext queues, in tx, a job for the next delivery waiting behind del
+// (same supplier order and channel), replacing its snoozed one.
+func (d *Dispatcher) wakeNext(ctx context.Context, tx store.Tx, ch domain.Channel, del *domain.Delivery) error {
+	if d.q == nil {
+		return nil
+	}
+	next, err := d.st.NextWaitingDelivery(ctx, tx, del)
+	if err != nil || next == 0 {
+		return err
+	}
+	gen, err := d.st.BumpWakeGen(ctx, tx, next)
+	if err != nil {
+		return err
+	}
+	sched, err := RetrySchedule(ch.Settings)
+	if err != nil {
+		sched = DefaultRetry()
+	}
+	p := DispatchJob(next, len(sched)+1)
+	p.Args = DispatchArgs{DeliveryID: next, WakeGen: gen}
+	if err := d.q.InsertTx(ctx, tx, []river.InsertManyParams{p}); err != nil {
+		return err
+	}
+	return d.st.NotifyJobsAvailable(ctx, tx)
 }
 
 // NextRetry follows the channel's retry schedule, with ±10 % jitter so

@@ -15,7 +15,7 @@ const (
 	qInsertDelivery = `INSERT INTO deliveries (supplier_order_id, supplier_id, channel, kind, event, status, created_at, updated_at, snapshot)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
 ON CONFLICT (supplier_order_id, channel, event) DO NOTHING RETURNING id`
-	deliveryCols = `id, supplier_order_id, supplier_id, channel, kind, event, status, attempts, last_error, created_at, updated_at, delivered_at,
+	deliveryCols = `id, supplier_order_id, supplier_id, channel, kind, event, status, attempts, last_error, created_at, updated_at, delivered_at, wake_gen,
 (SELECT number FROM supplier_orders WHERE supplier_orders.id = deliveries.supplier_order_id),
 (SELECT code FROM suppliers WHERE suppliers.id = deliveries.supplier_id)`
 	qDeliveryByID  = `SELECT ` + deliveryCols + ` FROM deliveries WHERE id = $1`
@@ -89,7 +89,7 @@ func (s *Store) DeliveryByID(ctx context.Context, id int64) (*domain.Delivery, e
 func scanDelivery(row Row) (*domain.Delivery, error) {
 	var d domain.Delivery
 	err := row.Scan(&d.ID, &d.SupplierOrderID, &d.SupplierID, &d.Channel, &d.Kind, &d.Event, &d.Status, &d.Attempts,
-		&d.LastError, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt}, nullTimeCol{&d.DeliveredAt}, &d.SupplierOrderNumber, &d.SupplierCode)
+		&d.LastError, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt}, nullTimeCol{&d.DeliveredAt}, &d.WakeGen, &d.SupplierOrderNumber, &d.SupplierCode)
 	if err != nil {
 		return nil, err
 	}
