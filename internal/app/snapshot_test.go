@@ -111,3 +111,56 @@ func TestRetryRepeatsTheFirstBytes(t *testing.T) {
 		})
 	}
 }
+
+// TestDeliveryWithoutSnapshotRendersLive: a delivery created before
+// snapshots were stored (snapshot NULL, as migration 0015 leaves older
+// rows) still goes out, rendered from the supplier order at the attempt.
+func TestDeliveryWithoutSnapshotRendersLive(t *testing.T) {
+	var up atomic.Bool
+	rcv := newReceiver(t, func(int) (int, map[string]string) {
+		if up.Load() {
+			return 204, nil
+		}
+		return 503, nil
+	})
+	cfg := apptest.Config(t, storetest.URL(t, "sqlite"))
+	cfg.Webhooks.AllowPrivate = []string{"127.0.0.1/32"}
+	cfg.Retailers[0].Channels = []config.Channel{{Type: "webhook", Settings: map[string]any{
+		"url": rcv.srv.URL, "secret": webhook.NewSecret(), "retry": []any{"300ms", "300ms", "300ms", "300ms", "300ms"}}}}
+	d := apptest.StartConfig(t, cfg)
+	number := postOrder(t, d, "LEGACY-1")
+	so := "/api/v1/supplier/orders/" + number + "-31/status"
+	if code, _, b := d.Do(t, "POST", so, d.Keys["supplier:31"], `{"status":"acknowledged"}`); code != 200 {
+		t.Fatalf("acknowledge: %d %s", code, b)
+	}
+	apptest.Eventually(t, 20*time.Second, "a failed first attempt", func() bool { return len(rcv.calls()) > 0 })
+	if _, err := d.App.Store.SQLDB().Exec(`UPDATE deliveries SET snapshot = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, b := d.Do(t, "POST", so, d.Keys["supplier:31"], `{"status":"shipped","tracking":{"carrier":"DHL","number":"JD3"}}`); code != 200 {
+		t.Fatalf("ship: %d %s", code, b)
+	}
+	first := rcv.calls()[0]
+	up.Store(true)
+	var last received
+	apptest.Eventually(t, 20*time.Second, "the first event delivered", func() bool {
+		for _, c := range rcv.calls() {
+			if c.id == first.id && c.status == 204 {
+				last = c
+				return true
+			}
+		}
+		return false
+	})
+	var ev struct {
+		Data struct {
+			SupplierOrder struct{ Status string } `json:"supplier_order"`
+		}
+	}
+	if err := json.Unmarshal(last.body, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Data.SupplierOrder.Status != "shipped" {
+		t.Errorf("without a snapshot the retry rendered status %q, want the live %q", ev.Data.SupplierOrder.Status, "shipped")
+	}
+}
