@@ -133,9 +133,14 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	if del.Event != domain.EventOrderCreated {
 		// Events of one supplier order reach a channel in order: a
 		// cancellation never overtakes the order it cancels.
-		earlier, err := d.st.UnfinishedBefore(ctx, del)
+		earlier, gen, err := d.st.UnfinishedBefore(ctx, del)
 		if err != nil {
 			return err
+		}
+		if gen > job.Args.WakeGen {
+			// The earlier delivery finished since this job started and
+			// queued a newer job for this one: that job sends it.
+			return nil
 		}
 		if earlier > 0 {
 			// The earlier delivery wakes this one when it finishes (see

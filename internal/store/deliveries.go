@@ -152,17 +152,20 @@ func (s *Store) ListDeliveries(ctx context.Context, status string, afterID int64
 	return s.FindDeliveries(ctx, DeliveryFilter{Status: status, AfterID: afterID, Limit: limit})
 }
 
-const qUnfinishedBefore = `SELECT count(*) FROM deliveries WHERE supplier_order_id = $1 AND channel = $2 AND id < $3
-AND status IN ('pending', 'failed')`
+// One statement, so both values come from one snapshot: a count that no
+// longer sees the finished earlier delivery also sees the wake_gen its
+// finish bumped.
+const qUnfinishedBefore = `SELECT (SELECT count(*) FROM deliveries WHERE supplier_order_id = $1 AND channel = $2 AND id < $3
+AND status IN ('pending', 'failed')), (SELECT wake_gen FROM deliveries WHERE id = $3)`
 
 // UnfinishedBefore counts the deliveries to the same channel about the same
-// supplier order that were created before d and are not finished yet.
-func (s *Store) UnfinishedBefore(ctx context.Context, d *domain.Delivery) (int, error) {
-	var n int
-	if err := s.d.QueryRow(ctx, qUnfinishedBefore, d.SupplierOrderID, d.Channel, d.ID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("earlier deliveries: %w", err)
+// supplier order that were created before d and are not finished yet, and
+// reads d's current wake_gen with them.
+func (s *Store) UnfinishedBefore(ctx context.Context, d *domain.Delivery) (n int, wakeGen int64, err error) {
+	if err := s.d.QueryRow(ctx, qUnfinishedBefore, d.SupplierOrderID, d.Channel, d.ID).Scan(&n, &wakeGen); err != nil {
+		return 0, 0, fmt.Errorf("earlier deliveries: %w", err)
 	}
-	return n, nil
+	return n, wakeGen, nil
 }
 
 // DeliveryFilter selects deliveries for listing and replay.
