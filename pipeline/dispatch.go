@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/metrics"
 	"github.com/supplyhub/supplyhub/internal/store"
 )
@@ -21,6 +22,10 @@ import (
 // DispatchArgs is the job that makes one attempt at one delivery.
 type DispatchArgs struct {
 	DeliveryID int64 `json:"delivery_id"`
+	// WakeGen is the delivery's wake_gen when this job was queued: a job
+	// older than the delivery's current value was replaced by a wake-up
+	// (see store.BumpWakeGen) and stops.
+	WakeGen int64 `json:"wake_gen,omitempty"`
 }
 
 // Kind names the job for River.
@@ -35,12 +40,18 @@ type Dispatcher struct {
 	m        *metrics.Metrics
 	log      *slog.Logger
 	alert    Alerter
+	q        jobs.Queue
 }
 
 // NewDispatcher builds the dispatch worker.
 func NewDispatcher(st *store.Store, channels Channels, m *metrics.Metrics, log *slog.Logger, alert Alerter) *Dispatcher {
 	return &Dispatcher{st: st, channels: channels, m: m, log: log, alert: alert}
 }
+
+// SetQueue gives the dispatcher the queue it wakes waiting deliveries
+// through (the queue is built after its workers); without one, a waiting
+// delivery goes at its next backoff.
+func (d *Dispatcher) SetQueue(q jobs.Queue) { d.q = q }
 
 // errDeliveryGone cancels a job whose delivery or channel no longer exists.
 var errDeliveryGone = errors.New("delivery target no longer configured")
@@ -59,6 +70,10 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		// A job rescued after a crash between success and completion.
 		return nil
 	}
+	if job.Args.WakeGen < del.WakeGen {
+		// A wake-up queued a newer job for this delivery.
+		return nil
+	}
 	so, err := d.st.SupplierOrderByID(ctx, del.SupplierOrderID)
 	if err != nil {
 		return fmt.Errorf("dispatch: load supplier order %d: %w", del.SupplierOrderID, err)
@@ -67,9 +82,23 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	if err != nil {
 		return fmt.Errorf("dispatch: load supplier %d: %w", del.SupplierID, err)
 	}
+	snap, err := d.st.DeliverySnapshot(ctx, del.ID)
+	if err != nil {
+		return fmt.Errorf("dispatch: %w", err)
+	}
 	log := d.log.With("delivery", del.ID, "order", so.Number, "supplier", sup.Code, "channel", del.Channel,
 		"event", del.Event, "attempt", job.Attempt)
-	req := &DeliveryRequest{Delivery: del, SupplierOrder: eventSnapshot(del, so), Supplier: sup}
+	view, err := renderedOrder(del, so, snap)
+	if err != nil {
+		// A damaged snapshot cannot be rendered faithfully: dead, not guessed.
+		a := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: time.Now(), Outcome: domain.OutcomeError, Error: err.Error()}
+		if rerr := d.record(ctx, log, domain.Channel{}, del, a, domain.DeliveryDead, nil); rerr != nil {
+			return rerr
+		}
+		log.Error("delivery dead-lettered", "error", err)
+		return river.JobCancel(fmt.Errorf("dispatch: %w", err))
+	}
+	req := &DeliveryRequest{Delivery: del, SupplierOrder: view, Supplier: sup}
 	ch, ok := findChannel(sup, del.Channel)
 	if _, _, isChange := ParseNotificationEvent(del.Event); isChange {
 		// About a history event: load it (and the retailer) for the message.
@@ -85,7 +114,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	attempt := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: start}
 	if !ok || conn == nil {
 		attempt.Outcome, attempt.Error = domain.OutcomeError, errDeliveryGone.Error()
-		d.record(ctx, log, del, attempt, domain.DeliveryDead, nil)
+		d.record(ctx, log, ch, del, attempt, domain.DeliveryDead, nil)
 		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, errDeliveryGone))
 	}
 	ep, err := d.st.EndpointState(ctx, sup.ID, del.Channel)
@@ -95,7 +124,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	if ep.DisabledAt != nil {
 		attempt.Outcome = domain.OutcomeError
 		attempt.Error = fmt.Sprintf("endpoint disabled since %s: %s", ep.DisabledAt.Format(time.RFC3339), ep.DisabledReason)
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryDead, nil); err != nil {
+		if err := d.record(ctx, log, ch, del, attempt, domain.DeliveryDead, nil); err != nil {
 			return err
 		}
 		d.m.DeadLetters.WithLabelValues(del.Kind).Inc()
@@ -104,12 +133,19 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	if del.Event != domain.EventOrderCreated {
 		// Events of one supplier order reach a channel in order: a
 		// cancellation never overtakes the order it cancels.
-		earlier, err := d.st.UnfinishedBefore(ctx, del)
+		earlier, gen, err := d.st.UnfinishedBefore(ctx, del)
 		if err != nil {
 			return err
 		}
+		if gen > job.Args.WakeGen {
+			// The earlier delivery finished since this job started and
+			// queued a newer job for this one: that job sends it.
+			return nil
+		}
 		if earlier > 0 {
-			return river.JobSnooze(2 * time.Second)
+			// The earlier delivery wakes this one when it finishes (see
+			// record); the backoff only covers a missed wake-up.
+			return river.JobSnooze(BlockedBackoff(snoozes(job.Metadata)))
 		}
 	}
 	req.Channel, req.Attempt = ch, attempt.Number
@@ -125,7 +161,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 				return d.st.RecordDispatched(ctx, tx, so.ID, del.Channel, DeriveOrderStatus)
 			}
 		}
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryDelivered, then); err != nil {
+		if err := d.record(ctx, log, ch, del, attempt, domain.DeliveryDelivered, then); err != nil {
 			// The attempt worked but was not recorded: retrying re-sends
 			// the same identity (file name, webhook-id, Message-ID), which
 			// receivers deduplicate.
@@ -161,14 +197,14 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	case res.RetryAfter > 0 && !res.Permanent && time.Since(del.CreatedAt) <= throttleBudget:
 		// Throttling is not failure: wait as asked without using a retry.
 		attempt.Outcome = domain.OutcomeThrottled
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryFailed, nil); err != nil {
+		if err := d.record(ctx, log, ch, del, attempt, domain.DeliveryFailed, nil); err != nil {
 			return err
 		}
 		log.Warn("delivery throttled", "retry_after", res.RetryAfter, "status", res.StatusCode)
 		return river.JobSnooze(res.RetryAfter)
 	case res.Permanent || job.Attempt >= job.MaxAttempts:
 		attempt.Outcome = domain.OutcomeError
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryDead, nil); err != nil {
+		if err := d.record(ctx, log, ch, del, attempt, domain.DeliveryDead, nil); err != nil {
 			return err
 		}
 		d.m.DeadLetters.WithLabelValues(del.Kind).Inc()
@@ -176,7 +212,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, derr))
 	default:
 		attempt.Outcome = domain.OutcomeError
-		if err := d.record(ctx, log, del, attempt, domain.DeliveryFailed, nil); err != nil {
+		if err := d.record(ctx, log, ch, del, attempt, domain.DeliveryFailed, nil); err != nil {
 			return err
 		}
 		log.Warn("delivery failed, will retry", "error", derr, "status", res.StatusCode)
@@ -251,8 +287,21 @@ func (d *Dispatcher) changeOf(ctx context.Context, so *domain.SupplierOrder, del
 	return r, c, nil
 }
 
-func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.Delivery, a *domain.Attempt, status string, then func(tx store.Tx) error) error {
+func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, ch domain.Channel, del *domain.Delivery, a *domain.Attempt, status string, then func(tx store.Tx) error) error {
 	d.m.Attempts.WithLabelValues(del.Kind, a.Outcome).Inc()
+	if status == domain.DeliveryDelivered || status == domain.DeliveryDead {
+		// Finished: the next event of this supplier order to this channel
+		// may go now, in the same transaction as this record.
+		first := then
+		then = func(tx store.Tx) error {
+			if first != nil {
+				if err := first(tx); err != nil {
+					return err
+				}
+			}
+			return d.wakeNext(ctx, tx, ch, del)
+		}
+	}
 	// The remote side has answered: record it even if the job is being
 	// cancelled, or the attempt would be lost from the history.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -262,6 +311,32 @@ func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, del *domain.D
 		return err
 	}
 	return nil
+}
+
+// wakeNext queues, in tx, a job for the next delivery waiting behind del
+// (same supplier order and channel), replacing its snoozed one.
+func (d *Dispatcher) wakeNext(ctx context.Context, tx store.Tx, ch domain.Channel, del *domain.Delivery) error {
+	if d.q == nil {
+		return nil
+	}
+	next, err := d.st.NextWaitingDelivery(ctx, tx, del)
+	if err != nil || next == 0 {
+		return err
+	}
+	gen, err := d.st.BumpWakeGen(ctx, tx, next)
+	if err != nil {
+		return err
+	}
+	sched, err := RetrySchedule(ch.Settings)
+	if err != nil {
+		sched = DefaultRetry()
+	}
+	p := DispatchJob(next, len(sched)+1)
+	p.Args = DispatchArgs{DeliveryID: next, WakeGen: gen}
+	if err := d.q.InsertTx(ctx, tx, []river.InsertManyParams{p}); err != nil {
+		return err
+	}
+	return d.st.NotifyJobsAvailable(ctx, tx)
 }
 
 // NextRetry follows the channel's retry schedule, with ±10 % jitter so
@@ -339,10 +414,10 @@ func excerpt(s string, n int) string {
 	return s
 }
 
-// eventSnapshot is the supplier order as the event saw it. An
-// order.created delivery always carries the order as created (status new,
-// version 1), so every retry or replay renders the same bytes even after
-// the order has moved on.
+// eventSnapshot is the supplier order as the event saw it, for a delivery
+// created before snapshots were stored (see renderedOrder). An
+// order.created delivery carries the order as created (status new,
+// version 1); any other event carries the live row.
 func eventSnapshot(del *domain.Delivery, so *domain.SupplierOrder) *domain.SupplierOrder {
 	if del.Event != domain.EventOrderCreated {
 		return so
@@ -350,6 +425,34 @@ func eventSnapshot(del *domain.Delivery, so *domain.SupplierOrder) *domain.Suppl
 	snap := *so
 	snap.Status, snap.Version, snap.UpdatedAt, snap.RetrievedAt = domain.StatusNew, 1, so.CreatedAt, nil
 	return &snap
+}
+
+// Backoff of a delivery waiting for an earlier one: it doubles from 2 s
+// with each wait, up to 2 minutes. The earlier delivery wakes the waiting
+// one as soon as it finishes, so the backoff only matters when that
+// wake-up is missed (the earlier one finishing at the very moment the
+// waiting one checks).
+const (
+	blockedFirst = 2 * time.Second
+	blockedMax   = 2 * time.Minute
+)
+
+// BlockedBackoff is how long a delivery waits after its n-th wait (0-based).
+func BlockedBackoff(n int) time.Duration {
+	d := blockedFirst
+	for i := 0; i < n && d < blockedMax; i++ {
+		d *= 2
+	}
+	return min(d, blockedMax)
+}
+
+// snoozes reads how often River has snoozed a job from its metadata.
+func snoozes(metadata []byte) int {
+	var m struct {
+		Snoozes int `json:"snoozes"`
+	}
+	_ = json.Unmarshal(metadata, &m)
+	return m.Snoozes
 }
 
 func sumDurations(ds []time.Duration) time.Duration {

@@ -173,8 +173,11 @@ func (in *Ingestor) commit(ctx context.Context, batch []*ingestReq) {
 		return
 	}
 	if err != nil {
-		in.log.Error("ingest order failed", "external_id", batch[0].order.Header.ExternalID, "error", err)
-		batch[0].reply <- ingestReply{err: err}
+		h := batch[0].order.Header
+		// The one line about this failure: callers see an *IngestError
+		// and do not log it again.
+		in.log.Error("ingest order failed", "external_id", h.ExternalID, "retailer", h.Retailer, "error", err)
+		batch[0].reply <- ingestReply{err: &IngestError{ExternalID: h.ExternalID, Retailer: h.Retailer, Err: err}}
 		return
 	}
 	in.m.IngestBatchSize.Observe(float64(len(batch)))
@@ -182,6 +185,21 @@ func (in *Ingestor) commit(ctx context.Context, batch []*ingestReq) {
 		r.reply <- replies[i]
 	}
 }
+
+// IngestError is an order that could not be stored. The ingestor has
+// logged it (with the external id, the retailer and the cause), so a
+// caller answers it without logging it again.
+type IngestError struct {
+	ExternalID, Retailer string
+	Err                  error
+}
+
+func (e *IngestError) Error() string {
+	return fmt.Sprintf("ingest order %q of retailer %s: %v", e.ExternalID, e.Retailer, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *IngestError) Unwrap() error { return e.Err }
 
 type existingRef struct {
 	idx        int
@@ -268,11 +286,18 @@ func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order
 		if sup == nil {
 			return nil, fmt.Errorf("%w %s", errUnknownSupplier, so.Supplier)
 		}
+		var snap []byte
 		for _, ch := range sup.Channels {
 			if in.cfg.PushChannels != nil && !in.cfg.PushChannels(ch.Type) {
 				continue
 			}
-			p, err := NewDelivery(ctx, in.st, tx, so, ch, domain.EventOrderCreated)
+			if snap == nil {
+				var err error
+				if snap, err = createdSnapshot(so); err != nil {
+					return nil, err
+				}
+			}
+			p, err := NewDelivery(ctx, in.st, tx, so, ch, domain.EventOrderCreated, snap)
 			if err != nil {
 				return nil, err
 			}
@@ -284,11 +309,13 @@ func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order
 	return params, nil
 }
 
-// NewDelivery records that event about so is owed to channel ch and
-// returns the job that delivers it, or nil when that delivery already
-// existed (its job was created with it).
-func NewDelivery(ctx context.Context, st *store.Store, tx store.Tx, so *domain.SupplierOrder, ch domain.Channel, event string) (*river.InsertManyParams, error) {
-	d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: ch.Name, Kind: ch.Type, Event: event}
+// NewDelivery records that event about so is owed to channel ch, with
+// snap (the supplier order as the event saw it, which every attempt
+// renders), and returns the job that delivers it, or nil when that
+// delivery already existed (its job was created with it).
+func NewDelivery(ctx context.Context, st *store.Store, tx store.Tx, so *domain.SupplierOrder, ch domain.Channel, event string, snap []byte) (*river.InsertManyParams, error) {
+	d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: ch.Name, Kind: ch.Type, Event: event,
+		Snapshot: snap}
 	created, err := st.InsertDelivery(ctx, tx, d)
 	if err != nil || !created {
 		return nil, err

@@ -69,14 +69,15 @@ func RetailerChannel(r *domain.Retailer, name string) (domain.Channel, bool) {
 	return domain.Channel{}, false
 }
 
-// notifyRetailer creates, in tx, one delivery per retailer channel owed
+// notifyRetailer creates, in tx, with snap (the supplier order just after
+// the change) one delivery per retailer channel owed
 // this change: every webhook; email for cancellations and rejections
 // always (to the retailer's address even without an email channel), and
 // for other changes when the retailer opted in.
 //
 // When the order's own status moved too, every webhook also gets an
 // order.status_changed event.
-func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain.Retailer, so *store.LockedSupplierOrder, action string, ev *store.StatusEvent, orderMoved bool) ([]river.InsertManyParams, error) {
+func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain.Retailer, so *store.LockedSupplierOrder, snap []byte, action string, ev *store.StatusEvent, orderMoved bool) ([]river.InsertManyParams, error) {
 	typ := retailerEvent(action)
 	always := action == ActCancel || action == ActReject
 	chans := append([]domain.Channel(nil), r.Channels...)
@@ -86,7 +87,7 @@ func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain
 	var params []river.InsertManyParams
 	add := func(ch domain.Channel, event string) error {
 		d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: RetailerChannelPrefix + ch.Name,
-			Kind: ch.Type, Event: NotificationEvent(event, ev.ID)}
+			Kind: ch.Type, Event: NotificationEvent(event, ev.ID), Snapshot: snap}
 		created, err := st.InsertDelivery(ctx, tx, d)
 		if err != nil || !created {
 			return err
@@ -117,7 +118,7 @@ func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain
 // notifySupplier creates, in tx, an order.cancelled delivery on every push
 // channel of the supplier (webhook, email, a cancel file in its drop
 // folder); each waits for the order's earlier deliveries on that channel.
-func notifySupplier(ctx context.Context, st *store.Store, tx store.Tx, so *store.LockedSupplierOrder, ev *store.StatusEvent) ([]river.InsertManyParams, error) {
+func notifySupplier(ctx context.Context, st *store.Store, tx store.Tx, so *store.LockedSupplierOrder, snap []byte, ev *store.StatusEvent) ([]river.InsertManyParams, error) {
 	sup, err := st.SupplierByID(ctx, so.SupplierID)
 	if err != nil {
 		return nil, fmt.Errorf("notify supplier: %w", err)
@@ -128,7 +129,7 @@ func notifySupplier(ctx context.Context, st *store.Store, tx store.Tx, so *store
 			continue
 		}
 		d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: ch.Name, Kind: ch.Type,
-			Event: NotificationEvent(domain.EventOrderCancelled, ev.ID)}
+			Event: NotificationEvent(domain.EventOrderCancelled, ev.ID), Snapshot: snap}
 		created, err := st.InsertDelivery(ctx, tx, d)
 		if err != nil {
 			return nil, fmt.Errorf("notify supplier %s: %w", sup.Code, err)

@@ -52,7 +52,11 @@ func Replay(ctx context.Context, st *store.Store, q jobs.Queue, ids []int64) ([]
 				if err := st.SetDeliveryStatus(ctx, tx, id, domain.DeliveryPending); err != nil {
 					return err
 				}
-				return q.InsertTx(ctx, tx, []river.InsertManyParams{DispatchJob(id, len(sched)+1)})
+				p := DispatchJob(id, len(sched)+1)
+				// The job must carry the delivery's wake generation, or it
+				// would take itself for a replaced one and stop.
+				p.Args = DispatchArgs{DeliveryID: id, WakeGen: del.WakeGen}
+				return q.InsertTx(ctx, tx, []river.InsertManyParams{p})
 			})
 			if err != nil {
 				return out, fmt.Errorf("replay %d: %w", id, err)

@@ -147,11 +147,17 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 				return err
 			}
 		}
+		// What the notifications say is fixed now: the supplier order
+		// as this change left it.
+		snap, err := snapshotIn(ctx, st, tx, so.ID)
+		if err != nil {
+			return err
+		}
 		var params []river.InsertManyParams
 		if upd.ByRetailer {
-			params, err = notifySupplier(ctx, st, tx, so, ev)
+			params, err = notifySupplier(ctx, st, tx, so, snap, ev)
 		} else {
-			params, err = notifyRetailer(ctx, st, tx, retailer, so, upd.Action, ev, order.Changed())
+			params, err = notifyRetailer(ctx, st, tx, retailer, so, snap, upd.Action, ev, order.Changed())
 		}
 		if err != nil || len(params) == 0 {
 			return err

@@ -117,7 +117,11 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
-	s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	var ingest *pipeline.IngestError
+	if !errors.As(err, &ingest) {
+		// An ingest failure has its line from the ingestor already.
+		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
 	switch {
 	case store.IsFull(err):
 		// Nothing was stored: the client may retry once space is freed.

@@ -117,7 +117,8 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	alert := &alerter{mailer: mailer, admin: cfg.Mail.Admin, m: a.Metrics, log: a.log}
-	river.AddWorker(workers, pipeline.NewDispatcher(st, a.Channels, a.Metrics, a.log, alert))
+	dispatcher := pipeline.NewDispatcher(st, a.Channels, a.Metrics, a.log, alert)
+	river.AddWorker(workers, dispatcher)
 	statusFiles := statusfile.NewWorker(st, nil, storage, a.log.With("component", "status-files"))
 	river.AddWorker(workers, statusFiles)
 	render, err := email.NewRenderer(cfg.Mail.Templates)
@@ -158,6 +159,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Queue = q
 	statusFiles.SetQueue(q)
+	dispatcher.SetQueue(q)
 	scan.q = q
 	pollScan.q = q
 	a.Metrics.RegisterQueueDepth(q.Depth)

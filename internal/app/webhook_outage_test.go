@@ -143,7 +143,7 @@ func webhookOutage(t *testing.T, mode string, orders int) {
 	recover := time.Since(back)
 	distinct, dups := l.counts()
 	l.mu.Lock()
-	problems, calls, restated := l.problems, l.calls, l.restated
+	problems, calls := l.problems, l.calls
 	l.mu.Unlock()
 	for _, p := range problems {
 		t.Error(p)
@@ -160,9 +160,9 @@ func webhookOutage(t *testing.T, mode string, orders int) {
 	if total < 3*orders {
 		t.Errorf("only %d webhook deliveries for %d orders", total, orders)
 	}
-	t.Logf("FAULT webhook-outage-%s sent=%d stored=%d delivered=%d duplicates=%d recover=%s (burst %s, down %s, %d receiver calls, %d retries with a newer supplier_order)",
+	t.Logf("FAULT webhook-outage-%s sent=%d stored=%d delivered=%d duplicates=%d recover=%s (burst %s, down %s, %d receiver calls)",
 		mode, orders, total, distinct, dups, recover.Round(time.Millisecond), burst.Round(time.Millisecond),
-		down.Round(time.Millisecond), calls, restated)
+		down.Round(time.Millisecond), calls)
 }
 
 // orderNumber reads "number" from a created order.

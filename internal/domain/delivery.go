@@ -34,6 +34,13 @@ type Delivery struct {
 	// SupplierOrderNumber and SupplierCode are read along for display.
 	SupplierOrderNumber string
 	SupplierCode        string
+	// WakeGen counts the wake-ups of a delivery waiting for an earlier
+	// one; only the dispatch job carrying the current value may attempt it.
+	WakeGen int64
+	// Snapshot is the supplier order as the event saw it (JSON), written
+	// with a new delivery; it is not read back with the delivery (see
+	// store.DeliverySnapshot).
+	Snapshot []byte
 }
 
 // Attempt outcomes.

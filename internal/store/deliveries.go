@@ -12,10 +12,10 @@ const (
 	// A delivery is unique per (supplier order, channel, event): asking for
 	// it twice returns the existing one, so a replayed or repeated event
 	// keeps its id and receivers can deduplicate.
-	qInsertDelivery = `INSERT INTO deliveries (supplier_order_id, supplier_id, channel, kind, event, status, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+	qInsertDelivery = `INSERT INTO deliveries (supplier_order_id, supplier_id, channel, kind, event, status, created_at, updated_at, snapshot)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
 ON CONFLICT (supplier_order_id, channel, event) DO NOTHING RETURNING id`
-	deliveryCols = `id, supplier_order_id, supplier_id, channel, kind, event, status, attempts, last_error, created_at, updated_at, delivered_at,
+	deliveryCols = `id, supplier_order_id, supplier_id, channel, kind, event, status, attempts, last_error, created_at, updated_at, delivered_at, wake_gen,
 (SELECT number FROM supplier_orders WHERE supplier_orders.id = deliveries.supplier_order_id),
 (SELECT code FROM suppliers WHERE suppliers.id = deliveries.supplier_id)`
 	qDeliveryByID  = `SELECT ` + deliveryCols + ` FROM deliveries WHERE id = $1`
@@ -30,12 +30,17 @@ delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END WHERE id
 
 // InsertDelivery stores d in tx unless that (supplier order, channel,
 // event) already exists; either way d.ID is set and created says which.
+// d.Snapshot, when set, is stored with it (see DeliverySnapshot).
 func (s *Store) InsertDelivery(ctx context.Context, tx Tx, d *domain.Delivery) (created bool, err error) {
 	now := time.Now().UTC()
 	if d.Status == "" {
 		d.Status = domain.DeliveryPending
 	}
-	rows, err := tx.Query(ctx, qInsertDelivery, d.SupplierOrderID, d.SupplierID, d.Channel, d.Kind, d.Event, d.Status, now)
+	var snap any
+	if len(d.Snapshot) > 0 {
+		snap = string(d.Snapshot)
+	}
+	rows, err := tx.Query(ctx, qInsertDelivery, d.SupplierOrderID, d.SupplierID, d.Channel, d.Kind, d.Event, d.Status, now, snap)
 	if err != nil {
 		return false, fmt.Errorf("insert delivery: %w", err)
 	}
@@ -62,6 +67,20 @@ func (s *Store) InsertDelivery(ctx context.Context, tx Tx, d *domain.Delivery) (
 	return true, nil
 }
 
+// DeliverySnapshot returns the supplier order as the delivery's event saw
+// it (JSON), stored when the delivery was created; nil for a delivery
+// created before snapshots existed (migration 0015).
+func (s *Store) DeliverySnapshot(ctx context.Context, id int64) ([]byte, error) {
+	var snap *string
+	if err := s.d.QueryRow(ctx, `SELECT snapshot FROM deliveries WHERE id = $1`, id).Scan(&snap); err != nil {
+		return nil, fmt.Errorf("delivery %d snapshot: %w", id, err)
+	}
+	if snap == nil {
+		return nil, nil
+	}
+	return []byte(*snap), nil
+}
+
 // DeliveryByID loads a delivery.
 func (s *Store) DeliveryByID(ctx context.Context, id int64) (*domain.Delivery, error) {
 	return scanDelivery(s.d.QueryRow(ctx, qDeliveryByID, id))
@@ -70,7 +89,7 @@ func (s *Store) DeliveryByID(ctx context.Context, id int64) (*domain.Delivery, e
 func scanDelivery(row Row) (*domain.Delivery, error) {
 	var d domain.Delivery
 	err := row.Scan(&d.ID, &d.SupplierOrderID, &d.SupplierID, &d.Channel, &d.Kind, &d.Event, &d.Status, &d.Attempts,
-		&d.LastError, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt}, nullTimeCol{&d.DeliveredAt}, &d.SupplierOrderNumber, &d.SupplierCode)
+		&d.LastError, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt}, nullTimeCol{&d.DeliveredAt}, &d.WakeGen, &d.SupplierOrderNumber, &d.SupplierCode)
 	if err != nil {
 		return nil, err
 	}
@@ -133,17 +152,20 @@ func (s *Store) ListDeliveries(ctx context.Context, status string, afterID int64
 	return s.FindDeliveries(ctx, DeliveryFilter{Status: status, AfterID: afterID, Limit: limit})
 }
 
-const qUnfinishedBefore = `SELECT count(*) FROM deliveries WHERE supplier_order_id = $1 AND channel = $2 AND id < $3
-AND status IN ('pending', 'failed')`
+// One statement, so both values come from one snapshot: a count that no
+// longer sees the finished earlier delivery also sees the wake_gen its
+// finish bumped.
+const qUnfinishedBefore = `SELECT (SELECT count(*) FROM deliveries WHERE supplier_order_id = $1 AND channel = $2 AND id < $3
+AND status IN ('pending', 'failed')), (SELECT wake_gen FROM deliveries WHERE id = $3)`
 
 // UnfinishedBefore counts the deliveries to the same channel about the same
-// supplier order that were created before d and are not finished yet.
-func (s *Store) UnfinishedBefore(ctx context.Context, d *domain.Delivery) (int, error) {
-	var n int
-	if err := s.d.QueryRow(ctx, qUnfinishedBefore, d.SupplierOrderID, d.Channel, d.ID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("earlier deliveries: %w", err)
+// supplier order that were created before d and are not finished yet, and
+// reads d's current wake_gen with them.
+func (s *Store) UnfinishedBefore(ctx context.Context, d *domain.Delivery) (n int, wakeGen int64, err error) {
+	if err := s.d.QueryRow(ctx, qUnfinishedBefore, d.SupplierOrderID, d.Channel, d.ID).Scan(&n, &wakeGen); err != nil {
+		return 0, 0, fmt.Errorf("earlier deliveries: %w", err)
 	}
-	return n, nil
+	return n, wakeGen, nil
 }
 
 // DeliveryFilter selects deliveries for listing and replay.

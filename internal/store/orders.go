@@ -210,7 +210,13 @@ func (s *Store) attachSupplierOrders(ctx context.Context, q Querier, orders []*d
 
 // SupplierOrderByID loads one supplier order with its lines and order header.
 func (s *Store) SupplierOrderByID(ctx context.Context, id int64) (*domain.SupplierOrder, error) {
-	sos, err := s.querySupplierOrders(ctx, s.d, qSupplierOrderByID, id)
+	return s.SupplierOrderIn(ctx, s.d, id)
+}
+
+// SupplierOrderIn is SupplierOrderByID read through q (a transaction, to
+// see the transaction's own changes).
+func (s *Store) SupplierOrderIn(ctx context.Context, q Querier, id int64) (*domain.SupplierOrder, error) {
+	sos, err := s.querySupplierOrders(ctx, q, qSupplierOrderByID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +224,7 @@ func (s *Store) SupplierOrderByID(ctx context.Context, id int64) (*domain.Suppli
 		return nil, ErrNotFound
 	}
 	so := sos[0]
-	o, err := scanOrder(s.d.QueryRow(ctx, qOrderHeader, so.OrderID))
+	o, err := scanOrder(q.QueryRow(ctx, qOrderHeader, so.OrderID))
 	if err != nil {
 		return nil, fmt.Errorf("supplier order %d header: %w", id, err)
 	}
