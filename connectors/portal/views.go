@@ -42,6 +42,8 @@ var funcs = template.FuncMap{
 	"label":     statusLabel,
 	"add":       func(a, b int) int { return a + b },
 	"shiplines": shipLines,
+	"pathseg":   url.PathEscape,
+	"ms":        func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) },
 }
 
 // loadViews parses templates/layout.html with each other template file.
@@ -78,6 +80,8 @@ type view struct {
 	Nav     string
 	NoIndex bool
 	Page    any
+	// ViewAs is the operator viewing the portal as User (read-only).
+	ViewAs *store.User
 }
 
 // render writes page name with data, buffered so that a template error
@@ -96,6 +100,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			v.Flash = s.sm.PopString(r.Context(), "flash")
 		}
 	}
+	v.ViewAs = viewingAs(r.Context())
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		s.internal(w, r, fmt.Errorf("render %s: %w", name, err))
