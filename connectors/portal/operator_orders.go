@@ -99,6 +99,9 @@ type allOrdersPage struct {
 	Prev, Next string
 	Drops      []dropTarget
 	Problem    string
+	// Action is where the bulk form posts: this list's own query, so a
+	// refusal shows the same list again.
+	Action string
 }
 
 // allOrders lists supplier orders across every retailer and supplier.
@@ -108,7 +111,7 @@ func (s *Server) allOrders(w http.ResponseWriter, r *http.Request, u *store.User
 
 func (s *Server) renderAllOrders(w http.ResponseWriter, r *http.Request, u *store.User, status int, problem string) {
 	q := s.parseAllOrders(r)
-	p := allOrdersPage{Q: q, Statuses: historyStatuses, Problem: problem}
+	p := allOrdersPage{Q: q, Statuses: historyStatuses, Problem: problem, Action: "/portal/admin/orders" + q.link(q.Page)}
 	if len(q.Errors) == 0 {
 		var err error
 		if p.Rows, p.Total, err = s.st.AllOrders(r.Context(), q.filter); err != nil {

@@ -1,0 +1,232 @@
+package portal_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/app/apptest"
+	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/store"
+	"github.com/supplyhub/supplyhub/internal/store/storetest"
+)
+
+// operatorProbes are every back-office page and action, for the
+// isolation matrix: with ids of real objects, so a 404 means "refused",
+// not "missing".
+func operatorProbes(so string, deliveryID, reviewID, userID int64) [][2]string {
+	id := itoa
+	return [][2]string{
+		{"GET", "/portal/admin"},
+		{"GET", "/portal/admin/orders"},
+		{"POST", "/portal/admin/orders"},
+		{"GET", "/portal/admin/orders/" + so},
+		{"GET", "/portal/admin/deliveries?status=dead"},
+		{"POST", "/portal/admin/deliveries/" + id(deliveryID) + "/replay"},
+		{"GET", "/portal/admin/parties"},
+		{"POST", "/portal/admin/endpoints/31/file/enable"},
+		{"POST", "/portal/admin/endpoints/31/file/replay"},
+		{"GET", "/portal/admin/review"},
+		{"POST", "/portal/admin/review/" + id(reviewID) + "/apply"},
+		{"POST", "/portal/admin/review/" + id(reviewID) + "/dismiss"},
+		{"GET", "/portal/admin/audit"},
+		{"POST", "/portal/admin/view-as"},
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// seedBackOffice makes one of everything the back office acts on: an
+// order with a delivered file delivery, a disabled endpoint, a review.
+func seedBackOffice(t *testing.T, d *apptest.Daemon) (so string, deliveryID, reviewID int64) {
+	t.Helper()
+	ctx := context.Background()
+	st := d.App.Store
+	n, _ := postOrder(t, d, "acme", "OPS-1", "HAM-1:31")
+	so = n + "-31"
+	apptest.Eventually(t, 10*time.Second, "the file delivery", func() bool {
+		ds, _ := st.FindDeliveries(ctx, store.DeliveryFilter{Status: domain.DeliveryDelivered})
+		if len(ds) > 0 {
+			deliveryID = ds[0].ID
+		}
+		return deliveryID != 0
+	})
+	sup, err := st.SupplierByCode(ctx, "31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DisableEndpoint(ctx, sup.ID, "file", "test: gone"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddReview(ctx, "email", "<m1@example.com>", "orders@tools.example", "Re: your order", "no order number found",
+		[]byte("Subject: Re: your order\r\n\r\nShipped it yesterday.")); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := st.ListReviews(ctx, 10)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("reviews: %v %v", rs, err)
+	}
+	return so, deliveryID, rs[0].ID
+}
+
+// TestIsolationOperator: supplier and retailer users get the same 404
+// page on every operator page and action, GET and POST (with a valid
+// token), and nothing changes; the operator gets every page.
+func TestIsolationOperator(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind string) {
+		d := apptest.Start(t, kind)
+		so, did, rid := seedBackOffice(t, d)
+		addUser(t, d, "s31@example.com", store.PortalSupplier, "31")
+		addUser(t, d, "acme@example.com", store.PortalRetailer, "acme")
+		ops := addUser(t, d, "ops@example.com", store.PortalOperator, "")
+		target := addUser(t, d, "s40@example.com", store.PortalSupplier, "40")
+		probes := operatorProbes(so, did, rid, target.ID)
+		for _, email := range []string{"s31@example.com", "acme@example.com"} {
+			b := newBrowser(t, d)
+			b.mustLogin(email)
+			var notFound string
+			for _, p := range probes {
+				var code int
+				var body string
+				if p[0] == "GET" {
+					code, _, body = b.get(p[1])
+				} else {
+					b.get("/portal/orders")
+					code, _, body = b.post(p[1], url.Values{"user": {itoa(target.ID)}, "number": {so}, "action": {"acknowledge"},
+						"so": {so}, "do": {"csv"}})
+				}
+				if code != http.StatusNotFound {
+					t.Errorf("%s %s %s = %d, want 404", email, p[0], p[1], code)
+				}
+				if notFound == "" {
+					notFound = stripToken(body)
+				} else if stripToken(body) != notFound {
+					t.Errorf("%s %s: the 404 page differs from the others", email, p[1])
+				}
+			}
+		}
+		ctx := context.Background()
+		if es, _ := d.App.Store.ListAudit(ctx, 0, 10); len(es) != 0 {
+			t.Errorf("audit after refused posts: %+v", es)
+		}
+		if rs, _ := d.App.Store.ListReviews(ctx, 10); len(rs) != 1 {
+			t.Errorf("review resolved by a refused post: %+v", rs)
+		}
+		if eps, _ := d.App.Store.ListEndpoints(ctx); len(eps) != 1 || eps[0].DisabledAt == nil {
+			t.Errorf("endpoint enabled by a refused post: %+v", eps)
+		}
+		b := newBrowser(t, d)
+		b.mustLogin(ops.Email)
+		for _, p := range probes {
+			if p[0] != "GET" {
+				continue
+			}
+			if code, _, body := b.get(p[1]); code != 200 {
+				t.Errorf("operator GET %s = %d %.300s", p[1], code, body)
+			}
+		}
+		for _, p := range []string{"/portal/admin/orders/nope-31", "/portal/admin/orders/" + so + "x"} {
+			if code, _, _ := b.get(p); code != 404 {
+				t.Errorf("operator GET %s = %d, want 404", p, code)
+			}
+		}
+	})
+}
+
+var auditRowRE = regexp.MustCompile(`<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>`)
+
+// TestViewAs: an operator views the portal as a supplier user: the
+// supplier's pages with a banner, operator pages 404, every POST refused
+// with a clear message and nothing changed; start, refusal and stop are
+// in the audit log the operator reads.
+func TestViewAs(t *testing.T) {
+	d := apptest.Start(t, store.KindSQLite)
+	n, _ := postOrder(t, d, "acme", "VA-1", "HAM-1:31")
+	so := n + "-31"
+	sup := addUser(t, d, "s31@example.com", store.PortalSupplier, "31")
+	ops := addUser(t, d, "ops@example.com", store.PortalOperator, "")
+	b := newBrowser(t, d)
+	b.mustLogin("ops@example.com")
+	b.get("/portal/admin/parties")
+	if code, h, _ := b.post("/portal/admin/view-as", url.Values{"user": {itoa(sup.ID)}}); code != http.StatusSeeOther || h.Get("Location") != "/portal/" {
+		t.Fatalf("start view-as: %d %v", code, h)
+	}
+	code, _, body := b.get("/portal/orders/" + so)
+	if code != 200 || !strings.Contains(body, `class="viewas"`) || !strings.Contains(body, "Viewing as <b>s31@example.com</b>") || !strings.Contains(body, "read-only") {
+		t.Fatalf("supplier page while viewing as: %d %.2000s", code, body)
+	}
+	if code, _, _ := b.get("/portal/admin"); code != 404 {
+		t.Errorf("operator page while viewing as a supplier: %d, want 404", code)
+	}
+	before, err := d.App.Store.SupplierOrderByNumber(context.Background(), sup.SupplierID, so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, body = b.post("/portal/orders/"+so+"/acknowledge", nil)
+	if code != http.StatusForbidden || !strings.Contains(body, "read-only, nothing was changed") {
+		t.Fatalf("POST while viewing as: %d %.1500s", code, body)
+	}
+	got, err := d.App.Store.SupplierOrderByNumber(context.Background(), sup.SupplierID, so)
+	if err != nil || got.Status == domain.StatusAcknowledged || got.Version != before.Version {
+		t.Fatalf("order after a refused POST: %+v %v", got, err)
+	}
+	b.get("/portal/orders")
+	if code, h, _ := b.post("/portal/view-as/stop", nil); code != http.StatusSeeOther || h.Get("Location") != "/portal/admin/parties" {
+		t.Fatalf("stop: %d %v", code, h)
+	}
+	code, _, body = b.get("/portal/admin/audit")
+	if code != 200 || strings.Contains(body, `class="viewas"`) {
+		t.Fatalf("audit page: %d", code)
+	}
+	var actions []string
+	for _, m := range auditRowRE.FindAllStringSubmatch(body, -1) {
+		if m[2] != "ops@example.com" {
+			t.Errorf("audit row by %q", m[2])
+		}
+		actions = append(actions, m[3])
+	}
+	want := []string{"view-as stop", "view-as refused", "view-as start"}
+	if strings.Join(actions, ",") != strings.Join(want, ",") {
+		t.Errorf("audit actions %q, want %q", actions, want)
+	}
+	if !strings.Contains(body, "POST /portal/orders/"+so+"/acknowledge") {
+		t.Errorf("the refused POST is not named in the audit log")
+	}
+	// An operator cannot view as another operator.
+	b.get("/portal/admin/parties")
+	b.post("/portal/admin/view-as", url.Values{"user": {itoa(ops.ID)}})
+	if _, _, body := b.get("/portal/admin"); strings.Contains(body, `class="viewas"`) {
+		t.Errorf("viewing as an operator")
+	}
+}
+
+// TestOperatorCSRF: operator forms without their token are refused and
+// change nothing.
+func TestOperatorCSRF(t *testing.T) {
+	d := apptest.Start(t, store.KindSQLite)
+	so, did, rid := seedBackOffice(t, d)
+	sup := addUser(t, d, "s31@example.com", store.PortalSupplier, "31")
+	addUser(t, d, "ops@example.com", store.PortalOperator, "")
+	b := newBrowser(t, d)
+	b.mustLogin("ops@example.com")
+	b.get("/portal/admin")
+	for _, p := range operatorProbes(so, did, rid, sup.ID) {
+		if p[0] != "POST" {
+			continue
+		}
+		for _, tok := range []string{"", "forged"} {
+			code, _, body := b.post(p[1], url.Values{"csrf_token": {tok}, "user": {itoa(sup.ID)}, "number": {so}, "action": {"acknowledge"}})
+			if code != http.StatusForbidden || !strings.Contains(body, "security token") {
+				t.Errorf("POST %s with token %q: %d", p[1], tok, code)
+			}
+		}
+	}
+	if es, _ := d.App.Store.ListAudit(context.Background(), 0, 10); len(es) != 0 {
+		t.Errorf("audit after refused posts: %+v", es)
+	}
+}
