@@ -230,3 +230,128 @@ func TestOperatorCSRF(t *testing.T) {
 		t.Errorf("audit after refused posts: %+v", es)
 	}
 }
+
+// TestOperatorActions: review apply (through pipeline, like a reply) and
+// dismiss, send now to a file drop, CSV of ticked orders, replay of a
+// delivery and re-enabling an endpoint; each is in the audit log.
+func TestOperatorActions(t *testing.T) {
+	d := apptest.Start(t, store.KindSQLite)
+	ctx := context.Background()
+	st := d.App.Store
+	so, did, rid := seedBackOffice(t, d)
+	other, _ := postOrder(t, d, "other", "OPS-2", "PAINT-1:40")
+	addUser(t, d, "ops@example.com", store.PortalOperator, "")
+	b := newBrowser(t, d)
+	b.mustLogin("ops@example.com")
+
+	// Dashboard counts and links.
+	_, _, body := b.get("/portal/")
+	for _, want := range []string{`id="tile-disabled"><b>1</b>`, `id="tile-review"><b>1</b>`, `id="tile-orders"><b>2</b>`, `href="/portal/admin/deliveries?status=dead"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard lacks %s", want)
+		}
+	}
+
+	// Review: a bad number is shown next to its field; then applied.
+	code, _, body := b.post("/portal/admin/review/"+itoa(rid)+"/apply", url.Values{"number": {"nope"}, "action": {"acknowledge"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="number-`+itoa(rid)+`-err">No supplier order with this number.`) {
+		t.Fatalf("apply with a bad number: %d %.500s", code, body)
+	}
+	code, _, _ = b.post("/portal/admin/review/"+itoa(rid)+"/apply", url.Values{"number": {so}, "action": {"acknowledge"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("apply: %d", code)
+	}
+	sup31, _ := st.SupplierByCode(ctx, "31")
+	got, err := st.SupplierOrderByNumber(ctx, sup31.ID, so)
+	if err != nil || got.Status != domain.StatusAcknowledged {
+		t.Fatalf("after apply: %+v %v", got, err)
+	}
+	hist, _ := st.History(ctx, got.ID)
+	if last := hist[len(hist)-1]; !strings.Contains(last.Actor, "ops@example.com (review "+itoa(rid)+")") || last.Channel != "email" {
+		t.Errorf("history of the applied review: %+v", last)
+	}
+	if rv, _ := st.ReviewByID(ctx, rid); rv.ResolvedAt == nil || rv.ResolvedBy != "ops@example.com" {
+		t.Errorf("review after apply: %+v", rv)
+	}
+	// A second click is told it is done, and changes nothing.
+	b.get("/portal/admin/review")
+	b.post("/portal/admin/review/"+itoa(rid)+"/dismiss", nil)
+	if _, _, body := b.get("/portal/admin/review"); !strings.Contains(body, "already resolved by ops@example.com") {
+		t.Errorf("second decision not refused: %.1500s", body)
+	}
+	_ = st.AddReview(ctx, "email", "<m2@example.com>", "x@example.com", "spam", "unknown sender", nil)
+	rs, _ := st.ListReviews(ctx, 10)
+	b.post("/portal/admin/review/"+itoa(rs[0].ID)+"/dismiss", url.Values{"why": {"spam"}})
+	if rv, _ := st.ReviewByID(ctx, rs[0].ID); rv.Resolution != "dismissed: spam" {
+		t.Errorf("dismissed review: %+v", rv)
+	}
+
+	// CSV of the ticked orders only.
+	_, _, body = b.get("/portal/admin/orders")
+	if !strings.Contains(body, `value="31/file"`) {
+		t.Fatalf("no file drop offered: %.3000s", body)
+	}
+	code, h, csv := b.post("/portal/admin/orders", url.Values{"so": {so}, "do": {"csv"}})
+	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !strings.Contains(csv, ","+so+",") || strings.Contains(csv, other+"-40") {
+		t.Fatalf("csv: %d %v\n%s", code, h, csv)
+	}
+	b.get("/portal/admin/orders")
+	if code, _, body := b.post("/portal/admin/orders", url.Values{"do": {"csv"}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, "Tick at least one order") {
+		t.Errorf("nothing ticked: %d", code)
+	}
+
+	// Send now: a new delivery to the drop, delivered by the job machinery;
+	// the other supplier's order is left out and named.
+	code, _, _ = b.post("/portal/admin/orders", url.Values{"so": {so, other + "-40"}, "do": {"send"}, "drop": {"31/file"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("send now: %d", code)
+	}
+	if _, _, body := b.get("/portal/admin/orders"); !strings.Contains(body, "1 order(s) queued for 31/file: "+so) || !strings.Contains(body, "another supplier): "+other+"-40") {
+		t.Errorf("send-now message: %.2000s", body)
+	}
+	// The endpoint is disabled (seed), so the new delivery dies at once:
+	// that is recorded like any other delivery. Re-enable, then replay it.
+	var sent *domain.Delivery
+	apptest.Eventually(t, 10*time.Second, "the send-now delivery to be worked", func() bool {
+		ds, _ := st.DeliveriesOf(ctx, got.ID)
+		for _, x := range ds {
+			if strings.HasPrefix(x.Event, "order.created:now-") && x.Status == domain.DeliveryDead {
+				sent = x
+			}
+		}
+		return sent != nil
+	})
+	b.get("/portal/admin/parties")
+	if code, _, _ := b.post("/portal/admin/endpoints/31/file/enable", nil); code != http.StatusSeeOther {
+		t.Fatalf("enable: %d", code)
+	}
+	if eps, _ := st.ListEndpoints(ctx); eps[0].DisabledAt != nil {
+		t.Fatalf("endpoint still disabled")
+	}
+	_, _, body = b.get("/portal/admin/orders/" + so)
+	if !strings.Contains(body, "Replay every dead delivery of endpoint 31/file") || !strings.Contains(body, "endpoint disabled since") {
+		t.Errorf("order page lacks the dead delivery: %.3000s", body)
+	}
+	if code, _, _ := b.post("/portal/admin/endpoints/31/file/replay", url.Values{"back": {"/portal/admin/orders/" + so}}); code != http.StatusSeeOther {
+		t.Fatalf("replay endpoint: %d", code)
+	}
+	apptest.Eventually(t, 10*time.Second, "the replayed send-now delivery", func() bool {
+		x, _ := st.DeliveryByID(ctx, sent.ID)
+		return x.Status == domain.DeliveryDelivered
+	})
+	// Replaying one delivered delivery: same id, one more attempt.
+	b.get("/portal/admin/orders/" + so)
+	if code, h, _ := b.post("/portal/admin/deliveries/"+itoa(did)+"/replay", nil); code != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "#delivery-"+itoa(did)) {
+		t.Fatalf("replay: %d %v", code, h)
+	}
+	apptest.Eventually(t, 10*time.Second, "the replayed delivery", func() bool {
+		as, _ := st.Attempts(ctx, did)
+		return len(as) == 2 && as[1].Outcome == domain.OutcomeOK
+	})
+	_, _, body = b.get("/portal/admin/audit")
+	for _, want := range []string{"review apply", "review dismiss", "send now", "enable endpoint", "replay endpoint", "replay delivery"} {
+		if !strings.Contains(body, "<td>"+want+"</td>") {
+			t.Errorf("audit lacks %q", want)
+		}
+	}
+}
