@@ -43,7 +43,8 @@ var funcs = template.FuncMap{
 	"add":       func(a, b int) int { return a + b },
 	"shiplines": shipLines,
 	"pathseg":   url.PathEscape,
-	"ms":        func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) },
+	"ms":        latency,
+	"stamp":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
 }
 
 // loadViews parses templates/layout.html with each other template file.
@@ -180,3 +181,13 @@ func staticHandler() http.Handler {
 }
 
 func hasHTTPS(u string) bool { return strings.HasPrefix(strings.ToLower(u), "https://") }
+
+// latency shows an attempt's duration in milliseconds, with a decimal
+// below 10 ms so that a fast local answer does not read "0 ms".
+func latency(d time.Duration) string {
+	ms := float64(d.Microseconds()) / 1000
+	if ms < 10 {
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return fmt.Sprintf("%.0f ms", ms)
+}
