@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/store"
 )
 
@@ -126,6 +127,10 @@ func (s *Server) stopViewAs(w http.ResponseWriter, r *http.Request, u *store.Use
 type dashboardPage struct {
 	*store.BackOffice
 	Today string
+	// Unhealthy are the endpoints failing or disabled; Dead the oldest
+	// dead deliveries (up to 10).
+	Unhealthy []*store.Endpoint
+	Dead      []*domain.Delivery
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, u *store.User) {
@@ -136,8 +141,22 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, u *store.User
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "operator_dashboard", view{Title: "Back office", User: u, Nav: "admin",
-		Page: dashboardPage{BackOffice: b, Today: today.Format("2006-01-02")}})
+	p := dashboardPage{BackOffice: b, Today: today.Format("2006-01-02")}
+	eps, err := s.st.ListEndpoints(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	for _, e := range eps {
+		if health(e) != "healthy" {
+			p.Unhealthy = append(p.Unhealthy, e)
+		}
+	}
+	if p.Dead, err = s.st.FindDeliveries(r.Context(), store.DeliveryFilter{Status: domain.DeliveryDead, Limit: 10}); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "operator_dashboard", view{Title: "Back office", User: u, Nav: "admin", Page: p})
 }
 
 type auditPage struct {

@@ -16,8 +16,27 @@ import (
 // only: settings hold secrets and are never shown) and portal users.
 type partyView struct {
 	Code, Name, Email string
-	Channels          []domain.Channel
+	Channels          []channelView
 	Users             []*store.User
+}
+
+// channelView is a channel's name, type and health ("" for a retailer
+// channel, whose health is kept under the supplier that sent to it).
+type channelView struct {
+	Name, Type, Health string
+}
+
+// health names an endpoint's state as the pages show it.
+func health(e *store.Endpoint) string {
+	switch {
+	case e == nil:
+		return "healthy"
+	case e.DisabledAt != nil:
+		return "disabled"
+	case e.FailingSince != nil:
+		return "failing"
+	}
+	return "healthy"
 }
 
 type partyGroup struct {
@@ -63,13 +82,27 @@ func (s *Server) parties(w http.ResponseWriter, r *http.Request, u *store.User) 
 		}
 		return out
 	}
+	eps := map[string]*store.Endpoint{}
+	for _, e := range p.Endpoints {
+		eps[e.Supplier+"/"+e.Channel] = e
+	}
+	views := func(code string, chs []domain.Channel) []channelView {
+		out := make([]channelView, len(chs))
+		for i, c := range chs {
+			out[i] = channelView{Name: c.Name, Type: c.Type}
+			if code != "" {
+				out[i].Health = health(eps[code+"/"+c.Name])
+			}
+		}
+		return out
+	}
 	sg, rg := partyGroup{Title: "Suppliers"}, partyGroup{Title: "Retailers"}
 	for _, rt := range rs {
-		rg.Parties = append(rg.Parties, partyView{Code: rt.Code, Name: rt.Name, Email: rt.Email, Channels: rt.Channels,
+		rg.Parties = append(rg.Parties, partyView{Code: rt.Code, Name: rt.Name, Email: rt.Email, Channels: views("", rt.Channels),
 			Users: usersOf(store.PortalRetailer, rt.ID)})
 	}
 	for _, sp := range sups {
-		sg.Parties = append(sg.Parties, partyView{Code: sp.Code, Name: sp.Name, Email: sp.Email, Channels: sp.Channels,
+		sg.Parties = append(sg.Parties, partyView{Code: sp.Code, Name: sp.Name, Email: sp.Email, Channels: views(sp.Code, sp.Channels),
 			Users: usersOf(store.PortalSupplier, sp.ID)})
 	}
 	p.Groups = []partyGroup{sg, rg}
