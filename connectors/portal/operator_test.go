@@ -4,12 +4,15 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/supplyhub/supplyhub/config"
 	"github.com/supplyhub/supplyhub/internal/app/apptest"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/store"
@@ -353,5 +356,59 @@ func TestOperatorActions(t *testing.T) {
 		if !strings.Contains(body, "<td>"+want+"</td>") {
 			t.Errorf("audit lacks %q", want)
 		}
+	}
+}
+
+var messageIDRE = regexp.MustCompile(`(?im)^Message-Id:\s*(<[^>]+>)`)
+
+// TestOperatorResendEmail: "Resend email" on a supplier's order email is a
+// replay of that delivery: the message is sent again with the same
+// Message-ID. The maildir transport names its file after the Message-ID,
+// so the test removes the first file and sees it sent again.
+func TestOperatorResendEmail(t *testing.T) {
+	cfg := apptest.Config(t, storetest.URL(t, store.KindSQLite))
+	cfg.Suppliers[0].Email = "orders@tools.example"
+	cfg.Suppliers[0].Channels = []config.Channel{{Type: "email"}}
+	d := apptest.StartConfig(t, cfg)
+	n, _ := postOrder(t, d, "acme", "MAIL-1", "HAM-1:31")
+	so := n + "-31"
+	mails := func() []string {
+		entries, _ := os.ReadDir(filepath.Join(d.DataDir, "mail", "new"))
+		var ids []string
+		for _, e := range entries {
+			b, _ := os.ReadFile(filepath.Join(d.DataDir, "mail", "new", e.Name()))
+			if strings.Contains(string(b), "To: orders@tools.example") {
+				if m := messageIDRE.FindStringSubmatch(string(b)); m != nil {
+					ids = append(ids, m[1])
+				}
+			}
+		}
+		return ids
+	}
+	apptest.Eventually(t, 10*time.Second, "the order email", func() bool { return len(mails()) == 1 })
+	first := mails()[0]
+	entries, _ := os.ReadDir(filepath.Join(d.DataDir, "mail", "new"))
+	for _, e := range entries {
+		if err := os.Remove(filepath.Join(d.DataDir, "mail", "new", e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addUser(t, d, "ops@example.com", store.PortalOperator, "")
+	b := newBrowser(t, d)
+	b.mustLogin("ops@example.com")
+	_, _, body := b.get("/portal/admin/orders/" + so)
+	m := regexp.MustCompile(`action="/portal/admin/deliveries/(\d+)/replay"><input type="hidden" name="csrf_token" value="[^"]+"><button type="submit">Resend email</button>`).FindStringSubmatch(body)
+	if m == nil || !strings.Contains(body, "same Message-ID") {
+		t.Fatalf("no Resend email button, or no word on the Message-ID: %.3000s", body)
+	}
+	if code, _, _ := b.post("/portal/admin/deliveries/"+m[1]+"/replay", nil); code != http.StatusSeeOther {
+		t.Fatalf("resend: %d", code)
+	}
+	apptest.Eventually(t, 10*time.Second, "the resent email", func() bool { return len(mails()) == 1 })
+	if again := mails()[0]; again != first {
+		t.Errorf("resent email has Message-ID %s, the first %s", again, first)
+	}
+	if _, _, body := b.get("/portal/admin/orders/" + so); !strings.Contains(body, "Resent delivery "+m[1]) {
+		t.Errorf("no confirmation: %.2000s", body)
 	}
 }
