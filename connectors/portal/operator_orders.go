@@ -359,31 +359,32 @@ type deliveriesPage struct {
 	Status, Supplier, Channel string
 	Rows                      []*domain.Delivery
 	Next                      string
-	Problem                   string
+	Errors                    map[string]string
 }
 
 // deliveries lists deliveries by status (failing, dead), supplier and
 // channel, oldest first, paged by id.
 func (s *Server) deliveries(w http.ResponseWriter, r *http.Request, u *store.User) {
 	q := r.URL.Query()
-	p := deliveriesPage{Status: q.Get("status"), Supplier: q.Get("supplier"), Channel: q.Get("channel")}
+	p := deliveriesPage{Status: q.Get("status"), Supplier: strings.TrimSpace(q.Get("supplier")), Channel: strings.TrimSpace(q.Get("channel")),
+		Errors: map[string]string{}}
 	f := store.DeliveryFilter{Status: p.Status, Channel: p.Channel, Limit: 100}
 	f.AfterID, _ = strconv.ParseInt(q.Get("after"), 10, 64)
 	switch p.Status {
 	case "", domain.DeliveryPending, domain.DeliveryDelivered, domain.DeliveryFailed, domain.DeliveryDead:
 	default:
-		p.Problem = "Unknown status " + strconv.Quote(p.Status) + "."
+		p.Errors["status"] = "Unknown status."
 	}
 	if p.Supplier != "" {
 		sp, err := s.st.SupplierByCode(r.Context(), p.Supplier)
 		if err != nil {
-			p.Problem = "No supplier with code " + strconv.Quote(p.Supplier) + "."
+			p.Errors["supplier"] = "No supplier with this code."
 		} else {
 			f.SupplierID = sp.ID
 		}
 	}
 	status := http.StatusOK
-	if p.Problem != "" {
+	if len(p.Errors) > 0 {
 		status = http.StatusUnprocessableEntity
 	} else {
 		var err error

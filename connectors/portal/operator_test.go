@@ -351,6 +351,15 @@ func TestOperatorActions(t *testing.T) {
 		as, _ := st.Attempts(ctx, did)
 		return len(as) == 2 && as[1].Outcome == domain.OutcomeOK
 	})
+	if code, _, body := b.get("/portal/admin/deliveries?supplier=nope&status=dead"); code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="supplier-err">No supplier with this code.`) {
+		t.Errorf("deliveries with a bad supplier: %d", code)
+	}
+	if code, _, body := b.get("/portal/admin/deliveries?status=delivered&supplier=31"); code != 200 || !strings.Contains(body, `action="/portal/admin/deliveries/`+itoa(did)+`/replay"`) {
+		t.Errorf("delivered list: %d %.2000s", code, body)
+	}
+	if _, _, body := b.get("/portal/admin/orders?from=2026-13-01"); !strings.Contains(body, `id="from-err">Use a date like 2026-11-30.`) {
+		t.Errorf("bad date not shown next to its field")
+	}
 	_, _, body = b.get("/portal/admin/audit")
 	for _, want := range []string{"review apply", "review dismiss", "send now", "enable endpoint", "replay endpoint", "replay delivery"} {
 		if !strings.Contains(body, "<td>"+want+"</td>") {
