@@ -421,3 +421,76 @@ func TestOperatorResendEmail(t *testing.T) {
 		t.Errorf("no confirmation: %.2000s", body)
 	}
 }
+
+// TestOperatorResendNotification: "Resend email" on a retailer's
+// notification email (a cancellation) sends it again with the same
+// Message-ID, like an order email.
+func TestOperatorResendNotification(t *testing.T) {
+	cfg := apptest.Config(t, storetest.URL(t, store.KindSQLite))
+	cfg.Retailers[0].Email = "orders@acme.example"
+	d := apptest.StartConfig(t, cfg)
+	n, _ := postOrder(t, d, "acme", "NOTE-1", "HAM-1:31")
+	so := n + "-31"
+	if code, _, resp := d.Do(t, "POST", "/api/v1/supplier/orders/"+so+"/cancel", d.Keys["supplier:31"], map[string]any{"note": "Out of stock until March"}); code != 200 {
+		t.Fatalf("cancel: %d %s", code, resp)
+	}
+	dir := filepath.Join(d.DataDir, "mail", "new")
+	mails := func() []string {
+		entries, _ := os.ReadDir(dir)
+		var ids []string
+		for _, e := range entries {
+			b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+			if strings.Contains(string(b), "To: orders@acme.example") {
+				if m := messageIDRE.FindStringSubmatch(string(b)); m != nil {
+					ids = append(ids, m[1])
+				}
+			}
+		}
+		return ids
+	}
+	apptest.Eventually(t, 10*time.Second, "the cancellation email", func() bool { return len(mails()) == 1 })
+	first := mails()[0]
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		_ = os.Remove(filepath.Join(dir, e.Name()))
+	}
+	addUser(t, d, "ops@example.com", store.PortalOperator, "")
+	b := newBrowser(t, d)
+	b.mustLogin("ops@example.com")
+	var id string
+	for _, x := range mustDeliveries(t, d, so) {
+		if x.Channel == "retailer/email" {
+			id = itoa(x.ID)
+		}
+	}
+	_, _, body := b.get("/portal/admin/orders/" + so)
+	if id == "" || !strings.Contains(body, `action="/portal/admin/deliveries/`+id+`/replay"`) {
+		t.Fatalf("no resend for the notification (delivery %q): %.3000s", id, body)
+	}
+	b.post("/portal/admin/deliveries/"+id+"/replay", nil)
+	if _, _, body := b.get("/portal/admin/orders/" + so); !strings.Contains(body, "Resent delivery "+id) {
+		t.Fatalf("resend refused: %.3000s", body)
+	}
+	apptest.Eventually(t, 10*time.Second, "the resent notification", func() bool { return len(mails()) == 1 })
+	if again := mails()[0]; again != first {
+		t.Errorf("resent notification has Message-ID %s, the first %s", again, first)
+	}
+}
+
+func mustDeliveries(t *testing.T, d *apptest.Daemon, number string) []*domain.Delivery {
+	t.Helper()
+	ctx := context.Background()
+	sid, err := d.App.Store.SupplierIDOfNumber(ctx, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	so, err := d.App.Store.SupplierOrderByNumber(ctx, sid, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := d.App.Store.DeliveriesOf(ctx, so.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
