@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/riverqueue/river"
 
@@ -40,6 +41,12 @@ func Replay(ctx context.Context, st *store.Store, q jobs.Queue, ids []int64) ([]
 				return out, fmt.Errorf("replay %d: %w", id, err)
 			}
 			ch, ok := findChannel(sup, del.Channel)
+			if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
+				// A retailer notification: its channel is the retailer's.
+				if ch, ok, err = retailerChannelOf(ctx, st, del, name); err != nil {
+					return out, fmt.Errorf("replay %d: %w", id, err)
+				}
+			}
 			if !ok {
 				res.Reason = "the supplier no longer has channel " + del.Channel
 				break
@@ -89,4 +96,19 @@ func ReplayEndpoint(ctx context.Context, st *store.Store, q jobs.Queue, f store.
 		}
 		f.AfterID = page[len(page)-1].ID
 	}
+}
+
+// retailerChannelOf finds the retailer channel a notification delivery
+// was sent on (including the implicit email channel).
+func retailerChannelOf(ctx context.Context, st *store.Store, del *domain.Delivery, name string) (domain.Channel, bool, error) {
+	so, err := st.SupplierOrderByID(ctx, del.SupplierOrderID)
+	if err != nil {
+		return domain.Channel{}, false, err
+	}
+	r, err := st.RetailerOfOrder(ctx, so.OrderID)
+	if err != nil {
+		return domain.Channel{}, false, err
+	}
+	ch, ok := RetailerChannel(r, name)
+	return ch, ok, nil
 }

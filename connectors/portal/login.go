@@ -136,6 +136,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *store.User) {
 		http.Redirect(w, r, "/portal/orders", http.StatusSeeOther)
 		return
 	}
+	if u.Role == store.PortalOperator {
+		s.dashboard(w, r, u)
+		return
+	}
 	s.render(w, r, http.StatusOK, "home", view{Title: "Supplyhub", User: u, Nav: "home"})
 }
 

@@ -136,6 +136,8 @@ func (s *Server) routes() {
 	s.page("POST /portal/orders/{number}/acknowledge", supplierOnly, s.acknowledge)
 	s.page("POST /portal/orders/{number}/ship", supplierOnly, s.ship)
 	s.page("POST /portal/orders/{number}/cancel", supplierOnly, s.cancel)
+
+	s.operatorRoutes()
 }
 
 // Role sets for page.
@@ -166,6 +168,11 @@ func (s *Server) page(pattern string, roles []string, h handlerFunc) {
 				return
 			}
 			s.forbidden(w, r, "You are not signed in (or your session ended). Sign in and try again.")
+			return
+		}
+		// An operator viewing as someone gets that user's pages, read-only.
+		u, r, ok := s.viewAs(w, r, u, pattern)
+		if !ok {
 			return
 		}
 		if !slices.Contains(roles, u.Role) {

@@ -42,6 +42,9 @@ var funcs = template.FuncMap{
 	"label":     statusLabel,
 	"add":       func(a, b int) int { return a + b },
 	"shiplines": shipLines,
+	"pathseg":   url.PathEscape,
+	"ms":        latency,
+	"stamp":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
 }
 
 // loadViews parses templates/layout.html with each other template file.
@@ -78,6 +81,8 @@ type view struct {
 	Nav     string
 	NoIndex bool
 	Page    any
+	// ViewAs is the operator viewing the portal as User (read-only).
+	ViewAs *store.User
 }
 
 // render writes page name with data, buffered so that a template error
@@ -96,6 +101,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			v.Flash = s.sm.PopString(r.Context(), "flash")
 		}
 	}
+	v.ViewAs = viewingAs(r.Context())
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		s.internal(w, r, fmt.Errorf("render %s: %w", name, err))
@@ -175,3 +181,13 @@ func staticHandler() http.Handler {
 }
 
 func hasHTTPS(u string) bool { return strings.HasPrefix(strings.ToLower(u), "https://") }
+
+// latency shows an attempt's duration in milliseconds, with a decimal
+// below 10 ms so that a fast local answer does not read "0 ms".
+func latency(d time.Duration) string {
+	ms := float64(d.Microseconds()) / 1000
+	if ms < 10 {
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return fmt.Sprintf("%.0f ms", ms)
+}

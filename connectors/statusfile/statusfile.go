@@ -142,6 +142,9 @@ func (w *Worker) Process(ctx context.Context, sid int64, name string, data []byt
 	if len(rowErrs) == 0 {
 		return nil, nil
 	}
+	if err := w.queueForReview(ctx, sid, name, data, header, rowErrs); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	if err := formats.WriteErrorsCSV(&buf, header, rowErrs); err != nil {
 		return nil, fmt.Errorf("status file %s: errors file: %w", name, err)

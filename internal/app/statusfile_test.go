@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"io"
 	"strings"
 	"testing"
@@ -73,6 +74,12 @@ func TestStatusFileCancels(t *testing.T) {
 		}
 		if got := mails(t, d, "To: orders@acme.example"); len(got) != 1 {
 			t.Errorf("%d emails to the retailer, want 1", len(got))
+		}
+		// The bad row waits in the operators' review queue, once for both uploads.
+		rs, err := d.App.Store.ListReviews(context.Background(), 10)
+		if err != nil || len(rs) != 1 || rs[0].Source != "status-file" || rs[0].Subject != "status.csv row 3" ||
+			!strings.Contains(rs[0].Why, "no supplier order 999-31") || !strings.Contains(rs[0].Sender, "supplier 31") {
+			t.Errorf("review queue: %+v %v", rs, err)
 		}
 	})
 }
