@@ -23,11 +23,19 @@ func SendNowEvent(at time.Time) string {
 // SendNow creates a new delivery of supplier order so to the supplier's
 // channel ch and queues its job to run at once, even on a scheduled
 // channel: an operator asked for it now. It is recorded and retried like
-// any other delivery.
+// any other delivery, and carries the order.created snapshot, so it has
+// the bytes the original delivery had.
 func SendNow(ctx context.Context, st *store.Store, q jobs.Queue, so *domain.SupplierOrder, ch domain.Channel) (*domain.Delivery, error) {
 	d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: ch.Name, Kind: ch.Type,
 		Event: SendNowEvent(time.Now())}
 	err := st.InTx(ctx, func(tx store.Tx) error {
+		full, err := st.SupplierOrderIn(ctx, tx, so.ID)
+		if err != nil {
+			return err
+		}
+		if d.Snapshot, err = createdSnapshot(full); err != nil {
+			return err
+		}
 		if _, err := st.InsertDelivery(ctx, tx, d); err != nil {
 			return err
 		}
