@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/riverqueue/river"
 
@@ -35,13 +36,15 @@ func Replay(ctx context.Context, st *store.Store, q jobs.Queue, ids []int64) ([]
 		case del.Status == domain.DeliveryPending || del.Status == domain.DeliveryFailed:
 			res.Reason = "still being delivered (" + del.Status + "); its next attempt is already scheduled"
 		default:
-			sup, err := st.SupplierByID(ctx, del.SupplierID)
+			ch, ok, err := deliveryChannel(ctx, st, del)
 			if err != nil {
 				return out, fmt.Errorf("replay %d: %w", id, err)
 			}
-			ch, ok := findChannel(sup, del.Channel)
 			if !ok {
 				res.Reason = "the supplier no longer has channel " + del.Channel
+				if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
+					res.Reason = "the retailer no longer has channel " + name
+				}
 				break
 			}
 			sched, err := RetrySchedule(ch.Settings)
@@ -85,4 +88,27 @@ func ReplayEndpoint(ctx context.Context, st *store.Store, q jobs.Queue, f store.
 		}
 		f.AfterID = page[len(page)-1].ID
 	}
+}
+
+// deliveryChannel finds the channel a delivery goes to: the supplier's,
+// or for a retailer notification ("retailer/<name>") the retailer's.
+func deliveryChannel(ctx context.Context, st *store.Store, del *domain.Delivery) (domain.Channel, bool, error) {
+	if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
+		so, err := st.SupplierOrderByID(ctx, del.SupplierOrderID)
+		if err != nil {
+			return domain.Channel{}, false, err
+		}
+		r, err := st.RetailerOfOrder(ctx, so.OrderID)
+		if err != nil {
+			return domain.Channel{}, false, err
+		}
+		ch, ok := RetailerChannel(r, name)
+		return ch, ok, nil
+	}
+	sup, err := st.SupplierByID(ctx, del.SupplierID)
+	if err != nil {
+		return domain.Channel{}, false, err
+	}
+	ch, ok := findChannel(sup, del.Channel)
+	return ch, ok, nil
 }
