@@ -42,6 +42,8 @@ var funcs = template.FuncMap{
 	"label":     statusLabel,
 	"add":       func(a, b int) int { return a + b },
 	"shiplines": shipLines,
+	"bytes":     byteSize,
+	"ms":        func(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) },
 }
 
 // loadViews parses templates/layout.html with each other template file.
