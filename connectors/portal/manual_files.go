@@ -39,7 +39,11 @@ func (s *Server) saveUploads(r *http.Request, id int64) (string, error) {
 			continue // the empty file input of a form sent without a file
 		}
 		if fh.Size > s.opts.MaxAttachmentBytes {
-			problems = append(problems, fmt.Sprintf("%s is %s; a file can be at most %s. It was not attached.", name, byteSize(fh.Size), byteSize(s.opts.MaxAttachmentBytes)))
+			size, limit := byteSize(fh.Size), byteSize(s.opts.MaxAttachmentBytes)
+			if fh.Size-s.opts.MaxAttachmentBytes < s.opts.MaxAttachmentBytes/20 { // "10.0 MiB; at most 10 MiB" would puzzle
+				size, limit = fmt.Sprintf("%d bytes", fh.Size), fmt.Sprintf("%d bytes", s.opts.MaxAttachmentBytes)
+			}
+			problems = append(problems, fmt.Sprintf("%s is %s; a file can be at most %s. It was not attached.", name, size, limit))
 			continue
 		}
 		if fh.Size == 0 {

@@ -26,12 +26,14 @@ type orderPage struct {
 	Events     []store.StatusEvent
 	Shipments  []store.Shipment
 	Deliveries []deliveryView
-	CanAck     bool
-	CanShip    bool
-	CanCancel  bool
-	Form       map[string]string
-	Errors     map[string]string
-	Problem    string
+	// Files are the attachments of the manual order it came from.
+	Files     []store.Attachment
+	CanAck    bool
+	CanShip   bool
+	CanCancel bool
+	Form      map[string]string
+	Errors    map[string]string
+	Problem   string
 }
 
 // order shows one order: a supplier's supplier order, or a retailer's order.
@@ -59,6 +61,10 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, u *store.Us
 		return
 	}
 	if p.Shipments, err = s.st.Shipments(ctx, so.ID); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if p.Files, err = s.st.SupplierAttachments(ctx, so.SupplierID, so.Number); err != nil {
 		s.internal(w, r, err)
 		return
 	}
