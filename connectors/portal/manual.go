@@ -27,6 +27,10 @@ type manualPage struct {
 	Problem   string
 	MaxFile   string
 	Editable  bool
+	// LineTotals and Total are the amounts of the rows that parse ("" for
+	// the others), as a help while typing; the pipeline computes its own.
+	LineTotals []string
+	Total      string
 }
 
 type manualListPage struct {
@@ -385,6 +389,7 @@ func (s *Server) renderManual(w http.ResponseWriter, r *http.Request, u *store.U
 		p.Errors = map[string]string{}
 	}
 	p.MaxFile = byteSize(s.opts.MaxAttachmentBytes)
+	p.LineTotals, p.Total = p.D.totals()
 	s.render(w, r, status, "manual", view{Title: title, User: u, Nav: "manual", Page: p})
 }
 

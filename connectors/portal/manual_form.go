@@ -141,3 +141,43 @@ func humanize(msg string) string {
 	}
 	return strings.ToUpper(msg[:1]) + msg[1:] + "."
 }
+
+// totals are each row's quantity × price, and their sum, for the rows
+// that parse; "" where a row does not (yet).
+func (d draft) totals() ([]string, string) {
+	places := 2
+	if c, ok := currencyPlaces[d.Currency]; ok {
+		places = c
+	}
+	out := make([]string, len(d.Lines))
+	var sum domain.Money
+	n := 0
+	for i, l := range d.Lines {
+		q, err1 := strconv.Atoi(l.Quantity)
+		p, err2 := domain.ParseDecimal(l.UnitPrice, places)
+		if err1 != nil || err2 != nil || q <= 0 || q > 1_000_000 || p < 0 || p > 1_000_000_000_00 {
+			continue
+		}
+		t := domain.Money(q) * p
+		out[i] = formatMinor(t, places)
+		sum += t
+		n++
+	}
+	if n == 0 {
+		return out, ""
+	}
+	return out, formatMinor(sum, places) + " " + d.Currency
+}
+
+// formatMinor writes a non-negative amount of minor units with places
+// decimals (2 for EUR, 0 for JPY).
+func formatMinor(m domain.Money, places int) string {
+	if places == 0 {
+		return strconv.FormatInt(int64(m), 10)
+	}
+	div := int64(1)
+	for range places {
+		div *= 10
+	}
+	return fmt.Sprintf("%d.%0*d", int64(m)/div, places, int64(m)%div)
+}

@@ -43,7 +43,8 @@ var funcs = template.FuncMap{
 	"add":       func(a, b int) int { return a + b },
 	"shiplines": shipLines,
 	"bytes":     byteSize,
-	"ms":        func(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) },
+	"ms":        latency,
+	"seconds":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
 }
 
 // loadViews parses templates/layout.html with each other template file.
@@ -177,3 +178,11 @@ func staticHandler() http.Handler {
 }
 
 func hasHTTPS(u string) bool { return strings.HasPrefix(strings.ToLower(u), "https://") }
+
+// latency writes an attempt's duration in milliseconds ("<1 ms" below).
+func latency(d time.Duration) string {
+	if d < time.Millisecond {
+		return "<1 ms"
+	}
+	return fmt.Sprintf("%d ms", d.Milliseconds())
+}
