@@ -109,6 +109,8 @@ func TestScreenshotsManualAndRetailer(t *testing.T) {
 	screenshot(t, ctx, filepath.Join(dir, "retailer-webhooks.png"))
 	step(t, ctx, "order", chromedp.Navigate(d.URL+"/portal/orders"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	screenshot(t, ctx, filepath.Join(extraDir(t), "retailer-orders.png"))
+	step(t, ctx, "an order", chromedp.Navigate(d.URL+"/portal/orders/1"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	screenshot(t, ctx, filepath.Join(extraDir(t), "retailer-order.png"))
 	step(t, ctx, "notifications", chromedp.Navigate(d.URL+"/portal/notifications"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	screenshot(t, ctx, filepath.Join(extraDir(t), "retailer-notifications.png"))
 	step(t, ctx, "summary", chromedp.Navigate(d.URL+"/portal/summaries"), chromedp.WaitVisible(chromedp.CSS("main h1")))
