@@ -278,3 +278,47 @@ func TestManualOrderAttachmentLimits(t *testing.T) {
 		t.Fatalf("huge body: %d\n%s", code, body)
 	}
 }
+
+// TestManualOrderNotice: the optional email to the retailer needs a
+// subject (error next to it) and an address; once confirmed it goes out
+// through the mail transport and the page records it.
+func TestManualOrderNotice(t *testing.T) {
+	cfg := apptest.Config(t, storetest.URL(t, store.KindSQLite))
+	cfg.Retailers[0].Email = "orders@acme.example"
+	d := apptest.StartConfig(t, cfg)
+	addUser(t, d, "ops@example.com", store.PortalOperator, "")
+	ops := newBrowser(t, d)
+	ops.mustLogin("ops@example.com")
+
+	// Retailer "other" has no address: said next to the box.
+	v := manualForm("N-0")
+	v.Set("retailer", "other")
+	v.Set("notify", "on")
+	v.Set("notice_subject", "Your order")
+	other := createDraft(t, ops, v)
+	v.Set("action", "confirm")
+	if code, _, body := ops.postMultipart(other, v); code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="notify-err">Retailer other has no email address`) {
+		t.Fatalf("notice to a retailer without address: %d\n%s", code, body)
+	}
+
+	v = manualForm("N-1")
+	v.Set("notify", "on")
+	v.Set("notice_message", "We entered your purchase order N-1.")
+	draft := createDraft(t, ops, v)
+	v.Set("action", "confirm")
+	if code, _, body := ops.postMultipart(draft, v); code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="notice_subject-err">Enter a subject`) {
+		t.Fatalf("notice without subject: %d\n%s", code, body)
+	}
+	v.Set("notice_subject", "Order N-1 entered for you")
+	code, h, body := ops.postMultipart(draft, v)
+	if code != http.StatusSeeOther {
+		t.Fatalf("confirm with notice: %d %s", code, body)
+	}
+	if _, _, body = ops.get(h.Get("Location")); !strings.Contains(body, "The retailer was emailed at orders@acme.example.") ||
+		!regexp.MustCompile(`“Order N-1 entered for you”: sent \d{4}-`).MatchString(body) {
+		t.Fatalf("after confirm with notice:\n%s", body)
+	}
+	if !mailWith(d, "To: <orders@acme.example>", "Subject: Order N-1 entered for you", "We entered your purchase order N-1.") {
+		t.Fatal("no notice in the mailbox")
+	}
+}
