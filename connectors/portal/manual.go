@@ -254,6 +254,15 @@ func (s *Server) confirmManual(w http.ResponseWriter, r *http.Request, u *store.
 		s.internal(w, r, errors.New("portal: no ingestor configured"))
 		return
 	}
+	if d.PlacedAt == "" {
+		// Kept with the draft before it is claimed: see draft.PlacedAt.
+		d.PlacedAt = req.PlacedAt
+		raw, _ := json.Marshal(d)
+		if err := s.st.UpdateManualDraft(ctx, id, rt.ID, raw); err != nil && !errors.Is(err, store.ErrNotDraft) {
+			s.internal(w, r, err)
+			return
+		}
+	}
 	if err := s.st.ClaimManualOrder(ctx, id); errors.Is(err, store.ErrNotDraft) {
 		s.reloadManual(w, r, u, id, &manualPage{Problem: "This order was confirmed or discarded meanwhile."}, http.StatusConflict)
 		return
@@ -262,21 +271,27 @@ func (s *Server) confirmManual(w http.ResponseWriter, r *http.Request, u *store.
 		return
 	}
 	res, err := s.opts.Ingest.Submit(ctx, rt, req)
-	var ve *pipeline.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		p.Errors = d.fieldErrors(ve)
-	case errors.Is(err, pipeline.ErrConflict):
-		p.Errors["external_id"] = "Retailer " + rt.Code + " already has a different order with this external ID."
-	case err != nil:
-		if rerr := s.st.MoveManualOrder(ctx, id, store.ManualConfirming, store.ManualDraft); rerr != nil {
-			s.log.Error("manual order left confirming", "id", id, "error", rerr)
-		}
-		s.internal(w, r, fmt.Errorf("confirm manual order %d: %w", id, err))
-		return
-	}
 	if err != nil {
+		var ve *pipeline.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			p.Errors = d.fieldErrors(ve)
+		case errors.Is(err, pipeline.ErrConflict):
+			p.Errors["external_id"] = "Retailer " + rt.Code + " already has a different order with this external ID."
+		case errors.Is(err, pipeline.ErrStopped):
+			p.Problem = "Supplyhub is restarting and did not take the order. Confirm it again in a few seconds."
+		default:
+			s.log.Error("manual order not confirmed", "id", id, "error", err)
+			p.Problem = "The order could not be confirmed (" + err.Error() + "). It is still a draft; try again."
+		}
+		// Not stored: back to a draft, with a new placing time next time.
 		if rerr := s.st.MoveManualOrder(ctx, id, store.ManualConfirming, store.ManualDraft); rerr != nil {
+			s.internal(w, r, rerr)
+			return
+		}
+		d.PlacedAt = ""
+		raw, _ := json.Marshal(d)
+		if rerr := s.st.UpdateManualDraft(ctx, id, rt.ID, raw); rerr != nil && !errors.Is(rerr, store.ErrNotDraft) {
 			s.internal(w, r, rerr)
 			return
 		}
@@ -289,6 +304,9 @@ func (s *Server) confirmManual(w http.ResponseWriter, r *http.Request, u *store.
 	}
 	s.log.Info("manual order confirmed", "id", id, "order", res.Order.Header.Number, "retailer", rt.Code, "by", u.Email, "created", res.Created)
 	msg := "Order " + res.Order.Header.Number + " confirmed and sent to its suppliers."
+	if !res.Created {
+		msg = "Order " + res.Order.Header.Number + " was already stored with this external ID and content; this draft is now linked to it."
+	}
 	if d.Notify {
 		msg += " " + s.sendNotice(r, id, rt, d)
 	}

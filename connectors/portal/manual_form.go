@@ -23,6 +23,11 @@ type draft struct {
 	Ship       domain.Address  `json:"shipping_address"`
 	Lines      []draftLine     `json:"lines"`
 	Notes      string          `json:"notes"`
+	// PlacedAt is set when the draft is first confirmed and kept while it
+	// is being confirmed, so that finishing an interrupted confirmation
+	// sends the identical request (the pipeline then returns the stored
+	// order instead of refusing a conflicting one).
+	PlacedAt string `json:"placed_at,omitempty"`
 	// The optional email to the retailer on confirmation.
 	Notify        bool   `json:"notify"`
 	NoticeSubject string `json:"notice_subject"`
@@ -74,7 +79,11 @@ func draftFromForm(f url.Values) draft {
 // the fields that are not even numbers. Empty rows are left out.
 func (d draft) request(now time.Time) (*pipeline.OrderRequest, map[string]string) {
 	errs := map[string]string{}
-	req := &pipeline.OrderRequest{ExternalID: d.ExternalID, PlacedAt: now.UTC().Format(time.RFC3339), Currency: d.Currency,
+	placed := d.PlacedAt
+	if placed == "" {
+		placed = now.UTC().Format(time.RFC3339)
+	}
+	req := &pipeline.OrderRequest{ExternalID: d.ExternalID, PlacedAt: placed, Currency: d.Currency,
 		Customer: d.Customer, ShippingAddress: d.Ship, Notes: d.Notes}
 	for i, l := range d.Lines {
 		if l.empty() {

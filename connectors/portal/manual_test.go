@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -320,5 +321,46 @@ func TestManualOrderNotice(t *testing.T) {
 	}
 	if !mailWith(d, "To: <orders@acme.example>", "Subject: Order N-1 entered for you", "We entered your purchase order N-1.") {
 		t.Fatal("no notice in the mailbox")
+	}
+}
+
+// TestManualOrderConfirmAgain: a confirmation cut short after the
+// pipeline stored the order (the draft left "confirming") is finished by
+// "Confirm again": the same request, so the pipeline returns the stored
+// order rather than a conflict, and no second order is made.
+func TestManualOrderConfirmAgain(t *testing.T) {
+	d := apptest.Start(t, store.KindSQLite)
+	addUser(t, d, "ops@example.com", store.PortalOperator, "")
+	ops := newBrowser(t, d)
+	ops.mustLogin("ops@example.com")
+	v := manualForm("PO-9")
+	draft := createDraft(t, ops, v)
+	v.Set("action", "confirm")
+	if code, _, body := ops.postMultipart(draft, v); code != http.StatusSeeOther {
+		t.Fatalf("confirm: %d %s", code, body)
+	}
+	// placed_at has whole seconds: let the clock pass one, so that a
+	// request rebuilt at "now" would differ from the stored order's.
+	confirmed := time.Now().Unix()
+	apptest.Eventually(t, 3*time.Second, "the next second", func() bool { return time.Now().Unix() > confirmed })
+	// As if the replica died between the pipeline and recording the order.
+	id := strings.TrimPrefix(draft, "/portal/manual/")
+	if _, err := d.App.Store.DB().Exec(context.Background(), `UPDATE manual_orders SET status = 'confirming', order_id = NULL WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	_, _, body := ops.get(draft)
+	if !strings.Contains(body, "Confirm again") {
+		t.Fatalf("an interrupted confirmation offers no way on:\n%s", body)
+	}
+	code, h, body := ops.post(draft, url.Values{"action": {"confirm"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("confirm again: %d\n%s", code, body)
+	}
+	if _, _, body = ops.get(h.Get("Location")); !strings.Contains(body, "was already stored with this external ID and content") || !strings.Contains(body, "badge m-confirmed") {
+		t.Fatalf("after confirm again:\n%s", body)
+	}
+	_, _, list := d.Do(t, "GET", "/api/v1/orders", d.Keys["retailer:acme"], nil)
+	if n := strings.Count(string(list), `"external_id":"PO-9"`); n != 1 {
+		t.Fatalf("%d orders with external id PO-9, want 1: %s", n, list)
 	}
 }

@@ -72,7 +72,6 @@ VALUES ($1, 'draft', $2, $3, $4, $4) RETURNING id`
 WHERE id = $1 AND status = 'confirming'`
 	qManualNotice = `UPDATE manual_orders SET notice_to = $2, notice_subject = $3, notice_message = $4, notice_sent_at = $5, notice_error = $6
 WHERE id = $1`
-	qManualOfOrder = `SELECT id FROM manual_orders WHERE order_id = $1 AND status = 'confirmed'`
 
 	attachmentCols = `a.id, a.manual_order_id, a.filename, a.content_type, a.size, a.created_at`
 	// Touching the draft first checks that it is one and, on PostgreSQL,
@@ -197,16 +196,6 @@ func (s *Store) RecordManualNotice(ctx context.Context, id int64, n ManualNotice
 		return fmt.Errorf("manual order %d notice: %w", id, err)
 	}
 	return nil
-}
-
-// ManualOrderOf is the confirmed manual order an order came from, or
-// ErrNotFound.
-func (s *Store) ManualOrderOf(ctx context.Context, orderID int64) (int64, error) {
-	var id int64
-	if err := s.d.QueryRow(ctx, qManualOfOrder, orderID).Scan(&id); err != nil {
-		return 0, err
-	}
-	return id, nil
 }
 
 // AddAttachment stores a file of a draft and sets a.ID; ErrNotDraft when
