@@ -115,4 +115,8 @@ func TestScreenshotsManualAndRetailer(t *testing.T) {
 	screenshot(t, ctx, filepath.Join(extraDir(t), "retailer-notifications.png"))
 	step(t, ctx, "summary", chromedp.Navigate(d.URL+"/portal/summaries"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	screenshot(t, ctx, filepath.Join(extraDir(t), "retailer-summary.png"))
+	step(t, ctx, "webhooks on a phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(d.URL+"/portal/webhooks"), chromedp.WaitVisible(chromedp.CSS("table.hooks")))
+	screenshot(t, ctx, filepath.Join(extraDir(t), "retailer-webhooks-phone.png"))
+	step(t, ctx, "order on a phone", chromedp.Navigate(d.URL+"/portal/orders/2"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	screenshot(t, ctx, filepath.Join(extraDir(t), "retailer-order-phone.png"))
 }
