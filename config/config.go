@@ -130,6 +130,8 @@ type Portal struct {
 	// PublicURL is the external base URL ("https://hub.example") for links
 	// handed out, such as an order's status_url; empty: the request's host.
 	PublicURL string `yaml:"public_url"`
+	// MaxAttachmentBytes bounds one file attached to a manual order.
+	MaxAttachmentBytes int64 `yaml:"max_attachment_bytes"`
 }
 
 // Webhooks configures outgoing webhooks.
@@ -251,7 +253,7 @@ func Default() *Config {
 		Ingest:    Ingest{BatchSize: 64},
 		Webhooks:  Webhooks{Timeout: 15 * time.Second},
 		Summary:   Summary{Schedule: "0 6 1 * *"},
-		Portal:    Portal{IdleTimeout: 2 * time.Hour, Lifetime: 24 * time.Hour},
+		Portal:    Portal{IdleTimeout: 2 * time.Hour, Lifetime: 24 * time.Hour, MaxAttachmentBytes: 10 << 20},
 		Mail:      Mail{From: "Supplyhub <orders@supplyhub.localhost>", Transport: "maildir", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 	}
 }

@@ -85,6 +85,9 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 			add("portal.public_url", "must be an http(s) URL without a path, e.g. https://hub.example")
 		}
 	}
+	if c.Portal.MaxAttachmentBytes < 1024 || c.Portal.MaxAttachmentBytes > 100<<20 {
+		add("portal.max_attachment_bytes", "must be between 1024 and 104857600 (100 MiB)")
+	}
 	if c.HTTP.RateLimit < 0 {
 		add("http.rate_limit", "must be >= 0 (0 turns limiting off)")
 	}

@@ -36,19 +36,15 @@ func Replay(ctx context.Context, st *store.Store, q jobs.Queue, ids []int64) ([]
 		case del.Status == domain.DeliveryPending || del.Status == domain.DeliveryFailed:
 			res.Reason = "still being delivered (" + del.Status + "); its next attempt is already scheduled"
 		default:
-			sup, err := st.SupplierByID(ctx, del.SupplierID)
+			ch, ok, err := deliveryChannel(ctx, st, del)
 			if err != nil {
 				return out, fmt.Errorf("replay %d: %w", id, err)
 			}
-			ch, ok := findChannel(sup, del.Channel)
-			if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
-				// A retailer notification: its channel is the retailer's.
-				if ch, ok, err = retailerChannelOf(ctx, st, del, name); err != nil {
-					return out, fmt.Errorf("replay %d: %w", id, err)
-				}
-			}
 			if !ok {
 				res.Reason = "the supplier no longer has channel " + del.Channel
+				if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
+					res.Reason = "the retailer no longer has channel " + name
+				}
 				break
 			}
 			sched, err := RetrySchedule(ch.Settings)
@@ -98,17 +94,25 @@ func ReplayEndpoint(ctx context.Context, st *store.Store, q jobs.Queue, f store.
 	}
 }
 
-// retailerChannelOf finds the retailer channel a notification delivery
-// was sent on (including the implicit email channel).
-func retailerChannelOf(ctx context.Context, st *store.Store, del *domain.Delivery, name string) (domain.Channel, bool, error) {
-	so, err := st.SupplierOrderByID(ctx, del.SupplierOrderID)
+// deliveryChannel finds the channel a delivery goes to: the supplier's,
+// or for a retailer notification ("retailer/<name>") the retailer's.
+func deliveryChannel(ctx context.Context, st *store.Store, del *domain.Delivery) (domain.Channel, bool, error) {
+	if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
+		so, err := st.SupplierOrderByID(ctx, del.SupplierOrderID)
+		if err != nil {
+			return domain.Channel{}, false, err
+		}
+		r, err := st.RetailerOfOrder(ctx, so.OrderID)
+		if err != nil {
+			return domain.Channel{}, false, err
+		}
+		ch, ok := RetailerChannel(r, name)
+		return ch, ok, nil
+	}
+	sup, err := st.SupplierByID(ctx, del.SupplierID)
 	if err != nil {
 		return domain.Channel{}, false, err
 	}
-	r, err := st.RetailerOfOrder(ctx, so.OrderID)
-	if err != nil {
-		return domain.Channel{}, false, err
-	}
-	ch, ok := RetailerChannel(r, name)
+	ch, ok := findChannel(sup, del.Channel)
 	return ch, ok, nil
 }

@@ -26,18 +26,14 @@ type orderPage struct {
 	Events     []store.StatusEvent
 	Shipments  []store.Shipment
 	Deliveries []deliveryView
-	CanAck     bool
-	CanShip    bool
-	CanCancel  bool
-	Form       map[string]string
-	Errors     map[string]string
-	Problem    string
-}
-
-// retailerOrderPage is a retailer's order with its customer status link.
-type retailerOrderPage struct {
-	*domain.Order
-	StatusURL string
+	// Files are the attachments of the manual order it came from.
+	Files     []store.Attachment
+	CanAck    bool
+	CanShip   bool
+	CanCancel bool
+	Form      map[string]string
+	Errors    map[string]string
+	Problem   string
 }
 
 // order shows one order: a supplier's supplier order, or a retailer's order.
@@ -50,22 +46,7 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, u *store.User) {
 		}
 		s.renderOrder(w, r, u, so, http.StatusOK, orderPage{})
 	case store.PortalRetailer:
-		id, err := strconv.ParseInt(r.PathValue("number"), 10, 64)
-		if err != nil {
-			s.notFound(w, r)
-			return
-		}
-		o, err := s.st.OrderByID(r.Context(), nil, u.RetailerID, id)
-		if errors.Is(err, store.ErrNotFound) {
-			s.notFound(w, r)
-			return
-		}
-		if err != nil {
-			s.internal(w, r, err)
-			return
-		}
-		s.render(w, r, http.StatusOK, "retailer_order", view{Title: "Order " + o.Header.Number, User: u, Nav: "orders",
-			Page: retailerOrderPage{Order: o, StatusURL: s.StatusURL(r, o.StatusToken)}})
+		s.retailerOrder(w, r, u, http.StatusOK, retailerOrderPage{})
 	default:
 		s.notFound(w, r)
 	}
@@ -80,6 +61,10 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, u *store.Us
 		return
 	}
 	if p.Shipments, err = s.st.Shipments(ctx, so.ID); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if p.Files, err = s.st.SupplierAttachments(ctx, so.SupplierID, so.Number); err != nil {
 		s.internal(w, r, err)
 		return
 	}

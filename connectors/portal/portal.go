@@ -22,6 +22,7 @@ import (
 
 	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/store"
+	"github.com/supplyhub/supplyhub/pipeline"
 )
 
 //go:embed templates static
@@ -42,6 +43,17 @@ type Options struct {
 	Queue jobs.Queue
 	// Throttle limits failed sign-ins; zero fields take the defaults.
 	Throttle Throttle
+	// Ingest takes confirmed manual orders, as it takes API orders.
+	Ingest *pipeline.Ingestor
+	// MaxAttachmentBytes bounds one manual order file (default 10 MiB).
+	MaxAttachmentBytes int64
+	// Mail sends the optional notice about a manual order; nil: none.
+	Mail Mailer
+}
+
+// Mailer sends one plain-text email through the configured transport.
+type Mailer interface {
+	SendText(ctx context.Context, to, subject, text string) error
 }
 
 // Throttle bounds failed sign-ins within Window, per account and per
@@ -65,6 +77,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Throttle.PerAddress <= 0 {
 		o.Throttle.PerAddress = 20
+	}
+	if o.MaxAttachmentBytes <= 0 {
+		o.MaxAttachmentBytes = 10 << 20
 	}
 	if o.Throttle.Window <= 0 {
 		o.Throttle.Window = 15 * time.Minute
@@ -138,6 +153,8 @@ func (s *Server) routes() {
 	s.page("POST /portal/orders/{number}/cancel", supplierOnly, s.cancel)
 
 	s.operatorRoutes()
+	s.manualRoutes()
+	s.retailerRoutes()
 }
 
 // Role sets for page.
@@ -156,7 +173,12 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, u *store.User)
 // object; a visitor who is not signed in is sent to the sign-in form.
 // POSTs must carry the session's CSRF token.
 func (s *Server) page(pattern string, roles []string, h handlerFunc) {
-	s.mux.HandleFunc(pattern, s.csrf(func(w http.ResponseWriter, r *http.Request) {
+	s.pageLimit(pattern, roles, 1<<20, h)
+}
+
+// pageLimit is page for forms of up to limit bytes (file uploads).
+func (s *Server) pageLimit(pattern string, roles []string, limit int64, h handlerFunc) {
+	s.mux.HandleFunc(pattern, s.csrfLimit(func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.currentUser(r)
 		if err != nil {
 			s.internal(w, r, err)
@@ -181,7 +203,7 @@ func (s *Server) page(pattern string, roles []string, h handlerFunc) {
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		h(w, r, u)
-	}))
+	}, limit))
 }
 
 // currentUser is the session's user, or nil when nobody is signed in, the

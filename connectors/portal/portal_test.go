@@ -27,6 +27,8 @@ func TestIsolation(t *testing.T) {
 		addUser(t, d, "acme@example.com", store.PortalRetailer, "acme")
 		addUser(t, d, "other@example.com", store.PortalRetailer, "other")
 		addUser(t, d, "ops@example.com", store.PortalOperator, "")
+		// A manual order draft with a file, as an operator makes it.
+		manual := isolationDraft(t, d)
 
 		type probe struct {
 			method, path string
@@ -43,6 +45,15 @@ func TestIsolation(t *testing.T) {
 				{"POST", "/portal/orders/" + other + "-40/ship", 404},
 				{"GET", "/portal/orders/" + acme, 404},
 				{"GET", "/portal/orders/nope-31", 404},
+				{"GET", "/portal/manual", 404},
+				{"GET", manual, 404},
+				{"GET", manual + "/files/1", 404},
+				{"POST", manual, 404},
+				{"POST", "/portal/manual/new", 404},
+				{"GET", "/portal/orders/" + acme + "-31/files/1", 404},
+				{"GET", "/portal/webhooks", 404},
+				{"GET", "/portal/summaries", 404},
+				{"POST", "/portal/orders/" + acme + "/cancel-order", 404},
 			},
 			"s40@example.com": {
 				{"GET", "/portal/orders/" + other + "-40", 200},
@@ -58,13 +69,28 @@ func TestIsolation(t *testing.T) {
 				{"GET", "/portal/orders.csv", 404},
 				{"POST", "/portal/orders/" + acme + "-31/cancel", 404},
 				{"POST", "/portal/orders/" + acme + "-31/acknowledge", 404},
+				{"GET", manual, 404},
+				{"GET", manual + "/files/1", 404},
+				{"POST", manual, 404},
+				{"GET", "/portal/manual/new", 404},
+				{"POST", "/portal/webhooks/1/replay", 404},
+				{"POST", "/portal/orders/" + other + "/cancel-order", 404},
 			},
 			"other@example.com": {
 				{"GET", "/portal/orders/" + other, 200},
 				{"GET", "/portal/orders/" + acme, 404},
 				{"POST", "/portal/orders/" + acme + "-40/cancel", 404},
+				{"POST", "/portal/orders/" + acme + "/cancel-order", 404},
+				{"GET", "/portal/summaries.csv?month=2026-11", 200},
 			},
 			"ops@example.com": {
+				{"GET", manual, 200},
+				{"GET", manual + "/files/1", 200},
+				{"GET", manual + "/files/2", 404},
+				{"GET", "/portal/manual/999", 404},
+				{"GET", "/portal/webhooks", 404},
+				{"POST", "/portal/orders/" + acme + "/cancel-order", 404},
+				{"GET", "/portal/orders/" + acme + "-31/files/1", 404},
 				{"POST", "/portal/orders/" + acme + "-31/cancel", 404},
 				{"GET", "/portal/orders/" + acme + "-31/file", 404},
 			},
@@ -353,4 +379,13 @@ func TestAnonymousPagesStoreNothing(t *testing.T) {
 	if err := d.App.Store.DB().QueryRow(t.Context(), `SELECT count(*) FROM portal_sessions`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d sessions stored (%v)", n, err)
 	}
+}
+
+// isolationDraft creates, through the operator's form, a manual order
+// draft of retailer acme with one file, and returns its path.
+func isolationDraft(t *testing.T, d *apptest.Daemon) string {
+	t.Helper()
+	b := newBrowser(t, d)
+	b.mustLogin("ops@example.com")
+	return createDraft(t, b, manualForm("ISO-1"), upload{"po.txt", []byte("purchase order")})
 }

@@ -45,6 +45,7 @@ var funcs = template.FuncMap{
 	"pathseg":   url.PathEscape,
 	"ms":        latency,
 	"stamp":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
+	"bytes":     byteSize,
 }
 
 // loadViews parses templates/layout.html with each other template file.

@@ -183,7 +183,8 @@ func (a *App) init(ctx context.Context) error {
 	apiSrv := api.NewWithOptions(st, a.Ingest, a.log, api.Options{MaxBody: cfg.HTTP.MaxBodyBytes,
 		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q, PublicURL: cfg.Portal.PublicURL})
 	a.Portal, err = portal.New(st, a.log.With("component", "portal"), portal.Options{IdleTimeout: cfg.Portal.IdleTimeout,
-		Lifetime: cfg.Portal.Lifetime, SecureCookies: cfg.Portal.SecureCookies, PublicURL: cfg.Portal.PublicURL, Queue: q})
+		Lifetime: cfg.Portal.Lifetime, SecureCookies: cfg.Portal.SecureCookies, PublicURL: cfg.Portal.PublicURL, Queue: q,
+		Ingest: a.Ingest, MaxAttachmentBytes: cfg.Portal.MaxAttachmentBytes, Mail: portalMailer{mailer}})
 	if err != nil {
 		return err
 	}
