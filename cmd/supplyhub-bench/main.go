@@ -1,0 +1,100 @@
+// Command supplyhub-bench starts a Supplyhub daemon as a subprocess on
+// SQLite or PostgreSQL, loads it with orders delivered on mixed channels,
+// and prints what it measured: intake, delivery latency per channel, lost
+// and duplicate deliveries, the daemon's CPU and peak RSS, and bare
+// baselines. See BENCHMARKS.md.
+//
+//	go run ./cmd/supplyhub-bench --db sqlite --orders 5000 --senders 16 --channels webhook,webhook
+//	go run ./cmd/supplyhub-bench --rate 200 --duration 30s
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/bench"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the exit: 0 all delivered exactly once, 1 lost or
+// duplicate deliveries or a failed run, 2 bad flags.
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("supplyhub-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := &bench.Options{}
+	var channels string
+	var asJSON, quiet bool
+	fs.StringVar(&o.DB, "db", "sqlite", "sqlite or postgres")
+	fs.StringVar(&o.PGURL, "pg-url", os.Getenv("SUPPLYHUB_BENCH_POSTGRES_URL"),
+		"PostgreSQL server for --db postgres; a fresh database is made on it and dropped (env SUPPLYHUB_BENCH_POSTGRES_URL)")
+	fs.StringVar(&o.Binary, "binary", "", "supplyhub binary to run (default: go build ./cmd/supplyhub)")
+	fs.StringVar(&channels, "channels", "webhook,sftp,email,api", "one supplier per entry: webhook, sftp, email, api")
+	fs.IntVar(&o.Orders, "orders", 0, "orders to post (0: no limit; give --orders or --duration)")
+	fs.DurationVar(&o.Duration, "duration", 0, "how long to post (0: no limit)")
+	fs.Float64Var(&o.Rate, "rate", 0, "orders per second in all (0: as fast as the senders go)")
+	fs.IntVar(&o.Senders, "senders", 8, "concurrent order senders")
+	fs.DurationVar(&o.Drain, "drain", 2*time.Minute, "longest wait for deliveries after the last order")
+	fs.IntVar(&o.Stored, "stored", 0, "synthetic orders bulk-inserted before timing pages of 100")
+	fs.IntVar(&o.Pages, "pages", 50, "page-of-100 requests to time")
+	fs.BoolVar(&o.Baselines, "baselines", true, "run the bare baselines too")
+	fs.BoolVar(&o.Pprof, "pprof", false, "serve /debug/pprof on the daemon's ops listener (URL printed)")
+	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&quiet, "quiet", false, "no progress bar or step lines")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "supplyhub-bench: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	for _, c := range strings.Split(channels, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			o.Channels = append(o.Channels, c)
+		}
+	}
+	if err := o.Check(); err != nil {
+		fmt.Fprintf(stderr, "supplyhub-bench: %v\n", err)
+		return 2
+	}
+	if !quiet {
+		o.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, "\r\033[K"+format+"\n", args...) }
+		o.Progress = func(line string) { fmt.Fprintf(stderr, "\r\033[K%s", line) }
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	r, err := bench.Run(ctx, o)
+	if !quiet {
+		fmt.Fprintln(stderr)
+	}
+	if r != nil {
+		var werr error
+		if asJSON {
+			werr = r.WriteJSON(stdout)
+		} else {
+			werr = r.WriteTable(stdout)
+		}
+		if werr != nil {
+			fmt.Fprintf(stderr, "supplyhub-bench: write report: %v\n", werr)
+			return 1
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "supplyhub-bench: %v\n", err)
+		return 1
+	}
+	if err := r.Verdict(); err != nil {
+		fmt.Fprintf(stderr, "supplyhub-bench: %v\n", err)
+		return 1
+	}
+	return 0
+}
