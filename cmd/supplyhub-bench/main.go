@@ -34,6 +34,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	o := &bench.Options{}
 	var channels string
 	var asJSON, quiet bool
+	var jsonOut string
 	fs.StringVar(&o.DB, "db", "sqlite", "sqlite or postgres")
 	fs.StringVar(&o.PGURL, "pg-url", os.Getenv("SUPPLYHUB_BENCH_POSTGRES_URL"),
 		"PostgreSQL server for --db postgres; a fresh database is made on it and dropped (env SUPPLYHUB_BENCH_POSTGRES_URL)")
@@ -49,6 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Baselines, "baselines", true, "run the bare baselines too")
 	fs.BoolVar(&o.Pprof, "pprof", false, "serve /debug/pprof on the daemon's ops listener (URL printed)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.StringVar(&jsonOut, "json-out", "", "also write the report as JSON to this file")
 	fs.BoolVar(&quiet, "quiet", false, "no progress bar or step lines")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -68,12 +70,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if !quiet {
 		o.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, "\r\033[K"+format+"\n", args...) }
-		o.Progress = func(line string) { fmt.Fprintf(stderr, "\r\033[K%s", line) }
+		if isTerminal(stderr) {
+			o.Progress = func(line string) { fmt.Fprintf(stderr, "\r\033[K%s", line) }
+		} else {
+			o.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
+		}
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	r, err := bench.Run(ctx, o)
-	if !quiet {
+	if o.Progress != nil {
 		fmt.Fprintln(stderr)
 	}
 	if r != nil {
@@ -82,6 +88,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			werr = r.WriteJSON(stdout)
 		} else {
 			werr = r.WriteTable(stdout)
+		}
+		if werr == nil && jsonOut != "" {
+			werr = writeJSONFile(jsonOut, r)
 		}
 		if werr != nil {
 			fmt.Fprintf(stderr, "supplyhub-bench: write report: %v\n", werr)
@@ -97,4 +106,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// isTerminal says whether w is a terminal, where a progress bar redrawn
+// with \r makes sense; in a log file it would be noise.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func writeJSONFile(path string, r *bench.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := r.WriteJSON(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
