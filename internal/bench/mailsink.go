@@ -71,5 +71,8 @@ func messageNumber(id string) (string, bool) {
 		return "", false
 	}
 	n, _, ok := strings.Cut(rest, "+")
-	return n, ok && n != ""
+	if !ok || n == "" {
+		return "", false
+	}
+	return n, true
 }
