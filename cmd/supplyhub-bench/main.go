@@ -49,6 +49,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Pages, "pages", 50, "page-of-100 requests to time")
 	fs.BoolVar(&o.Baselines, "baselines", true, "run the bare baselines too")
 	fs.BoolVar(&o.Pprof, "pprof", false, "serve /debug/pprof on the daemon's ops listener (URL printed)")
+	var targetSups string
+	fs.StringVar(&o.Target, "url", "", "load this running daemon instead of starting one (intake and pages only)")
+	fs.StringVar(&o.RetailerKey, "retailer-key", os.Getenv("SUPPLYHUB_BENCH_RETAILER_KEY"),
+		"with --url: a retailer API key (env SUPPLYHUB_BENCH_RETAILER_KEY)")
+	fs.StringVar(&o.SupplierKey, "supplier-key", os.Getenv("SUPPLYHUB_BENCH_SUPPLIER_KEY"),
+		"with --url: a supplier API key for the page-of-100 test (env SUPPLYHUB_BENCH_SUPPLIER_KEY)")
+	fs.StringVar(&targetSups, "suppliers", "", "with --url: supplier codes the orders' lines go to, e.g. 31,40")
+	fs.IntVar(&o.PID, "pid", 0, "with --url: the daemon's pid on this machine, to read its CPU and RSS")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.StringVar(&jsonOut, "json-out", "", "also write the report as JSON to this file")
 	fs.BoolVar(&quiet, "quiet", false, "no progress bar or step lines")
@@ -62,6 +70,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, c := range strings.Split(channels, ",") {
 		if c = strings.TrimSpace(c); c != "" {
 			o.Channels = append(o.Channels, c)
+		}
+	}
+	for _, c := range strings.Split(targetSups, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			o.TargetSuppliers = append(o.TargetSuppliers, c)
 		}
 	}
 	if err := o.Check(); err != nil {

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/supplyhub/supplyhub/internal/bench"
 )
@@ -25,6 +28,8 @@ func TestBadFlags(t *testing.T) {
 		{"unknown db", []string{"--orders", "1", "--db", "mysql"}, "--db must be sqlite or postgres"},
 		{"postgres without url", []string{"--orders", "1", "--db", "postgres", "--pg-url", ""}, "--pg-url is required"},
 		{"no senders", []string{"--orders", "1", "--senders", "0"}, "--senders must be at least 1"},
+		{"url without key", []string{"--orders", "1", "--url", "http://127.0.0.1:1", "--retailer-key", "", "--suppliers", "31"}, "--retailer-key is required"},
+		{"url without suppliers", []string{"--orders", "1", "--url", "http://127.0.0.1:1", "--retailer-key", "k"}, "--suppliers"},
 		{"stray argument", []string{"--orders", "1", "extra"}, "unexpected arguments"},
 	}
 	for _, tc := range tests {
@@ -47,10 +52,7 @@ func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a daemon")
 	}
-	bin := filepath.Join(t.TempDir(), "supplyhub")
-	if out, err := exec.Command("go", "build", "-o", bin, "../supplyhub").CombinedOutput(); err != nil {
-		t.Fatalf("build supplyhub: %v\n%s", err, out)
-	}
+	bin := buildSupplyhub(t)
 	dbs := []struct{ db, url string }{{"sqlite", ""}}
 	if u := os.Getenv("SUPPLYHUB_TEST_POSTGRES_URL"); u != "" {
 		dbs = append(dbs, struct{ db, url string }{"postgres", u})
@@ -96,5 +98,88 @@ func TestSmoke(t *testing.T) {
 				t.Errorf("report:\n  %s\n%s", strings.Join(bad, "\n  "), out.String())
 			}
 		})
+	}
+}
+
+func buildSupplyhub(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "supplyhub")
+	if out, err := exec.Command("go", "build", "-o", bin, "../supplyhub").CombinedOutput(); err != nil {
+		t.Fatalf("build supplyhub: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestTargetMode loads a daemon this test started itself, as an operator
+// would load one already running: --url, keys, supplier codes and --pid.
+func TestTargetMode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a daemon")
+	}
+	bin := buildSupplyhub(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "supplyhub.yaml")
+	if err := os.WriteFile(cfg, []byte("data_dir: "+dir+`
+log: {level: warn, format: text}
+demo: {write_keys: true}
+retailers: [{code: acme, name: Acme}]
+suppliers: [{code: "31", name: Tools, channels: [{type: api}]}, {code: "40", name: Paint, channels: [{type: api}]}]
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "SUPPLYHUB_CONFIG="+cfg, "SUPPLYHUB_HTTP_ADDR="+addr, "SUPPLYHUB_SFTP_ADDR=",
+		"SUPPLYHUB_HTTP_RATE_LIMIT=0")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	url := "http://" + addr
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve not ready after 30s:\n%s", logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	key := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, "demo-keys", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	var out, errb bytes.Buffer
+	code := run([]string{"--url", url, "--retailer-key", key("retailer-acme.key"), "--supplier-key", key("supplier-31.key"),
+		"--suppliers", "31,40", "--pid", fmt.Sprint(cmd.Process.Pid), "--orders", "100", "--senders", "4", "--pages", "5",
+		"--json", "--quiet"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr: %s\nstdout: %s", code, errb.String(), out.String())
+	}
+	var r bench.Report
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out.String())
+	}
+	if r.Target != url || r.Accepted != 100 || r.Failed != 0 || r.APILatency.N != 100 || r.PageLatency.N != 5 ||
+		r.PageRows == 0 || r.PageErr != "" || r.DaemonCPUSecs <= 0 || r.DaemonPeakRSSMiB <= 1 {
+		t.Errorf("report:\n%s", out.String())
 	}
 }

@@ -136,6 +136,12 @@ var errIncomplete = errors.New("lost or duplicate deliveries")
 // Verdict is nil when every accepted order reached every supplier once
 // and nothing was refused.
 func (r *Report) Verdict() error {
+	if r.Target != "" { // deliveries are not seen: only intake can fail
+		if r.Accepted == 0 || r.Failed > 0 {
+			return fmt.Errorf("%w: %d accepted, %d failed", errIncomplete, r.Accepted, r.Failed)
+		}
+		return nil
+	}
 	if r.Lost > 0 || r.Duplicates > 0 || r.Strays > 0 || len(r.Refused) > 0 || r.Accepted == 0 {
 		return fmt.Errorf("%w: %d accepted, %d lost, %d duplicates, %d strays, %d refused",
 			errIncomplete, r.Accepted, r.Lost, r.Duplicates, r.Strays, len(r.Refused))

@@ -37,6 +37,15 @@ type Options struct {
 	Baselines bool
 	// Pprof turns http.pprof on, on an ops listener it prints.
 	Pprof bool
+	// Target, when set, is the URL of a running daemon to load instead of
+	// starting one: only intake, the page of 100 (with SupplierKey) and,
+	// with PID, the daemon's CPU and RSS are measured, since its suppliers
+	// do not deliver to this tool.
+	Target          string
+	RetailerKey     string
+	SupplierKey     string
+	TargetSuppliers []string
+	PID             int
 	// Progress gets a progress line now and then; nil for none.
 	Progress func(line string)
 	// Logf gets the run's steps; nil for none.
@@ -46,6 +55,17 @@ type Options struct {
 // Check reports every bad option.
 func (o *Options) Check() error {
 	var probs []string
+	if o.Target != "" {
+		if o.RetailerKey == "" {
+			probs = append(probs, "--retailer-key is required with --url")
+		}
+		if len(o.TargetSuppliers) == 0 {
+			probs = append(probs, "--suppliers (codes known to the running daemon) is required with --url")
+		}
+		if o.Stored > 0 {
+			probs = append(probs, "--stored cannot be used with --url: it writes straight into the database")
+		}
+	}
 	switch o.DB {
 	case "sqlite":
 	case "postgres":
@@ -55,7 +75,7 @@ func (o *Options) Check() error {
 	default:
 		probs = append(probs, fmt.Sprintf("--db must be sqlite or postgres, not %q", o.DB))
 	}
-	if len(o.Channels) == 0 {
+	if len(o.Channels) == 0 && o.Target == "" {
 		probs = append(probs, "--channels needs at least one of webhook, sftp, email, api")
 	}
 	for _, c := range o.Channels {

@@ -12,6 +12,7 @@ import (
 // scripts read them.
 type Report struct {
 	DB        string   `json:"db"`
+	Target    string   `json:"target,omitempty"`
 	Channels  []string `json:"channels"`
 	Senders   int      `json:"senders"`
 	Rate      float64  `json:"rate"`
@@ -81,6 +82,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	dist := func(d Dist) string {
 		return fmt.Sprintf("p50 %.1f / p95 %.1f / p99 %.1f / max %.1f ms (n=%d)", d.P50, d.P95, d.P99, d.Max, d.N)
+	}
+	if r.Target != "" {
+		p("target\t%s (running daemon: deliveries not checked)", r.Target)
 	}
 	p("db\t%s\tchannels %s\tsenders %d\trate %s", r.DB, strings.Join(r.Channels, ","), r.Senders, rateText(r.Rate))
 	p("orders\t%d posted\t%d accepted\t%d failed\tin %.1f s", r.Posted, r.Accepted, r.Failed, r.LoadSecs)

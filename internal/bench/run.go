@@ -26,6 +26,9 @@ func Run(ctx context.Context, o *Options) (*Report, error) {
 	if err := o.Check(); err != nil {
 		return nil, err
 	}
+	if o.Target != "" {
+		return runTarget(ctx, o)
+	}
 	began := time.Now()
 	tmp, err := os.MkdirTemp("", "supplyhub-bench-")
 	if err != nil {
