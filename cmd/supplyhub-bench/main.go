@@ -49,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Pages, "pages", 50, "page-of-100 requests to time")
 	fs.BoolVar(&o.Baselines, "baselines", true, "run the bare baselines too")
 	fs.BoolVar(&o.Pprof, "pprof", false, "serve /debug/pprof on the daemon's ops listener (URL printed)")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "save a CPU profile of the daemon, taken from the start of the load, to this file")
+	fs.DurationVar(&o.CPUProfileFor, "cpuprofile-for", 10*time.Second, "how long the --cpuprofile profile runs")
 	var targetSups string
 	fs.StringVar(&o.Target, "url", "", "load this running daemon instead of starting one (intake and pages only)")
 	fs.StringVar(&o.RetailerKey, "retailer-key", os.Getenv("SUPPLYHUB_BENCH_RETAILER_KEY"),

@@ -37,6 +37,10 @@ type Options struct {
 	Baselines bool
 	// Pprof turns http.pprof on, on an ops listener it prints.
 	Pprof bool
+	// CPUProfile, when set, is a file where a CPU profile of the daemon
+	// taken over the first CPUProfileFor of the load is saved (implies Pprof).
+	CPUProfile    string
+	CPUProfileFor time.Duration
 	// Target, when set, is the URL of a running daemon to load instead of
 	// starting one: only intake, the page of 100 (with SupplierKey) and,
 	// with PID, the daemon's CPU and RSS are measured, since its suppliers

@@ -83,7 +83,7 @@ func Run(ctx context.Context, o *Options) (*Report, error) {
 		return nil, err
 	}
 	o.logf("starting %s serve on %s", bin, o.DB)
-	d, err := startDaemon(ctx, bin, cfgPath, dataDir, dbURL, o.Pprof)
+	d, err := startDaemon(ctx, bin, cfgPath, dataDir, dbURL, o.Pprof || o.CPUProfile != "")
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +162,12 @@ func Run(ctx context.Context, o *Options) (*Report, error) {
 	nPosted := 0
 	progressDone := make(chan struct{})
 	stopProgress := o.progressLoop(progressDone, func() (int, int) { posted.Lock(); defer posted.Unlock(); return nPosted, tr.count() }, len(sups))
+	profiled := make(chan error, 1)
+	if o.CPUProfile != "" {
+		go func() { profiled <- saveCPUProfile(ctx, d.opsAddr, o.CPUProfile, o.CPUProfileFor) }()
+	} else {
+		profiled <- nil
+	}
 	loadStart := time.Now()
 	sents := load(ctx, o, hc, d.url, retailerKey, run, sups, func(n int) { posted.Lock(); nPosted = n; posted.Unlock() })
 	loadEnd := time.Now()
@@ -208,6 +214,11 @@ drain:
 	stopSampling()
 	stopPolls()
 	polls.Wait()
+	if err := <-profiled; err != nil {
+		o.logf("cpu profile: %v", err)
+	} else if o.CPUProfile != "" {
+		o.logf("cpu profile of the daemon written to %s (go tool pprof -top %s)", o.CPUProfile, o.CPUProfile)
+	}
 	r.DaemonCPUSecs = math.Round((cpu1-cpu0)*100) / 100
 	r.DaemonPeakRSSMiB = math.Round(rss*10) / 10
 	if accepted > 0 {
