@@ -55,6 +55,10 @@ type HTTP struct {
 	// MetricsAllow, when not empty, limits /metrics to clients in these
 	// CIDR prefixes (by TCP peer address).
 	MetricsAllow []string `yaml:"metrics_allow"`
+	// Pprof serves Go's profiler under /debug/pprof/ on the operations
+	// listener (OpsAddr, which it requires); off by default because a
+	// profile exposes internals and costs CPU.
+	Pprof bool `yaml:"pprof"`
 }
 
 // SFTP is the built-in SFTP server; an empty Addr disables it.

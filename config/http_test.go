@@ -15,6 +15,8 @@ func TestHTTPOpsValidation(t *testing.T) {
 		{"ops addr not host:port", func(c *Config) { c.HTTP.OpsAddr = "9090" }, "http.ops_addr"},
 		{"ops addr same as main", func(c *Config) { c.HTTP.OpsAddr = c.HTTP.Addr }, "http.ops_addr"},
 		{"allow not a prefix", func(c *Config) { c.HTTP.MetricsAllow = []string{"10.0.0.0/8", "10.1.2.3"} }, "http.metrics_allow[1]"},
+		{"pprof without ops addr", func(c *Config) { c.HTTP.Pprof = true }, "http.pprof"},
+		{"pprof on ops addr", func(c *Config) { c.HTTP.OpsAddr = "127.0.0.1:9090"; c.HTTP.Pprof = true }, ""},
 		{"valid", func(c *Config) { c.HTTP.OpsAddr = "127.0.0.1:9090"; c.HTTP.MetricsAllow = []string{"10.0.0.0/8"} }, ""},
 	}
 	for _, tc := range tests {

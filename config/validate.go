@@ -57,6 +57,9 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		add("http.addr", "must be host:port (%v)", err)
 	}
+	if c.HTTP.Pprof && c.HTTP.OpsAddr == "" {
+		add("http.pprof", "needs http.ops_addr: the profiler is served on the operations listener only")
+	}
 	if c.HTTP.OpsAddr != "" {
 		if _, port, err := net.SplitHostPort(c.HTTP.OpsAddr); err != nil {
 			add("http.ops_addr", "must be host:port or empty (%v)", err)

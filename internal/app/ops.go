@@ -16,7 +16,8 @@ import (
 // serverOptions places /metrics: on the operations listener alone when
 // http.ops_addr is set, and behind http.metrics_allow wherever it is.
 func serverOptions(cfg *config.Config, log *slog.Logger) (server.Options, error) {
-	opts := server.Options{Log: log.With("component", "http"), NoMetrics: cfg.HTTP.OpsAddr != ""}
+	opts := server.Options{Log: log.With("component", "http"), NoMetrics: cfg.HTTP.OpsAddr != "",
+		Pprof: cfg.HTTP.Pprof}
 	for i, p := range cfg.HTTP.MetricsAllow {
 		pr, err := netip.ParsePrefix(p)
 		if err != nil {

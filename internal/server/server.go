@@ -43,6 +43,8 @@ type Options struct {
 	// MetricsAllow, when not empty, limits /metrics to clients whose
 	// address is in one of these prefixes; others get 403.
 	MetricsAllow []netip.Prefix
+	// Pprof adds /debug/pprof/ to the operations listener (NewOps only).
+	Pprof bool
 }
 
 // New returns the main listener's handler. register adds the
@@ -62,6 +64,9 @@ func NewOps(m *metrics.Metrics, ready Readiness, opts Options) http.Handler {
 	opts.NoMetrics = false
 	mux := http.NewServeMux()
 	probes(mux, m, ready, opts)
+	if opts.Pprof {
+		registerPprof(mux)
+	}
 	return mux
 }
 

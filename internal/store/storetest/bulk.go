@@ -67,11 +67,18 @@ FROM supplier_orders so WHERE so.number LIKE 'bulk-%'`,
 // the numbers it makes are not unique across calls.
 func SeedBulk(t testing.TB, st *store.Store, b Bulk) {
 	t.Helper()
+	if err := Seed(context.Background(), st, b, t.Logf); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Seed is SeedBulk for callers outside tests (cmd/supplyhub-bench); logf,
+// if not nil, gets one line per table.
+func Seed(ctx context.Context, st *store.Store, b Bulk, logf func(format string, args ...any)) error {
 	stmts, ok := bulkSQL(st.Kind())
 	if !ok {
-		t.Fatalf("seed: no bulk SQL for %s", st.Kind())
+		return fmt.Errorf("seed: no bulk SQL for %s", st.Kind())
 	}
-	ctx := context.Background()
 	ids := "["
 	for i, id := range b.SupplierIDs {
 		if i > 0 {
@@ -94,16 +101,19 @@ func SeedBulk(t testing.TB, st *store.Store, b Bulk) {
 	for i, step := range steps {
 		n, err := st.DB().Exec(ctx, stmts[i], step.args...)
 		if err != nil {
-			t.Fatalf("seed %s: %v", step.what, err)
+			return fmt.Errorf("seed %s: %w", step.what, err)
 		}
-		t.Logf("seeded %d %s in %s", n, step.what, time.Since(start).Round(time.Millisecond))
+		if logf != nil {
+			logf("seeded %d %s in %s", n, step.what, time.Since(start).Round(time.Millisecond))
+		}
 	}
 	// PostgreSQL's autovacuum would have analysed a table this size; a
 	// SQLite database is never analysed unless someone does it, so leave
 	// SQLite's planner on its defaults, as in production.
 	if st.Kind() == store.KindPostgres {
 		if _, err := st.DB().Exec(ctx, "ANALYZE"); err != nil {
-			t.Fatalf("seed: analyze: %v", err)
+			return fmt.Errorf("seed: analyze: %w", err)
 		}
 	}
+	return nil
 }
