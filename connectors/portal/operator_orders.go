@@ -29,37 +29,8 @@ func (s *Server) parseAllOrders(r *http.Request) allOrdersQuery {
 	a := allOrdersQuery{From: q.Get("from"), To: q.Get("to"), Status: q.Get("status"),
 		Retailer: strings.TrimSpace(q.Get("retailer")), Supplier: strings.TrimSpace(q.Get("supplier")), Errors: map[string]string{}}
 	f := store.AllOrdersFilter{Limit: pageSize, Status: a.Status}
-	if a.From != "" {
-		t, err := time.Parse("2006-01-02", a.From)
-		if err != nil {
-			a.Errors["from"] = "Use a date like 2026-11-30."
-		}
-		f.From = t
-	}
-	if a.To != "" {
-		t, err := time.Parse("2006-01-02", a.To)
-		if err != nil {
-			a.Errors["to"] = "Use a date like 2026-11-30."
-		} else {
-			f.To = t.AddDate(0, 0, 1)
-		}
-	}
-	if a.Status != "" {
-		ok := false
-		for _, st := range historyStatuses {
-			ok = ok || st == a.Status
-		}
-		if !ok {
-			a.Errors["status"] = "Unknown status."
-		}
-	}
-	if a.Retailer != "" {
-		if rt, err := s.st.RetailerByCode(r.Context(), a.Retailer); err != nil {
-			a.Errors["retailer"] = "No retailer with this code."
-		} else {
-			f.RetailerID = rt.ID
-		}
-	}
+	b := s.parseListBounds(r, a.From, a.To, a.Status, a.Retailer, a.Errors)
+	f.From, f.To, f.RetailerID = b.From, b.To, b.RetailerID
 	if a.Supplier != "" {
 		if sp, err := s.st.SupplierByCode(r.Context(), a.Supplier); err != nil {
 			a.Errors["supplier"] = "No supplier with this code."
@@ -67,9 +38,7 @@ func (s *Server) parseAllOrders(r *http.Request) allOrdersQuery {
 			f.SupplierID = sp.ID
 		}
 	}
-	a.Page, _ = strconv.Atoi(q.Get("page"))
-	a.Page = max(a.Page, 1)
-	f.Offset = (a.Page - 1) * pageSize
+	a.Page, f.Offset = listPage(q)
 	a.filter = f
 	return a
 }
