@@ -250,12 +250,7 @@ func (s *Server) adminOrder(w http.ResponseWriter, r *http.Request, u *store.Use
 	if err == nil {
 		so, err = s.st.SupplierOrderByNumber(ctx, sid, number)
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if !s.loaded(w, r, err) {
 		return
 	}
 	p := adminOrderPage{SO: so, Total: so.ItemTotal + so.Shipping}
@@ -288,20 +283,11 @@ func (s *Server) adminOrder(w http.ResponseWriter, r *http.Request, u *store.Use
 // replayDelivery sends one delivery again under its identity (same
 // webhook-id, file name, Message-ID) through pipeline.Replay.
 func (s *Server) replayDelivery(w http.ResponseWriter, r *http.Request, u *store.User) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
+	d, ok := byPathID(s, w, r, "id", s.st.DeliveryByID)
+	if !ok {
 		return
 	}
-	d, err := s.st.DeliveryByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	id := d.ID
 	if s.opts.Queue == nil {
 		s.flash(r, "Replay needs the job queue, which this replica does not run.")
 	} else {
