@@ -4,22 +4,19 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/supplyhub/supplyhub/connectors/drop"
-	"github.com/supplyhub/supplyhub/internal/domain"
-	"github.com/supplyhub/supplyhub/pipeline"
+	"github.com/supplyhub/supplyhub/connectors/drop/droptest"
 )
 
 // ftpCutProxy relays an FTP control connection to target and points the
@@ -143,22 +140,9 @@ func TestDropSurvivesDataConnectionCutMidFile(t *testing.T) {
 	}
 	ch := drop.NewChannel("ftp", Dialer(), time.Minute)
 	defer ch.Close()
-	so := &domain.SupplierOrder{Number: "78-31", Supplier: "31",
-		Order: domain.OrderHeader{Number: "78", ExternalID: "CUT-2", PlacedAt: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), Currency: "EUR"}}
-	for i := 1; i <= 4000; i++ {
-		so.Lines = append(so.Lines, domain.Line{Position: i, SKU: "SKU-" + strconv.Itoa(i), Name: fmt.Sprintf("Part number %d with a long name", i), Quantity: 1, UnitPrice: 199, Total: 199})
-	}
-	req := &pipeline.DeliveryRequest{Delivery: &domain.Delivery{ID: 1, Event: domain.EventOrderCreated}, SupplierOrder: so,
-		Supplier: &domain.Supplier{Code: "31"}, Channel: domain.Channel{Name: "ftp", Type: "ftp", Settings: raw}}
-	name, want, err := drop.Render(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(want) < 2*cutAt {
-		t.Fatalf("the file (%d bytes) must be well past the cut (%d)", len(want), cutAt)
-	}
+	req, name, want := droptest.BigOrder(t, "ftp", raw, "78", "CUT-2", cutAt)
 	final := filepath.Join(srv.upload, name)
-	stop := watchPartial(final, want)
+	stop := droptest.WatchPartial(final, want)
 
 	start := time.Now()
 	res, err := ch.Deliver(context.Background(), req)
@@ -192,17 +176,7 @@ func TestDropSurvivesDataConnectionCutMidFile(t *testing.T) {
 	if partial > 0 {
 		t.Errorf("a reader saw %s partial %d times (of %d reads)", name, partial, reads)
 	}
-	entries, _ := os.ReadDir(srv.upload)
-	var stray []string
-	for _, e := range entries {
-		if e.Name() == name {
-			continue
-		}
-		stray = append(stray, e.Name())
-		if !strings.HasPrefix(e.Name(), "."+name+".") || !strings.HasSuffix(e.Name(), ".tmp") {
-			t.Errorf("unexpected file %s", e.Name())
-		}
-	}
+	stray := droptest.Strays(t, srv.upload, name)
 	t.Logf("FAULT ftp-cut-mid-file sent=1 stored=1 delivered=1 duplicates=0 recover=%s (file %d bytes, data cut after %d, stray temp files %v)",
 		recover.Round(time.Millisecond), len(want), cutAt, stray)
 }
