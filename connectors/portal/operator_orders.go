@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/supplyhub/supplyhub/formats"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -153,28 +151,20 @@ func (s *Server) ordersAction(w http.ResponseWriter, r *http.Request, u *store.U
 }
 
 func (s *Server) writeOrdersCSV(w http.ResponseWriter, r *http.Request, sos []*domain.SupplierOrder) {
-	enc, err := formats.New(formats.Spec{Format: formats.FormatCSV})
+	c, err := newOrdersCSV()
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	var out, one bytes.Buffer
-	if err := enc.Encode(&out, &domain.SupplierOrder{}); err != nil {
-		s.internal(w, r, fmt.Errorf("csv header: %w", err))
-		return
-	}
-	header := bytes.Clone(out.Bytes())
 	for _, so := range sos {
-		one.Reset()
-		if err := enc.Encode(&one, so); err != nil {
-			s.internal(w, r, fmt.Errorf("csv of %s: %w", so.Number, err))
+		if err := c.add(so); err != nil {
+			s.internal(w, r, err)
 			return
 		}
-		out.Write(bytes.TrimPrefix(one.Bytes(), header))
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="orders-`+time.Now().UTC().Format("20060102-150405")+`.csv"`)
-	_, _ = w.Write(out.Bytes())
+	_, _ = w.Write(c.out.Bytes())
 }
 
 // sendNow delivers the ticked orders of the chosen supplier to its drop
