@@ -2,12 +2,9 @@ package ftp
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"sync"
@@ -141,41 +138,9 @@ func TestDropSurvivesDataConnectionCutMidFile(t *testing.T) {
 	ch := drop.NewChannel("ftp", Dialer(), time.Minute)
 	defer ch.Close()
 	req, name, want := droptest.BigOrder(t, "ftp", raw, "78", "CUT-2", cutAt)
-	final := filepath.Join(srv.upload, name)
-	stop := droptest.WatchPartial(final, want)
-
-	start := time.Now()
-	res, err := ch.Deliver(context.Background(), req)
-	if err == nil {
-		t.Fatalf("the upload went through a data connection cut after %d bytes", cutAt)
-	}
-	if res.Permanent {
-		t.Fatalf("a cut connection must be retried, not dead-lettered: %v", err)
-	}
-	if p.cuts.Load() != 1 {
-		t.Fatalf("%d cuts, want 1", p.cuts.Load())
-	}
-	if _, serr := os.Stat(final); serr == nil {
-		t.Fatalf("%s exists after the cut upload", name)
-	}
-	t.Logf("cut attempt: %v", err)
-
-	p.cut.Store(0)
-	if _, err := ch.Deliver(context.Background(), req); err != nil {
-		t.Fatalf("retry after the cut: %v", err)
-	}
-	recover := time.Since(start)
-	reads, partial := stop()
-	got, err := os.ReadFile(final)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s: %d bytes, want the clean render's %d", name, len(got), len(want))
-	}
-	if partial > 0 {
-		t.Errorf("a reader saw %s partial %d times (of %d reads)", name, partial, reads)
-	}
+	recover, _ := droptest.CutAndRetry(t, ch, req, srv.upload, name, want, cutAt, "data connection", p.cuts.Load, func() {
+		p.cut.Store(0)
+	})
 	stray := droptest.Strays(t, srv.upload, name)
 	t.Logf("FAULT ftp-cut-mid-file sent=1 stored=1 delivered=1 duplicates=0 recover=%s (file %d bytes, data cut after %d, stray temp files %v)",
 		recover.Round(time.Millisecond), len(want), cutAt, stray)

@@ -6,6 +6,7 @@ package droptest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -120,4 +121,52 @@ func Strays(t testing.TB, dir, name string) []string {
 		}
 	}
 	return stray
+}
+
+// CutAndRetry delivers req on ch while the network cuts the upload after
+// cutAt bytes (what names the connection cut, for failures). The attempt
+// must fail as temporary after exactly one cut (cuts counts them) and leave
+// nothing under dir/name. Then heal restores the network and the retry
+// must land the whole file, byte for byte want, with no reader ever seeing
+// it partial. It returns the time from the first attempt to the landed
+// file and how many readings the watcher made.
+func CutAndRetry(t testing.TB, ch *drop.Channel, req *pipeline.DeliveryRequest, dir, name string, want []byte, cutAt int, what string,
+	cuts func() int64, heal func()) (recover time.Duration, reads int64) {
+	t.Helper()
+	final := filepath.Join(dir, name)
+	stop := WatchPartial(final, want)
+
+	start := time.Now()
+	res, err := ch.Deliver(context.Background(), req)
+	if err == nil {
+		t.Fatalf("the upload went through a %s cut after %d bytes", what, cutAt)
+	}
+	if res.Permanent {
+		t.Fatalf("a cut connection must be retried, not dead-lettered: %v", err)
+	}
+	if cuts() != 1 {
+		t.Fatalf("%d cuts, want 1", cuts())
+	}
+	if _, serr := os.Stat(final); serr == nil {
+		t.Fatalf("%s exists after the cut upload", name)
+	}
+	t.Logf("cut attempt: %v", err)
+
+	heal()
+	if _, err := ch.Deliver(context.Background(), req); err != nil {
+		t.Fatalf("retry after the cut: %v", err)
+	}
+	recover = time.Since(start)
+	reads, partial := stop()
+	got, err := os.ReadFile(final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s: %d bytes, want the clean render's %d", name, len(got), len(want))
+	}
+	if partial > 0 {
+		t.Errorf("a reader saw %s partial %d times (of %d reads)", name, partial, reads)
+	}
+	return recover, reads
 }

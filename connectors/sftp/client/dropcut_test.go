@@ -1,7 +1,6 @@
 package client
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -94,41 +93,9 @@ func TestDropSurvivesConnectionCutMidFile(t *testing.T) {
 
 	req, name, want := droptest.BigOrder(t, "sftp", raw, "77", "CUT-1", cutAt)
 	outbound := filepath.Join(d.chroot, "outbound")
-	final := filepath.Join(outbound, name)
-	stop := droptest.WatchPartial(final, want)
-
-	start := time.Now()
-	res, err := ch.Deliver(context.Background(), req)
-	if err == nil {
-		t.Fatalf("the upload went through a connection cut after %d bytes", cutAt)
-	}
-	if res.Permanent {
-		t.Fatalf("a cut connection must be retried, not dead-lettered: %v", err)
-	}
-	if p.cuts.Load() != 1 {
-		t.Fatalf("%d cuts, want 1", p.cuts.Load())
-	}
-	if _, serr := os.Stat(final); serr == nil {
-		t.Fatalf("%s exists after the cut upload", name)
-	}
-	t.Logf("cut attempt: %v", err)
-
-	p.cut.Store(0) // the network is back
-	if _, err := ch.Deliver(context.Background(), req); err != nil {
-		t.Fatalf("retry after the cut: %v", err)
-	}
-	recover := time.Since(start)
-	reads, partial := stop()
-	got, err := os.ReadFile(final)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s: %d bytes, want the clean render's %d", name, len(got), len(want))
-	}
-	if partial > 0 {
-		t.Errorf("a reader saw %s partial %d times (of %d reads)", name, partial, reads)
-	}
+	recover, reads := droptest.CutAndRetry(t, ch, req, outbound, name, want, cutAt, "connection", p.cuts.Load, func() {
+		p.cut.Store(0) // the network is back
+	})
 	// The cut upload's temporary file may stay behind (the connection that
 	// could have removed it is gone): hidden, and never the final name.
 	stray := droptest.Strays(t, outbound, name)
