@@ -44,6 +44,21 @@ func supplierID(ctx context.Context, st *store.Store, code string) (int64, error
 	return s.ID, nil
 }
 
+// storeAndSupplier opens the configured store and resolves a supplier code
+// (0 for none); the caller closes the store.
+func storeAndSupplier(ctx context.Context, cfgPath string, env []string, code string) (*store.Store, int64, error) {
+	_, st, err := configAndStore(ctx, cfgPath, env)
+	if err != nil {
+		return nil, 0, err
+	}
+	sid, err := supplierID(ctx, st, code)
+	if err != nil {
+		st.Close()
+		return nil, 0, err
+	}
+	return st, sid, nil
+}
+
 func deliveriesList(ctx context.Context, args []string, stdout, stderr io.Writer, env []string) error {
 	fs, cfgPath := newFlags("deliveries list", stderr)
 	failed := fs.Bool("failed", false, "only deliveries that are failing or dead")
@@ -54,15 +69,11 @@ func deliveriesList(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	_, st, err := configAndStore(ctx, *cfgPath, env)
+	st, sid, err := storeAndSupplier(ctx, *cfgPath, env, *supplier)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	sid, err := supplierID(ctx, st, *supplier)
-	if err != nil {
-		return err
-	}
 	statuses := []string{*status}
 	if *failed {
 		statuses = []string{domain.DeliveryFailed, domain.DeliveryDead}

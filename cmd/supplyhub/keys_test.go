@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/supplyhub/supplyhub/internal/store"
@@ -161,24 +160,7 @@ func TestSFTPKeyRemove(t *testing.T) {
 	if code, _, errOut := runCLI(t, cfgPath, dbURL, env, "sftp", "key", "add", "--supplier", "31", "--file", pubFile); code != 0 {
 		t.Fatalf("sftp key add: %d %s", code, errOut)
 	}
-	login := func() error {
-		conn, err := ssh.Dial("tcp", sftpAddr, &ssh.ClientConfig{
-			User: "31", Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
-			HostKeyCallback: ssh.InsecureIgnoreHostKey(), // the test's own server; the key is what is tested
-			Timeout:         10 * time.Second,
-		})
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		c, err := sftp.NewClient(conn)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		_, err = c.ReadDir("/outbound")
-		return err
-	}
+	login := func() error { return sftpLogin(sftpAddr, "31", ssh.PublicKeys(signer)) }
 	if err := login(); err != nil {
 		t.Fatalf("login with the authorized key: %v", err)
 	}

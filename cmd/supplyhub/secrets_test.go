@@ -161,10 +161,10 @@ suppliers:
 				t.Errorf("GET %s: %d, want %d", c.path, resp.StatusCode, c.want)
 			}
 		}
-		if err := sftpLogin(sftpAddr, "31", wrongSFTP); err == nil {
+		if err := sftpLogin(sftpAddr, "31", ssh.Password(wrongSFTP)); err == nil {
 			t.Error("SFTP login with a wrong password succeeded")
 		}
-		if err := sftpLogin(sftpAddr, "31", sftpPass); err != nil {
+		if err := sftpLogin(sftpAddr, "31", ssh.Password(sftpPass)); err != nil {
 			t.Errorf("SFTP login: %v", err)
 		}
 		p.stop(t)
@@ -224,9 +224,12 @@ func addSecretForms(secrets map[string]string, whsec string) {
 	secrets[base64.RawURLEncoding.EncodeToString(key)] = "webhook key (base64url)"
 }
 
-func sftpLogin(addr, user, password string) error {
-	cfg := &ssh.ClientConfig{User: user, Auth: []ssh.AuthMethod{ssh.Password(password)},
-		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second}
+// sftpLogin logs in to the built-in SFTP server at addr as user with auth
+// and lists /outbound.
+func sftpLogin(addr, user string, auth ssh.AuthMethod) error {
+	cfg := &ssh.ClientConfig{User: user, Auth: []ssh.AuthMethod{auth},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(), // the test's own server; the credential is what is tested
+		Timeout:         10 * time.Second}
 	conn, err := ssh.Dial("tcp", addr, cfg)
 	if err != nil {
 		return err

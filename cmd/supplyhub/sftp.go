@@ -44,15 +44,11 @@ func cmdSFTP(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if *supplier == "" {
 		return usageErr("--supplier is required")
 	}
-	_, st, err := configAndStore(ctx, *cfgPath, env)
+	st, sid, err := storeAndSupplier(ctx, *cfgPath, env, *supplier)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	sid, err := supplierID(ctx, st, *supplier)
-	if err != nil {
-		return err
-	}
 	accounts := sftpserver.NewStoreAccounts(st)
 	if err := accounts.SetUsername(ctx, sid, *supplier); err != nil {
 		return err

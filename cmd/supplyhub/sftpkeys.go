@@ -24,15 +24,11 @@ func sftpKeyList(ctx context.Context, args []string, stdout, stderr io.Writer, e
 	if *supplier == "" {
 		return usageErr("--supplier is required")
 	}
-	_, st, err := configAndStore(ctx, *cfgPath, env)
+	st, sid, err := storeAndSupplier(ctx, *cfgPath, env, *supplier)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	sid, err := supplierID(ctx, st, *supplier)
-	if err != nil {
-		return err
-	}
 	var keys []store.SFTPKey
 	acct, err := st.SFTPAccountBySupplier(ctx, sid)
 	switch {
@@ -67,15 +63,11 @@ func sftpKeyRemove(ctx context.Context, args []string, stderr io.Writer, env []s
 	if !strings.HasPrefix(fp, "SHA256:") {
 		return usageErr("%q is not a SHA256:… fingerprint (see sftp key list)", fp)
 	}
-	_, st, err := configAndStore(ctx, *cfgPath, env)
+	st, sid, err := storeAndSupplier(ctx, *cfgPath, env, *supplier)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	sid, err := supplierID(ctx, st, *supplier)
-	if err != nil {
-		return err
-	}
 	err = sftpserver.NewStoreAccounts(st).RemoveKey(ctx, sid, fp)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("supplier %s has no SFTP key %s (see supplyhub sftp key list --supplier %s)", *supplier, fp, *supplier)

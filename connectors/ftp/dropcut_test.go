@@ -2,24 +2,18 @@ package ftp
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/supplyhub/supplyhub/connectors/drop"
-	"github.com/supplyhub/supplyhub/internal/domain"
-	"github.com/supplyhub/supplyhub/pipeline"
+	"github.com/supplyhub/supplyhub/connectors/drop/droptest"
 )
 
 // ftpCutProxy relays an FTP control connection to target and points the
@@ -143,66 +137,11 @@ func TestDropSurvivesDataConnectionCutMidFile(t *testing.T) {
 	}
 	ch := drop.NewChannel("ftp", Dialer(), time.Minute)
 	defer ch.Close()
-	so := &domain.SupplierOrder{Number: "78-31", Supplier: "31",
-		Order: domain.OrderHeader{Number: "78", ExternalID: "CUT-2", PlacedAt: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), Currency: "EUR"}}
-	for i := 1; i <= 4000; i++ {
-		so.Lines = append(so.Lines, domain.Line{Position: i, SKU: "SKU-" + strconv.Itoa(i), Name: fmt.Sprintf("Part number %d with a long name", i), Quantity: 1, UnitPrice: 199, Total: 199})
-	}
-	req := &pipeline.DeliveryRequest{Delivery: &domain.Delivery{ID: 1, Event: domain.EventOrderCreated}, SupplierOrder: so,
-		Supplier: &domain.Supplier{Code: "31"}, Channel: domain.Channel{Name: "ftp", Type: "ftp", Settings: raw}}
-	name, want, err := drop.Render(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(want) < 2*cutAt {
-		t.Fatalf("the file (%d bytes) must be well past the cut (%d)", len(want), cutAt)
-	}
-	final := filepath.Join(srv.upload, name)
-	stop := watchPartial(final, want)
-
-	start := time.Now()
-	res, err := ch.Deliver(context.Background(), req)
-	if err == nil {
-		t.Fatalf("the upload went through a data connection cut after %d bytes", cutAt)
-	}
-	if res.Permanent {
-		t.Fatalf("a cut connection must be retried, not dead-lettered: %v", err)
-	}
-	if p.cuts.Load() != 1 {
-		t.Fatalf("%d cuts, want 1", p.cuts.Load())
-	}
-	if _, serr := os.Stat(final); serr == nil {
-		t.Fatalf("%s exists after the cut upload", name)
-	}
-	t.Logf("cut attempt: %v", err)
-
-	p.cut.Store(0)
-	if _, err := ch.Deliver(context.Background(), req); err != nil {
-		t.Fatalf("retry after the cut: %v", err)
-	}
-	recover := time.Since(start)
-	reads, partial := stop()
-	got, err := os.ReadFile(final)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s: %d bytes, want the clean render's %d", name, len(got), len(want))
-	}
-	if partial > 0 {
-		t.Errorf("a reader saw %s partial %d times (of %d reads)", name, partial, reads)
-	}
-	entries, _ := os.ReadDir(srv.upload)
-	var stray []string
-	for _, e := range entries {
-		if e.Name() == name {
-			continue
-		}
-		stray = append(stray, e.Name())
-		if !strings.HasPrefix(e.Name(), "."+name+".") || !strings.HasSuffix(e.Name(), ".tmp") {
-			t.Errorf("unexpected file %s", e.Name())
-		}
-	}
+	req, name, want := droptest.BigOrder(t, "ftp", raw, "78", "CUT-2", cutAt)
+	recover, _ := droptest.CutAndRetry(t, ch, req, srv.upload, name, want, cutAt, "data connection", p.cuts.Load, func() {
+		p.cut.Store(0)
+	})
+	stray := droptest.Strays(t, srv.upload, name)
 	t.Logf("FAULT ftp-cut-mid-file sent=1 stored=1 delivered=1 duplicates=0 recover=%s (file %d bytes, data cut after %d, stray temp files %v)",
 		recover.Round(time.Millisecond), len(want), cutAt, stray)
 }

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supplyhub/supplyhub/connectors/drop/droptest"
 )
 
 // statusContent is a supplier status file with non-ASCII text.
@@ -228,7 +230,7 @@ func TestPutInAnotherFolder(t *testing.T) {
 	if err := s.PutIn(context.Background(), "inbound/archive", "b-status.csv.txt", report); err != nil {
 		t.Fatalf("PutIn: %v", err)
 	}
-	assertOnly(t, filepath.Join(in, "archive"), map[string][]byte{
+	droptest.AssertOnly(t, filepath.Join(in, "archive"), map[string][]byte{
 		"b-status.csv.txt": report, "old.csv": []byte("old"), "a-status.csv": []byte("archived earlier\n"),
 	})
 	if err := s.PutIn(context.Background(), "inbound/nope", "x.txt", nil); err == nil || !IsPermanent(err) {

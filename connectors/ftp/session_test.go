@@ -7,9 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/supplyhub/supplyhub/connectors/drop/droptest"
 )
 
 func dial(t *testing.T, st Settings) *Session {
@@ -20,66 +21,6 @@ func dial(t *testing.T, st Settings) *Session {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
-}
-
-// assertOnly checks that dir holds exactly the named files with the given
-// contents: no temporary file is left behind.
-func assertOnly(t *testing.T, dir string, want map[string][]byte) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	if len(names) != len(want) {
-		t.Fatalf("%s holds %v, want only %d files", dir, names, len(want))
-	}
-	for name, data := range want {
-		got, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatalf("%s: %v (dir holds %v)", name, err, names)
-		}
-		if !bytes.Equal(got, data) {
-			t.Fatalf("%s: got %d bytes, want %d", name, len(got), len(data))
-		}
-	}
-}
-
-// watchPartial polls path while uploads run and counts readings that are
-// neither absent nor one of the complete versions.
-func watchPartial(path string, versions ...[]byte) (stop func() (reads, partial int64)) {
-	var reads, partial atomic.Int64
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				continue
-			}
-			reads.Add(1)
-			ok := false
-			for _, v := range versions {
-				ok = ok || bytes.Equal(b, v)
-			}
-			if !ok {
-				partial.Add(1)
-			}
-		}
-	}()
-	return func() (int64, int64) {
-		close(done)
-		<-finished
-		return reads.Load(), partial.Load()
-	}
 }
 
 // TestPutEachTLSMode uploads, replaces and adds files in each TLS mode.
@@ -93,11 +34,11 @@ func TestPutEachTLSMode(t *testing.T) {
 			// name would catch a half-written file if there were one.
 			v1 := bytes.Repeat([]byte("22-31;SKU-1;2\n"), 150_000)
 			v2 := bytes.Repeat([]byte("22-31;SKU-2;5\n"), 140_000)
-			stop := watchPartial(final, v1, v2)
+			stop := droptest.WatchPartial(final, v1, v2)
 			if err := s.Put(context.Background(), "22-31.csv", v1); err != nil {
 				t.Fatalf("Put: %v", err)
 			}
-			assertOnly(t, srv.upload, map[string][]byte{"22-31.csv": v1})
+			droptest.AssertOnly(t, srv.upload, map[string][]byte{"22-31.csv": v1})
 			if err := s.Put(context.Background(), "22-31.csv", v2); err != nil {
 				t.Fatalf("re-Put: %v", err)
 			}
@@ -110,7 +51,7 @@ func TestPutEachTLSMode(t *testing.T) {
 			if err := s.Put(context.Background(), "empty.csv", nil); err != nil {
 				t.Fatalf("empty file: %v", err)
 			}
-			assertOnly(t, srv.upload, map[string][]byte{"22-31.csv": v2, "22-32.json": []byte("{}\n"), "empty.csv": {}})
+			droptest.AssertOnly(t, srv.upload, map[string][]byte{"22-31.csv": v2, "22-32.json": []byte("{}\n"), "empty.csv": {}})
 			if err := s.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
@@ -129,7 +70,7 @@ func TestPASVWhenEPSVDisabled(t *testing.T) {
 	if err := s.Put(context.Background(), "p.csv", []byte("pasv")); err != nil {
 		t.Fatal(err)
 	}
-	assertOnly(t, srv.upload, map[string][]byte{"p.csv": []byte("pasv")})
+	droptest.AssertOnly(t, srv.upload, map[string][]byte{"p.csv": []byte("pasv")})
 	log, _ := os.ReadFile(srv.logFile)
 	if !bytes.Contains(log, []byte(`"PASV"`)) || bytes.Contains(log, []byte(`"EPSV"`)) {
 		t.Fatalf("expected PASV and no EPSV in the server log:\n%s", log)
@@ -232,7 +173,7 @@ func TestCAFile(t *testing.T) {
 	if err := s.Put(context.Background(), "ca.txt", []byte("trusted")); err != nil {
 		t.Fatalf("Put with ca_file: %v", err)
 	}
-	assertOnly(t, srv.upload, map[string][]byte{"ca.txt": []byte("trusted")})
+	droptest.AssertOnly(t, srv.upload, map[string][]byte{"ca.txt": []byte("trusted")})
 }
 
 func TestTLSModeMismatchIsPermanent(t *testing.T) {

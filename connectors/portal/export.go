@@ -25,17 +25,11 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request, u *store.User
 		s.orders(w, r, u)
 		return
 	}
-	enc, err := formats.New(formats.Spec{Format: formats.FormatCSV})
+	c, err := newOrdersCSV()
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	var out, one bytes.Buffer
-	if err := enc.Encode(&out, &domain.SupplierOrder{}); err != nil {
-		s.internal(w, r, fmt.Errorf("csv header: %w", err))
-		return
-	}
-	header := bytes.Clone(out.Bytes())
 	f := q.filter
 	f.Offset, f.Limit = 0, 500
 	for f.Offset < exportLimit {
@@ -50,12 +44,10 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request, u *store.User
 				s.internal(w, r, err)
 				return
 			}
-			one.Reset()
-			if err := enc.Encode(&one, so); err != nil {
-				s.internal(w, r, fmt.Errorf("csv of %s: %w", so.Number, err))
+			if err := c.add(so); err != nil {
+				s.internal(w, r, err)
 				return
 			}
-			out.Write(bytes.TrimPrefix(one.Bytes(), header))
 		}
 		if len(h.Rows) < f.Limit {
 			break
@@ -63,11 +55,42 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request, u *store.User
 		f.Offset += f.Limit
 	}
 	name := "orders-" + time.Now().UTC().Format("2006-01-02") + ".csv"
-	w.Header().Set("Content-Type", enc.ContentType())
+	w.Header().Set("Content-Type", c.enc.ContentType())
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Length", strconv.Itoa(out.Len()))
-	_, _ = w.Write(out.Bytes())
+	w.Header().Set("Content-Length", strconv.Itoa(c.out.Len()))
+	_, _ = w.Write(c.out.Bytes())
+}
+
+// ordersCSV is one CSV of many supplier orders in formats' default layout
+// (one row per line item): the header once, then each order's rows.
+type ordersCSV struct {
+	enc      formats.Encoder
+	out, one bytes.Buffer
+	header   []byte
+}
+
+func newOrdersCSV() (*ordersCSV, error) {
+	enc, err := formats.New(formats.Spec{Format: formats.FormatCSV})
+	if err != nil {
+		return nil, err
+	}
+	c := &ordersCSV{enc: enc}
+	if err := enc.Encode(&c.out, &domain.SupplierOrder{}); err != nil {
+		return nil, fmt.Errorf("csv header: %w", err)
+	}
+	c.header = bytes.Clone(c.out.Bytes())
+	return c, nil
+}
+
+// add appends so's rows, without the header formats writes each time.
+func (c *ordersCSV) add(so *domain.SupplierOrder) error {
+	c.one.Reset()
+	if err := c.enc.Encode(&c.one, so); err != nil {
+		return fmt.Errorf("csv of %s: %w", so.Number, err)
+	}
+	c.out.Write(bytes.TrimPrefix(c.one.Bytes(), c.header))
+	return nil
 }
 
 // downloadOrder downloads one order as the file the supplier's drop

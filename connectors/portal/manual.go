@@ -341,21 +341,7 @@ func (s *Server) sendNotice(r *http.Request, id int64, rt *domain.Retailer, d dr
 
 // manualOrder loads the manual order named in the path, or answers 404.
 func (s *Server) manualOrder(w http.ResponseWriter, r *http.Request) (*store.ManualOrder, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
-		return nil, false
-	}
-	m, err := s.st.ManualOrderByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		s.internal(w, r, err)
-		return nil, false
-	}
-	return m, true
+	return byPathID(s, w, r, "id", s.st.ManualOrderByID)
 }
 
 // reloadManual renders manual order id again with p's form and errors.

@@ -43,6 +43,20 @@ func fillManualOrder(t *testing.T, ctx context.Context, ext, file string) {
 		chromedp.SetUploadFiles(chromedp.ID("files-input"), []string{file}))
 }
 
+// addChiselLine adds a second line (6 chisel sets from supplier 31) to the
+// manual order form with its "Add line" button, which works without script.
+func addChiselLine() []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Click(chromedp.CSS(`button[value="add_line"]`)),
+		chromedp.WaitVisible(chromedp.ID("line-1-sku")),
+		chromedp.SendKeys(chromedp.ID("line-1-sku"), "CHS-SET"),
+		chromedp.SendKeys(chromedp.ID("line-1-supplier"), "31"),
+		chromedp.SendKeys(chromedp.ID("line-1-name"), "Wood chisel set, 4 pcs"),
+		chromedp.SetValue(chromedp.ID("line-1-quantity"), "6"),
+		chromedp.SendKeys(chromedp.ID("line-1-unit_price"), "34.50"),
+	}
+}
+
 // TestBrowserManualOrder: in a real browser an operator enters a manual
 // order with a purchase order file, adds a second line without script
 // (the "Add line" button), confirms it; the supplier gets it on its file
@@ -63,14 +77,7 @@ func TestBrowserManualOrder(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/portal/manual/new"]`)),
 		chromedp.Click(chromedp.CSS(`a[href="/portal/manual/new"]`)))
 	fillManualOrder(t, ctx, "PO-2026-118", file)
-	step(t, ctx, "add a line",
-		chromedp.Click(chromedp.CSS(`button[value="add_line"]`)),
-		chromedp.WaitVisible(chromedp.ID("line-1-sku")),
-		chromedp.SendKeys(chromedp.ID("line-1-sku"), "CHS-SET"),
-		chromedp.SendKeys(chromedp.ID("line-1-supplier"), "31"),
-		chromedp.SendKeys(chromedp.ID("line-1-name"), "Wood chisel set, 4 pcs"),
-		chromedp.SetValue(chromedp.ID("line-1-quantity"), "6"),
-		chromedp.SendKeys(chromedp.ID("line-1-unit_price"), "34.50"))
+	step(t, ctx, "add a line", addChiselLine()...)
 	if got := text(t, ctx, "#files ul.files"); !strings.Contains(got, "PO-2026-118.pdf") || !strings.Contains(got, "application/pdf") {
 		t.Fatalf("the file was not kept with the draft: %q", got)
 	}

@@ -119,12 +119,7 @@ func (s *Server) manualFile(w http.ResponseWriter, r *http.Request, _ *store.Use
 		return
 	}
 	a, err := s.st.Attachment(r.Context(), id, fid)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if !s.loaded(w, r, err) {
 		return
 	}
 	serveAttachment(w, a)
@@ -139,12 +134,7 @@ func (s *Server) supplierFile(w http.ResponseWriter, r *http.Request, u *store.U
 		return
 	}
 	a, err := s.st.SupplierAttachment(r.Context(), u.SupplierID, r.PathValue("number"), fid)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if !s.loaded(w, r, err) {
 		return
 	}
 	serveAttachment(w, a)

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/supplyhub/supplyhub/formats"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -29,37 +27,8 @@ func (s *Server) parseAllOrders(r *http.Request) allOrdersQuery {
 	a := allOrdersQuery{From: q.Get("from"), To: q.Get("to"), Status: q.Get("status"),
 		Retailer: strings.TrimSpace(q.Get("retailer")), Supplier: strings.TrimSpace(q.Get("supplier")), Errors: map[string]string{}}
 	f := store.AllOrdersFilter{Limit: pageSize, Status: a.Status}
-	if a.From != "" {
-		t, err := time.Parse("2006-01-02", a.From)
-		if err != nil {
-			a.Errors["from"] = "Use a date like 2026-11-30."
-		}
-		f.From = t
-	}
-	if a.To != "" {
-		t, err := time.Parse("2006-01-02", a.To)
-		if err != nil {
-			a.Errors["to"] = "Use a date like 2026-11-30."
-		} else {
-			f.To = t.AddDate(0, 0, 1)
-		}
-	}
-	if a.Status != "" {
-		ok := false
-		for _, st := range historyStatuses {
-			ok = ok || st == a.Status
-		}
-		if !ok {
-			a.Errors["status"] = "Unknown status."
-		}
-	}
-	if a.Retailer != "" {
-		if rt, err := s.st.RetailerByCode(r.Context(), a.Retailer); err != nil {
-			a.Errors["retailer"] = "No retailer with this code."
-		} else {
-			f.RetailerID = rt.ID
-		}
-	}
+	b := s.parseListBounds(r, a.From, a.To, a.Status, a.Retailer, a.Errors)
+	f.From, f.To, f.RetailerID = b.From, b.To, b.RetailerID
 	if a.Supplier != "" {
 		if sp, err := s.st.SupplierByCode(r.Context(), a.Supplier); err != nil {
 			a.Errors["supplier"] = "No supplier with this code."
@@ -67,9 +36,7 @@ func (s *Server) parseAllOrders(r *http.Request) allOrdersQuery {
 			f.SupplierID = sp.ID
 		}
 	}
-	a.Page, _ = strconv.Atoi(q.Get("page"))
-	a.Page = max(a.Page, 1)
-	f.Offset = (a.Page - 1) * pageSize
+	a.Page, f.Offset = listPage(q)
 	a.filter = f
 	return a
 }
@@ -184,28 +151,20 @@ func (s *Server) ordersAction(w http.ResponseWriter, r *http.Request, u *store.U
 }
 
 func (s *Server) writeOrdersCSV(w http.ResponseWriter, r *http.Request, sos []*domain.SupplierOrder) {
-	enc, err := formats.New(formats.Spec{Format: formats.FormatCSV})
+	c, err := newOrdersCSV()
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	var out, one bytes.Buffer
-	if err := enc.Encode(&out, &domain.SupplierOrder{}); err != nil {
-		s.internal(w, r, fmt.Errorf("csv header: %w", err))
-		return
-	}
-	header := bytes.Clone(out.Bytes())
 	for _, so := range sos {
-		one.Reset()
-		if err := enc.Encode(&one, so); err != nil {
-			s.internal(w, r, fmt.Errorf("csv of %s: %w", so.Number, err))
+		if err := c.add(so); err != nil {
+			s.internal(w, r, err)
 			return
 		}
-		out.Write(bytes.TrimPrefix(one.Bytes(), header))
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="orders-`+time.Now().UTC().Format("20060102-150405")+`.csv"`)
-	_, _ = w.Write(out.Bytes())
+	_, _ = w.Write(c.out.Bytes())
 }
 
 // sendNow delivers the ticked orders of the chosen supplier to its drop
@@ -281,12 +240,7 @@ func (s *Server) adminOrder(w http.ResponseWriter, r *http.Request, u *store.Use
 	if err == nil {
 		so, err = s.st.SupplierOrderByNumber(ctx, sid, number)
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if !s.loaded(w, r, err) {
 		return
 	}
 	p := adminOrderPage{SO: so, Total: so.ItemTotal + so.Shipping}
@@ -319,20 +273,11 @@ func (s *Server) adminOrder(w http.ResponseWriter, r *http.Request, u *store.Use
 // replayDelivery sends one delivery again under its identity (same
 // webhook-id, file name, Message-ID) through pipeline.Replay.
 func (s *Server) replayDelivery(w http.ResponseWriter, r *http.Request, u *store.User) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
+	d, ok := byPathID(s, w, r, "id", s.st.DeliveryByID)
+	if !ok {
 		return
 	}
-	d, err := s.st.DeliveryByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	id := d.ID
 	if s.opts.Queue == nil {
 		s.flash(r, "Replay needs the job queue, which this replica does not run.")
 	} else {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/supplyhub/supplyhub/internal/store"
@@ -72,22 +71,12 @@ func messageExcerpt(raw []byte, n int) string {
 // review loads the unresolved review of the path, or answers 404 / a
 // message that it was already resolved.
 func (s *Server) review(w http.ResponseWriter, r *http.Request) (*store.ReviewDetail, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
-		return nil, false
-	}
-	rv, err := s.st.ReviewByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	rv, ok := byPathID(s, w, r, "id", s.st.ReviewByID)
+	if !ok {
 		return nil, false
 	}
 	if rv.ResolvedAt != nil {
-		s.flash(r, fmt.Sprintf("Review %d was already resolved by %s: %s.", id, rv.ResolvedBy, rv.Resolution))
+		s.flash(r, fmt.Sprintf("Review %d was already resolved by %s: %s.", rv.ID, rv.ResolvedBy, rv.Resolution))
 		http.Redirect(w, r, "/portal/admin/review", http.StatusSeeOther)
 		return nil, false
 	}

@@ -2,7 +2,6 @@ package portal_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -65,10 +64,7 @@ func TestScreenshotsOperator(t *testing.T) {
 	_ = st.AddReview(bg, "email", "<r2@unknown.example>", "info@unknown.example", "Question about order 1042", "sender is not a known supplier address", nil)
 	addUser(t, d, "ops@supplyhub.example", store.PortalOperator, "")
 	addUser(t, d, "orders@toolsltd.example", store.PortalSupplier, "31")
-	dir := t.TempDir()
-	if os.Getenv("SUPPLYHUB_SCREENSHOTS") == "1" {
-		dir = filepath.Join("..", "..", "docs", "screenshots")
-	}
+	dir := screenshotsDir(t)
 	login(t, ctx, d, "ops@supplyhub.example")
 	step(t, ctx, "dashboard", chromedp.Navigate(d.URL+"/portal/"), chromedp.WaitVisible(chromedp.CSS(".tiles")))
 	screenshot(t, ctx, filepath.Join(dir, "operator-dashboard.png"))

@@ -33,49 +33,16 @@ func (s *Server) parseHistory(r *http.Request, u *store.User) historyQuery {
 	q := r.URL.Query()
 	h := historyQuery{From: q.Get("from"), To: q.Get("to"), Status: q.Get("status"), Retailer: strings.TrimSpace(q.Get("retailer")),
 		Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Errors: map[string]string{}}
-	f := store.HistoryFilter{SupplierID: u.SupplierID, Search: h.Search, Limit: pageSize}
-	if h.From != "" {
-		t, err := time.Parse("2006-01-02", h.From)
-		if err != nil {
-			h.Errors["from"] = "Use a date like 2026-11-30."
-		}
-		f.From = t
-	}
-	if h.To != "" {
-		t, err := time.Parse("2006-01-02", h.To)
-		if err != nil {
-			h.Errors["to"] = "Use a date like 2026-11-30."
-		} else {
-			f.To = t.AddDate(0, 0, 1) // the whole day is included
-		}
-	}
-	if h.Status != "" {
-		ok := false
-		for _, st := range historyStatuses {
-			ok = ok || st == h.Status
-		}
-		if !ok {
-			h.Errors["status"] = "Unknown status."
-		}
-		f.Status = h.Status
-	}
-	if h.Retailer != "" {
-		rt, err := s.st.RetailerByCode(r.Context(), h.Retailer)
-		if err != nil {
-			h.Errors["retailer"] = "No retailer with this code."
-		} else {
-			f.RetailerID = rt.ID
-		}
-	}
+	f := store.HistoryFilter{SupplierID: u.SupplierID, Search: h.Search, Status: h.Status, Limit: pageSize}
+	b := s.parseListBounds(r, h.From, h.To, h.Status, h.Retailer, h.Errors)
+	f.From, f.To, f.RetailerID = b.From, b.To, b.RetailerID
 	switch h.Sort {
 	case "", store.HistoryWaiting, store.HistoryNewest, store.HistoryOldest, store.HistoryUpdated:
 		f.Sort = h.Sort
 	default:
 		h.Errors["sort"] = "Unknown order."
 	}
-	h.Page, _ = strconv.Atoi(q.Get("page"))
-	h.Page = max(h.Page, 1)
-	f.Offset = (h.Page - 1) * pageSize
+	h.Page, f.Offset = listPage(q)
 	h.filter = f
 	return h
 }

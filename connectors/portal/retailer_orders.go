@@ -1,10 +1,10 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
@@ -46,23 +46,14 @@ type retailerOrderPage struct {
 // cancel it all or one supplier order.
 func (s *Server) retailerOrder(w http.ResponseWriter, r *http.Request, u *store.User, status int, p retailerOrderPage) {
 	ctx := r.Context()
-	id, err := strconv.ParseInt(r.PathValue("number"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	o, err := s.st.OrderByID(ctx, nil, u.RetailerID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	o, ok := s.retailerOrderOfPath(w, r, u)
+	if !ok {
 		return
 	}
 	p.Order, p.StatusURL = o, s.StatusURL(r, o.StatusToken)
 	for _, so := range o.Suppliers {
 		v := retailerSO{SupplierOrder: so}
+		var err error
 		if v.Shipments, err = s.st.Shipments(ctx, so.ID); err != nil {
 			s.internal(w, r, err)
 			return
@@ -106,18 +97,8 @@ func (s *Server) retailerCancel(w http.ResponseWriter, r *http.Request, u *store
 	case len(form["note"]) > 1000:
 		errs["note"] = "The note can be at most 1000 characters."
 	}
-	id, err := strconv.ParseInt(r.PathValue("number"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	o, err := s.st.OrderByID(ctx, nil, u.RetailerID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	o, ok := s.retailerOrderOfPath(w, r, u)
+	if !ok {
 		return
 	}
 	if len(errs) > 0 {
@@ -159,4 +140,12 @@ func (s *Server) retailerCancel(w http.ResponseWriter, r *http.Request, u *store
 	}
 	s.flash(r, strings.TrimSpace(msg))
 	http.Redirect(w, r, "/portal/orders/"+o.Header.Number, http.StatusSeeOther)
+}
+
+// retailerOrderOfPath loads the retailer's own order named in the path, or
+// answers 404 (another retailer's order is not found either).
+func (s *Server) retailerOrderOfPath(w http.ResponseWriter, r *http.Request, u *store.User) (*domain.Order, bool) {
+	return byPathID(s, w, r, "number", func(ctx context.Context, id int64) (*domain.Order, error) {
+		return s.st.OrderByID(ctx, nil, u.RetailerID, id)
+	})
 }

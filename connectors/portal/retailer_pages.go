@@ -2,8 +2,8 @@ package portal
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -186,18 +186,13 @@ func (s *Server) webhooks(w http.ResponseWriter, r *http.Request, u *store.User)
 // replayNotification sends one of the retailer's notifications again,
 // under its original id, through pipeline.Replay as the admin API does.
 func (s *Server) replayNotification(w http.ResponseWriter, r *http.Request, u *store.User) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
+	d, ok := byPathID(s, w, r, "id", func(ctx context.Context, id int64) (*domain.Delivery, error) {
+		return s.st.RetailerDelivery(ctx, u.RetailerID, id)
+	})
+	if !ok {
 		return
 	}
-	if _, err := s.st.RetailerDelivery(r.Context(), u.RetailerID, id); errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	id := d.ID
 	res, err := pipeline.Replay(r.Context(), s.st, s.opts.Queue, []int64{id})
 	if err != nil {
 		s.internal(w, r, err)

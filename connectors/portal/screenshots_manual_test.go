@@ -66,10 +66,7 @@ func TestScreenshotsManualAndRetailer(t *testing.T) {
 				"tracking": map[string]any{"carrier": "DHL", "number": "JD014600006281", "url": "https://www.dhl.com/track?id=JD014600006281"}})
 		}
 	}
-	dir := t.TempDir()
-	if os.Getenv("SUPPLYHUB_SCREENSHOTS") == "1" {
-		dir = filepath.Join("..", "..", "docs", "screenshots")
-	}
+	dir := screenshotsDir(t)
 
 	// The operator's form: two lines and a purchase order attached.
 	file := filepath.Join(t.TempDir(), "PO-2026-118 Lycée Victor Hugo.pdf")
@@ -79,20 +76,13 @@ func TestScreenshotsManualAndRetailer(t *testing.T) {
 	login(t, ctx, d, "ops@supplyhub.example")
 	step(t, ctx, "new manual order", chromedp.Navigate(d.URL+"/portal/manual/new"))
 	fillManualOrder(t, ctx, "PO-2026-118", file)
-	step(t, ctx, "add a line",
-		chromedp.Click(chromedp.CSS(`button[value="add_line"]`)),
-		chromedp.WaitVisible(chromedp.ID("line-1-sku")),
-		chromedp.SendKeys(chromedp.ID("line-1-sku"), "CHS-SET"),
-		chromedp.SendKeys(chromedp.ID("line-1-supplier"), "31"),
-		chromedp.SendKeys(chromedp.ID("line-1-name"), "Wood chisel set, 4 pcs"),
-		chromedp.SetValue(chromedp.ID("line-1-quantity"), "6"),
-		chromedp.SendKeys(chromedp.ID("line-1-unit_price"), "34.50"),
+	step(t, ctx, "add a line", append(addChiselLine(),
 		chromedp.Click(chromedp.CSS(`button[value="save"]`)),
 		chromedp.WaitVisible(chromedp.CSS("p.flash")),
 		chromedp.Click(chromedp.ID("notify")),
 		chromedp.SendKeys(chromedp.ID("notice_subject"), "Order PO-2026-118 entered for you"),
 		chromedp.SendKeys(chromedp.ID("notice_message"), "We entered the Lycée Victor Hugo order from the purchase order you emailed us."),
-		chromedp.ScrollIntoView(chromedp.CSS("h1")))
+		chromedp.ScrollIntoView(chromedp.CSS("h1")))...)
 	screenshot(t, ctx, filepath.Join(dir, "manual-order.png"))
 
 	// The retailer's webhook log, once every notification was tried.

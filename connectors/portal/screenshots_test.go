@@ -69,13 +69,7 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 	addUser(t, d, "orders@toolsltd.example", store.PortalSupplier, "31")
-	dir := t.TempDir()
-	if os.Getenv("SUPPLYHUB_SCREENSHOTS") == "1" {
-		dir = filepath.Join("..", "..", "docs", "screenshots")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := screenshotsDir(t)
 	step(t, ctx, "sign-in page", chromedp.Navigate(d.URL+"/portal/login"), chromedp.WaitVisible(chromedp.ID("email")))
 	screenshot(t, ctx, filepath.Join(extraDir(t), "login.png"))
 	login(t, ctx, d, "orders@toolsltd.example")
@@ -93,8 +87,24 @@ func TestScreenshots(t *testing.T) {
 	screenshot(t, ctx, filepath.Join(dir, "supplier-order-history-phone.png"))
 }
 
-// screenshotsDir is where TestScreenshots writes; SUPPLYHUB_SCREENSHOTS_EXTRA
-// names a folder for the pages that are not committed (sign-in, 404).
+// screenshotsDir is where the screenshot tests write the pictures the docs
+// show: docs/screenshots with SUPPLYHUB_SCREENSHOTS=1 (commit them),
+// otherwise a temporary folder.
+func screenshotsDir(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("SUPPLYHUB_SCREENSHOTS") != "1" {
+		return t.TempDir()
+	}
+	dir := filepath.Join("..", "..", "docs", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// extraDir is where the screenshot tests write pages that are not
+// committed (sign-in, 404): SUPPLYHUB_SCREENSHOTS_EXTRA, or a temporary
+// folder.
 func extraDir(t *testing.T) string {
 	if d := os.Getenv("SUPPLYHUB_SCREENSHOTS_EXTRA"); d != "" {
 		return d

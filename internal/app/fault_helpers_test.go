@@ -184,6 +184,23 @@ func (l *ledger) counts() (distinct, duplicates int) {
 	return distinct, duplicates
 }
 
+// check fails t with each problem the ledger saw and unless exactly want
+// distinct webhook ids were answered 2xx (one per accepted order); it
+// returns the distinct ids and the repeats among them.
+func (l *ledger) check(t *testing.T, want int) (distinct, duplicates int) {
+	t.Helper()
+	distinct, duplicates = l.counts()
+	l.mu.Lock()
+	for _, p := range l.problems {
+		t.Error(p)
+	}
+	l.mu.Unlock()
+	if distinct != want {
+		t.Errorf("%d distinct webhooks for %d accepted orders", distinct, want)
+	}
+	return distinct, duplicates
+}
+
 // listenOn serves h on addr (a port that was free before), retrying
 // briefly in case the port is still in TIME_WAIT handling.
 func listenOn(t *testing.T, addr string, h http.Handler) *http.Server {

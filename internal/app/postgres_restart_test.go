@@ -144,15 +144,7 @@ func TestPostgresRestartMidRun(t *testing.T) {
 		return true
 	})
 	deliveredAfter := time.Since(startedAt)
-	distinct, dups := l.counts()
-	l.mu.Lock()
-	for _, p := range l.problems {
-		t.Error(p)
-	}
-	l.mu.Unlock()
-	if distinct != len(want) {
-		t.Errorf("%d distinct webhooks for %d accepted orders", distinct, len(want))
-	}
+	distinct, dups := l.check(t, len(want))
 	t.Logf("FAULT postgres-restart sent=%d stored=%d delivered=%d duplicates=%d recover=%s (refused 503: %d, down %s, /readyz ok %s after start, first 201 %s after, all delivered %s after, slowest POST %s)",
 		sent.Load(), len(want), distinct, dups, readyAfter.Round(time.Millisecond), refused.Load(),
 		startedAt.Sub(stoppedAt).Round(time.Millisecond), readyAfter.Round(time.Millisecond),

@@ -187,9 +187,15 @@ func (s *Store) FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*domain
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	rows, err := s.d.Query(ctx, qFilterDeliv, f.Status, f.SupplierID, f.Channel, f.Since, f.AfterID, f.Limit)
+	return s.queryDeliveries(ctx, "find deliveries", qFilterDeliv, f.Status, f.SupplierID, f.Channel, f.Since, f.AfterID, f.Limit)
+}
+
+// queryDeliveries runs a query of deliveryCols rows and scans them; op
+// names the lookup in the error.
+func (s *Store) queryDeliveries(ctx context.Context, op, query string, args ...any) ([]*domain.Delivery, error) {
+	rows, err := s.d.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("find deliveries: %w", err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	defer rows.Close()
 	var out []*domain.Delivery

@@ -325,18 +325,5 @@ const qDeliveriesOf = `SELECT ` + deliveryCols + ` FROM deliveries WHERE supplie
 
 // DeliveriesOf lists a supplier order's deliveries, oldest first.
 func (s *Store) DeliveriesOf(ctx context.Context, supplierOrderID int64) ([]*domain.Delivery, error) {
-	rows, err := s.d.Query(ctx, qDeliveriesOf, supplierOrderID)
-	if err != nil {
-		return nil, fmt.Errorf("deliveries of %d: %w", supplierOrderID, err)
-	}
-	defer rows.Close()
-	var out []*domain.Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return s.queryDeliveries(ctx, fmt.Sprintf("deliveries of %d", supplierOrderID), qDeliveriesOf, supplierOrderID)
 }

@@ -22,20 +22,7 @@ ORDER BY deliveries.id DESC LIMIT $3`
 // RetailerDeliveries lists the notifications owed to a retailer, newest
 // first, optionally on one channel ("retailer/hooks").
 func (s *Store) RetailerDeliveries(ctx context.Context, retailerID int64, channel string, limit int) ([]*domain.Delivery, error) {
-	rows, err := s.d.Query(ctx, qRetailerDeliveries, retailerID, channel, limit)
-	if err != nil {
-		return nil, fmt.Errorf("retailer deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []*domain.Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return s.queryDeliveries(ctx, "retailer deliveries", qRetailerDeliveries, retailerID, channel, limit)
 }
 
 // RetailerDelivery loads one notification of the retailer, or ErrNotFound

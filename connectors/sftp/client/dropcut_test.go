@@ -1,23 +1,18 @@
 package client
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/supplyhub/supplyhub/connectors/drop"
-	"github.com/supplyhub/supplyhub/internal/domain"
-	"github.com/supplyhub/supplyhub/pipeline"
+	"github.com/supplyhub/supplyhub/connectors/drop/droptest"
 )
 
 // cutProxy forwards TCP connections to target and, while cut > 0, closes
@@ -96,70 +91,18 @@ func TestDropSurvivesConnectionCutMidFile(t *testing.T) {
 	ch := drop.NewChannel("sftp", Dialer(), time.Minute)
 	defer ch.Close()
 
-	so := &domain.SupplierOrder{Number: "77-31", Supplier: "31",
-		Order: domain.OrderHeader{Number: "77", ExternalID: "CUT-1", PlacedAt: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), Currency: "EUR"}}
-	for i := 1; i <= 4000; i++ {
-		so.Lines = append(so.Lines, domain.Line{Position: i, SKU: "SKU-" + strconv.Itoa(i), Name: fmt.Sprintf("Part number %d with a long name", i), Quantity: 1, UnitPrice: 199, Total: 199})
-	}
-	req := &pipeline.DeliveryRequest{Delivery: &domain.Delivery{ID: 1, Event: domain.EventOrderCreated}, SupplierOrder: so,
-		Supplier: &domain.Supplier{Code: "31"}, Channel: domain.Channel{Name: "sftp", Type: "sftp", Settings: raw}}
-	name, want, err := drop.Render(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(want) < 2*cutAt {
-		t.Fatalf("the file (%d bytes) must be well past the cut (%d)", len(want), cutAt)
-	}
+	req, name, want := droptest.BigOrder(t, "sftp", raw, "77", "CUT-1", cutAt)
 	outbound := filepath.Join(d.chroot, "outbound")
-	final := filepath.Join(outbound, name)
-	stop := watchPartial(final, want)
-
-	start := time.Now()
-	res, err := ch.Deliver(context.Background(), req)
-	if err == nil {
-		t.Fatalf("the upload went through a connection cut after %d bytes", cutAt)
-	}
-	if res.Permanent {
-		t.Fatalf("a cut connection must be retried, not dead-lettered: %v", err)
-	}
-	if p.cuts.Load() != 1 {
-		t.Fatalf("%d cuts, want 1", p.cuts.Load())
-	}
-	if _, serr := os.Stat(final); serr == nil {
-		t.Fatalf("%s exists after the cut upload", name)
-	}
-	t.Logf("cut attempt: %v", err)
-
-	p.cut.Store(0) // the network is back
-	if _, err := ch.Deliver(context.Background(), req); err != nil {
-		t.Fatalf("retry after the cut: %v", err)
-	}
-	recover := time.Since(start)
-	reads, partial := stop()
-	got, err := os.ReadFile(final)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s: %d bytes, want the clean render's %d", name, len(got), len(want))
-	}
-	if partial > 0 {
-		t.Errorf("a reader saw %s partial %d times (of %d reads)", name, partial, reads)
-	}
+	recover, reads := droptest.CutAndRetry(t, ch, req, outbound, name, want, cutAt, "connection", p.cuts.Load, func() {
+		p.cut.Store(0) // the network is back
+	})
 	// The cut upload's temporary file may stay behind (the connection that
 	// could have removed it is gone): hidden, and never the final name.
-	entries, _ := os.ReadDir(outbound)
-	var stray []string
-	for _, e := range entries {
-		if e.Name() != name {
-			stray = append(stray, e.Name())
-			if !strings.HasPrefix(e.Name(), "."+name+".") || !strings.HasSuffix(e.Name(), ".tmp") {
-				t.Errorf("unexpected file %s", e.Name())
-			}
-			// The half file existed, but only under the temporary name.
-			if fi, err := e.Info(); err == nil && fi.Size() >= int64(len(want)) {
-				t.Errorf("stray %s holds %d bytes: the cut came too late to test anything", e.Name(), fi.Size())
-			}
+	stray := droptest.Strays(t, outbound, name)
+	for _, n := range stray {
+		// The half file existed, but only under the temporary name.
+		if fi, err := os.Stat(filepath.Join(outbound, n)); err == nil && fi.Size() >= int64(len(want)) {
+			t.Errorf("stray %s holds %d bytes: the cut came too late to test anything", n, fi.Size())
 		}
 	}
 	t.Logf("FAULT sftp-cut-mid-file sent=1 stored=1 delivered=1 duplicates=0 recover=%s (file %d bytes, cut after %d, %d reads during upload, stray temp files %v)",

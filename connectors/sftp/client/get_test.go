@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supplyhub/supplyhub/connectors/drop/droptest"
 )
 
 // statusContent is a supplier status file with non-ASCII text.
@@ -204,7 +206,7 @@ func TestPutInAnotherFolder(t *testing.T) {
 	if err := s.PutIn(context.Background(), "inbound/errors", "b-status.csv.txt", report); err != nil {
 		t.Fatalf("PutIn: %v", err)
 	}
-	assertOnly(t, errs, map[string][]byte{"b-status.csv.txt": report})
+	droptest.AssertOnly(t, errs, map[string][]byte{"b-status.csv.txt": report})
 	if err := s.PutIn(context.Background(), "inbound/nope", "x.txt", nil); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("PutIn into a missing folder: %v", err)
 	}

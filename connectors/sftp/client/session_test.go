@@ -7,9 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/supplyhub/supplyhub/connectors/drop/droptest"
 )
 
 func dial(t *testing.T, st Settings) *Session {
@@ -22,67 +23,6 @@ func dial(t *testing.T, st Settings) *Session {
 	return s
 }
 
-// assertOnly checks that dir holds exactly the named files with the given
-// contents: no temporary file is left behind.
-func assertOnly(t *testing.T, dir string, want map[string][]byte) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	if len(names) != len(want) {
-		t.Fatalf("%s holds %v, want only %d files", dir, names, len(want))
-	}
-	for name, data := range want {
-		got, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatalf("%s: %v (dir holds %v)", name, err, names)
-		}
-		if !bytes.Equal(got, data) {
-			t.Fatalf("%s: got %d bytes, want %d", name, len(got), len(data))
-		}
-	}
-}
-
-// watchPartial polls path while an upload runs and counts readings that
-// are neither absent nor one of the complete versions.
-func watchPartial(path string, versions ...[]byte) (stop func() (reads, partial int64)) {
-	var reads, partial atomic.Int64
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				continue
-			}
-			reads.Add(1)
-			ok := false
-			for _, v := range versions {
-				ok = ok || bytes.Equal(b, v)
-			}
-			if !ok {
-				partial.Add(1)
-			}
-		}
-	}()
-	return func() (int64, int64) {
-		close(done)
-		<-finished
-		return reads.Load(), partial.Load()
-	}
-}
-
 func TestPutLandsWholeAndReplaces(t *testing.T) {
 	d := startSSHD(t)
 	s := dial(t, d.settings())
@@ -93,11 +33,11 @@ func TestPutLandsWholeAndReplaces(t *testing.T) {
 	// the final name would catch a half-written file if there were one.
 	v1 := bytes.Repeat([]byte("22-31;SKU-1;2\n"), 300_000)
 	v2 := bytes.Repeat([]byte("22-31;SKU-2;5\n"), 280_000)
-	stop := watchPartial(final, v1, v2)
+	stop := droptest.WatchPartial(final, v1, v2)
 	if err := s.Put(context.Background(), "22-31.csv", v1); err != nil {
 		t.Fatalf("Put: %v", err)
 	}
-	assertOnly(t, out, map[string][]byte{"22-31.csv": v1})
+	droptest.AssertOnly(t, out, map[string][]byte{"22-31.csv": v1})
 	if err := s.Put(context.Background(), "22-31.csv", v2); err != nil {
 		t.Fatalf("re-Put: %v", err)
 	}
@@ -112,7 +52,7 @@ func TestPutLandsWholeAndReplaces(t *testing.T) {
 	if err := s.Put(context.Background(), "empty.csv", nil); err != nil {
 		t.Fatalf("empty file: %v", err)
 	}
-	assertOnly(t, out, map[string][]byte{"22-31.csv": v2, "22-32.json": []byte("{}\n"), "empty.csv": {}})
+	droptest.AssertOnly(t, out, map[string][]byte{"22-31.csv": v2, "22-32.json": []byte("{}\n"), "empty.csv": {}})
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -135,7 +75,7 @@ func TestRenameFallbackWithoutPosixRename(t *testing.T) {
 			t.Fatalf("Put %q: %v", v, err)
 		}
 	}
-	assertOnly(t, filepath.Join(d.chroot, "outbound"), map[string][]byte{"a.csv": []byte("two\n")})
+	droptest.AssertOnly(t, filepath.Join(d.chroot, "outbound"), map[string][]byte{"a.csv": []byte("two\n")})
 }
 
 func TestHostKeyFromKnownHosts(t *testing.T) {
