@@ -12,6 +12,11 @@ import (
 // only stops a query built at run time from growing the cache forever.
 const stmtCacheMax = 512
 
+// stmtCacheMaxParams keeps statements with long IN lists out of the cache:
+// each list length is its own text, and hundreds of them, prepared on
+// every connection, would cost memory for little reuse.
+const stmtCacheMaxParams = 32
+
 // stmtCache keeps one prepared statement per distinct SQL text on one
 // SQLite pool. Without it modernc's driver parses and compiles the text
 // on every call, which was a third of the daemon's CPU under load.
@@ -53,7 +58,7 @@ func (c *stmtCache) get(ctx context.Context, q string) *sql.Stmt {
 	c.mu.RLock()
 	full := c.closed || len(c.m) >= stmtCacheMax
 	c.mu.RUnlock()
-	if full {
+	if full || manyParams(q) {
 		return nil
 	}
 	st, err := c.db.PrepareContext(ctx, q)
@@ -84,6 +89,9 @@ func (c *stmtCache) put(q string, st *sql.Stmt) *sql.Stmt {
 // want notes q, first seen inside a write transaction, to be prepared
 // once that transaction has released the connection (preparePending).
 func (c *stmtCache) want(q string) {
+	if manyParams(q) {
+		return
+	}
 	c.mu.Lock()
 	if !c.closed && len(c.pending)+len(c.m) < stmtCacheMax {
 		c.pending[q] = struct{}{}
@@ -141,4 +149,23 @@ func (c *stmtCache) close() {
 		_ = st.Close()
 		delete(c.m, q)
 	}
+}
+
+// manyParams reports whether q, in SQLite's ?n form, numbers a parameter
+// above stmtCacheMaxParams.
+func manyParams(q string) bool {
+	for i := 0; i < len(q); i++ {
+		if q[i] != '?' {
+			continue
+		}
+		n := 0
+		for i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9' {
+			i++
+			n = n*10 + int(q[i]-'0')
+			if n > stmtCacheMaxParams {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -147,6 +149,20 @@ func TestSQLiteStmtCachePools(t *testing.T) {
 	var v string
 	if err := st.DB().QueryRow(ctx, get, 99).Scan(&v); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing row: got %v, want ErrNotFound", err)
+	}
+	// An IN list longer than stmtCacheMaxParams runs as text.
+	marks := make([]string, stmtCacheMaxParams+1)
+	args := make([]any, len(marks))
+	for i := range marks {
+		marks[i], args[i] = "$"+strconv.Itoa(i+1), i+1
+	}
+	long := `SELECT count(*) FROM t WHERE id IN (` + strings.Join(marks, ", ") + `)`
+	var n int
+	if err := st.DB().QueryRow(ctx, long, args...).Scan(&n); err != nil || n != 3 {
+		t.Fatalf("%d parameters: got %d, %v; want 3", len(args), n, err)
+	}
+	if d.readStmts.lookup(d.rewrite.get(long)) != nil {
+		t.Errorf("query with %d parameters cached", len(args))
 	}
 	const bad = `SELECT nope FROM t`
 	if _, err := st.DB().Query(ctx, bad); err == nil {
