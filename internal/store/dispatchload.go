@@ -39,9 +39,14 @@ func (s *Store) DeliveryForDispatch(ctx context.Context, id int64) (*domain.Deli
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("delivery %d for dispatch: %w", id, err)
 	}
-	ep.SupplierID, ep.Supplier, ep.Channel = d.SupplierID, d.SupplierCode, d.Channel
-	if epSup != nil && epReason != nil {
-		ep.DisabledReason = *epReason
+	// As EndpointState: a healthy zero value (no supplier code) when the
+	// endpoint has no row.
+	ep.SupplierID, ep.Channel = d.SupplierID, d.Channel
+	if epSup != nil {
+		ep.Supplier = d.SupplierCode
+		if epReason != nil {
+			ep.DisabledReason = *epReason
+		}
 	}
 	var body []byte
 	if snap != nil {
