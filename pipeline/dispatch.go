@@ -59,7 +59,8 @@ var errDeliveryGone = errors.New("delivery target no longer configured")
 // Work makes one attempt. Success and each failure are recorded before
 // returning; River retries failures on the channel's schedule (NextRetry).
 func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) error {
-	del, err := d.st.DeliveryByID(ctx, job.Args.DeliveryID)
+	// One query for the delivery, its snapshot and its endpoint's health.
+	del, snap, ep, err := d.st.DeliveryForDispatch(ctx, job.Args.DeliveryID)
 	if errors.Is(err, store.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("delivery %d: %w", job.Args.DeliveryID, errDeliveryGone))
 	}
@@ -81,10 +82,6 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	sup, err := d.st.SupplierByID(ctx, del.SupplierID)
 	if err != nil {
 		return fmt.Errorf("dispatch: load supplier %d: %w", del.SupplierID, err)
-	}
-	snap, err := d.st.DeliverySnapshot(ctx, del.ID)
-	if err != nil {
-		return fmt.Errorf("dispatch: %w", err)
 	}
 	log := d.log.With("delivery", del.ID, "order", so.Number, "supplier", sup.Code, "channel", del.Channel,
 		"event", del.Event, "attempt", job.Attempt)
@@ -116,10 +113,6 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		attempt.Outcome, attempt.Error = domain.OutcomeError, errDeliveryGone.Error()
 		d.record(ctx, log, ch, del, attempt, domain.DeliveryDead, nil)
 		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, errDeliveryGone))
-	}
-	ep, err := d.st.EndpointState(ctx, sup.ID, del.Channel)
-	if err != nil {
-		return fmt.Errorf("dispatch: endpoint state: %w", err)
 	}
 	if ep.DisabledAt != nil {
 		attempt.Outcome = domain.OutcomeError

@@ -1,0 +1,104 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/store"
+	"github.com/supplyhub/supplyhub/internal/store/storetest"
+)
+
+// TestDeliveryForDispatch checks that the one-query load returns what the
+// separate reads it replaces return, in every endpoint state, and that
+// another channel's or supplier's endpoint does not leak into it.
+func TestDeliveryForDispatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		st := storetest.Open(t, kind)
+		r, s1, s2 := seed(t, st)
+		o := newOrder(r, s1, s2, "dfd")
+		var withSnap, noSnap domain.Delivery
+		err := st.InTx(ctx, func(tx store.Tx) error {
+			if _, err := st.InsertOrder(ctx, tx, o, number); err != nil {
+				return err
+			}
+			withSnap = domain.Delivery{SupplierOrderID: o.Suppliers[0].ID, SupplierID: s1.ID, Channel: "file", Kind: "file",
+				Event: domain.EventOrderCreated, Snapshot: []byte(`{"number":"x"}`)}
+			if _, err := st.InsertDelivery(ctx, tx, &withSnap); err != nil {
+				return err
+			}
+			noSnap = domain.Delivery{SupplierOrderID: o.Suppliers[1].ID, SupplierID: s2.ID, Channel: "file", Kind: "file", Event: domain.EventOrderCreated}
+			_, err := st.InsertDelivery(ctx, tx, &noSnap)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(t *testing.T, d domain.Delivery) {
+			t.Helper()
+			del, snap, ep, err := st.DeliveryForDispatch(ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantDel, err := st.DeliveryByID(ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantSnap, err := st.DeliverySnapshot(ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEp, err := st.EndpointState(ctx, d.SupplierID, d.Channel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(del, wantDel) {
+				t.Errorf("delivery\n got %+v\nwant %+v", del, wantDel)
+			}
+			if string(snap) != string(wantSnap) || (snap == nil) != (wantSnap == nil) {
+				t.Errorf("snapshot %q, want %q", snap, wantSnap)
+			}
+			if !reflect.DeepEqual(ep, wantEp) {
+				t.Errorf("endpoint\n got %+v\nwant %+v", ep, wantEp)
+			}
+		}
+		steps := []struct {
+			name string
+			do   func() error
+		}{
+			{"no endpoint rows", func() error { return nil }},
+			{"other supplier and channel disabled", func() error {
+				if _, err := st.DisableEndpoint(ctx, s2.ID, "file", "other supplier"); err != nil {
+					return err
+				}
+				_, err := st.DisableEndpoint(ctx, s1.ID, "email", "other channel")
+				return err
+			}},
+			{"failing", func() error {
+				_, err := st.EndpointFailed(ctx, s1.ID, "file", time.Now())
+				return err
+			}},
+			{"disabled", func() error {
+				_, err := st.DisableEndpoint(ctx, s1.ID, "file", "too many failures")
+				return err
+			}},
+			{"enabled again", func() error { return st.EnableEndpoint(ctx, s1.ID, "file") }},
+		}
+		for _, step := range steps {
+			t.Run(step.name, func(t *testing.T) {
+				if err := step.do(); err != nil {
+					t.Fatal(err)
+				}
+				check(t, withSnap)
+				check(t, noSnap)
+			})
+		}
+		if _, _, _, err := st.DeliveryForDispatch(ctx, noSnap.ID+1000); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("missing delivery: %v, want ErrNotFound", err)
+		}
+	})
+}
