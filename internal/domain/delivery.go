@@ -39,7 +39,7 @@ type Delivery struct {
 	WakeGen int64
 	// Snapshot is the supplier order as the event saw it (JSON), written
 	// with a new delivery; it is not read back with the delivery (see
-	// store.DeliverySnapshot).
+	// store.DeliveryForDispatch).
 	Snapshot []byte
 }
 

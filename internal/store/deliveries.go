@@ -30,7 +30,7 @@ delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END WHERE id
 
 // InsertDelivery stores d in tx unless that (supplier order, channel,
 // event) already exists; either way d.ID is set and created says which.
-// d.Snapshot, when set, is stored with it (see DeliverySnapshot).
+// d.Snapshot, when set, is stored with it (read back by DeliveryForDispatch).
 func (s *Store) InsertDelivery(ctx context.Context, tx Tx, d *domain.Delivery) (created bool, err error) {
 	now := time.Now().UTC()
 	if d.Status == "" {
@@ -65,20 +65,6 @@ func (s *Store) InsertDelivery(ctx context.Context, tx Tx, d *domain.Delivery) (
 	}
 	d.CreatedAt, d.UpdatedAt = now, now
 	return true, nil
-}
-
-// DeliverySnapshot returns the supplier order as the delivery's event saw
-// it (JSON), stored when the delivery was created; nil for a delivery
-// created before snapshots existed (migration 0015).
-func (s *Store) DeliverySnapshot(ctx context.Context, id int64) ([]byte, error) {
-	var snap *string
-	if err := s.d.QueryRow(ctx, `SELECT snapshot FROM deliveries WHERE id = $1`, id).Scan(&snap); err != nil {
-		return nil, fmt.Errorf("delivery %d snapshot: %w", id, err)
-	}
-	if snap == nil {
-		return nil, nil
-	}
-	return []byte(*snap), nil
 }
 
 // DeliveryByID loads a delivery.

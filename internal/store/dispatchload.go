@@ -18,9 +18,10 @@ d.snapshot, e.supplier_id, e.failing_since, e.disabled_at, e.disabled_reason
 FROM deliveries d LEFT JOIN endpoints e ON e.supplier_id = d.supplier_id AND e.channel = d.channel
 WHERE d.id = $1`
 
-// DeliveryForDispatch returns what DeliveryByID, DeliverySnapshot and
-// EndpointState(delivery's supplier, delivery's channel) would, read in
-// one query. ErrNotFound when the delivery does not exist.
+// DeliveryForDispatch returns the delivery (as DeliveryByID), its stored
+// snapshot (nil before migration 0015) and the endpoint state (as
+// EndpointState for its supplier and channel), read in one query.
+// ErrNotFound when the delivery does not exist.
 func (s *Store) DeliveryForDispatch(ctx context.Context, id int64) (*domain.Delivery, []byte, *Endpoint, error) {
 	var (
 		d        domain.Delivery
