@@ -170,10 +170,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		return nil
 	}
 	attempt.Error = excerpt(derr.Error(), 2048)
-	sched, err := RetrySchedule(ch.Settings)
-	if err != nil {
-		sched = DefaultRetry()
-	}
+	sched := channelRetry(ch)
 	// Throttling may go on as long as the retry schedule would, and at
 	// least a day.
 	throttleBudget := 24 * time.Hour
@@ -320,11 +317,7 @@ func (d *Dispatcher) wakeNext(ctx context.Context, tx store.Tx, ch domain.Channe
 	if err != nil {
 		return err
 	}
-	sched, err := RetrySchedule(ch.Settings)
-	if err != nil {
-		sched = DefaultRetry()
-	}
-	p := DispatchJob(next, len(sched)+1)
+	p := dispatchJobFor(next, ch)
 	p.Args = DispatchArgs{DeliveryID: next, WakeGen: gen}
 	if err := d.q.InsertTx(ctx, tx, []river.InsertManyParams{p}); err != nil {
 		return err
@@ -337,36 +330,19 @@ func (d *Dispatcher) wakeNext(ctx context.Context, tx store.Tx, ch domain.Channe
 func (d *Dispatcher) NextRetry(job *river.Job[DispatchArgs]) time.Time {
 	sched := DefaultRetry()
 	if ch, ok := d.channelOf(context.Background(), job.Args.DeliveryID); ok {
-		if s, err := RetrySchedule(ch.Settings); err == nil {
-			sched = s
-		}
+		sched = channelRetry(ch)
 	}
 	return time.Now().Add(RetryDelay(sched, job.Attempt, rand.Float64))
 }
 
-// channelOf finds the channel a delivery goes to: the supplier's, or for
-// a retailer notification ("retailer/<name>") the retailer's.
+// channelOf finds the channel a delivery goes to (see deliveryChannel).
 func (d *Dispatcher) channelOf(ctx context.Context, deliveryID int64) (domain.Channel, bool) {
 	del, err := d.st.DeliveryByID(ctx, deliveryID)
 	if err != nil {
 		return domain.Channel{}, false
 	}
-	if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
-		so, err := d.st.SupplierOrderByID(ctx, del.SupplierOrderID)
-		if err != nil {
-			return domain.Channel{}, false
-		}
-		r, err := d.st.RetailerOfOrder(ctx, so.OrderID)
-		if err != nil {
-			return domain.Channel{}, false
-		}
-		return RetailerChannel(r, name)
-	}
-	sup, err := d.st.SupplierByID(ctx, del.SupplierID)
-	if err != nil {
-		return domain.Channel{}, false
-	}
-	return findChannel(sup, del.Channel)
+	ch, ok, err := deliveryChannel(ctx, d.st, del)
+	return ch, ok && err == nil
 }
 
 // RetryDelay is the delay after failed attempt n (1-based) with ±10 %

@@ -320,17 +320,29 @@ func NewDelivery(ctx context.Context, st *store.Store, tx store.Tx, so *domain.S
 	if err != nil || !created {
 		return nil, err
 	}
-	sched, err := RetrySchedule(ch.Settings)
-	if err != nil {
-		sched = DefaultRetry()
-	}
-	p := DispatchJob(d.ID, len(sched)+1)
+	p := dispatchJobFor(d.ID, ch)
 	// A scheduled channel (a file drop every 15 minutes) waits for its
 	// next tick; every delivery pending by then runs at that tick.
 	if at, err := NextRun(ch.Settings, time.Now()); err == nil && time.Until(at) > 0 {
 		p.InsertOpts.ScheduledAt = at
 	}
 	return &p, nil
+}
+
+// channelRetry is ch's retry schedule, or the default when its setting
+// does not parse (config check refuses such settings before they arrive).
+func channelRetry(ch domain.Channel) []time.Duration {
+	sched, err := RetrySchedule(ch.Settings)
+	if err != nil {
+		return DefaultRetry()
+	}
+	return sched
+}
+
+// dispatchJobFor is the job that delivers delivery id on ch: a first
+// attempt and one more per entry of ch's retry schedule.
+func dispatchJobFor(id int64, ch domain.Channel) river.InsertManyParams {
+	return DispatchJob(id, len(channelRetry(ch))+1)
 }
 
 // DispatchJob is the job that delivers delivery id, allowed maxAttempts.

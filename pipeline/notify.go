@@ -92,11 +92,7 @@ func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain
 		if err != nil || !created {
 			return err
 		}
-		sched, err := RetrySchedule(ch.Settings)
-		if err != nil {
-			sched = DefaultRetry()
-		}
-		params = append(params, DispatchJob(d.ID, len(sched)+1))
+		params = append(params, dispatchJobFor(d.ID, ch))
 		return nil
 	}
 	for _, ch := range chans {
@@ -137,11 +133,7 @@ func notifySupplier(ctx context.Context, st *store.Store, tx store.Tx, so *store
 		if !created {
 			continue
 		}
-		sched, err := RetrySchedule(ch.Settings)
-		if err != nil {
-			sched = DefaultRetry()
-		}
-		p := DispatchJob(d.ID, len(sched)+1)
+		p := dispatchJobFor(d.ID, ch)
 		// A cancellation is urgent even for a scheduled drop channel.
 		params = append(params, p)
 	}

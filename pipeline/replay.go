@@ -47,15 +47,11 @@ func Replay(ctx context.Context, st *store.Store, q jobs.Queue, ids []int64) ([]
 				}
 				break
 			}
-			sched, err := RetrySchedule(ch.Settings)
-			if err != nil {
-				sched = DefaultRetry()
-			}
 			err = st.InTx(ctx, func(tx store.Tx) error {
 				if err := st.SetDeliveryStatus(ctx, tx, id, domain.DeliveryPending); err != nil {
 					return err
 				}
-				p := DispatchJob(id, len(sched)+1)
+				p := dispatchJobFor(id, ch)
 				// The job must carry the delivery's wake generation, or it
 				// would take itself for a replaced one and stop.
 				p.Args = DispatchArgs{DeliveryID: id, WakeGen: del.WakeGen}

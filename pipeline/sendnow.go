@@ -39,11 +39,7 @@ func SendNow(ctx context.Context, st *store.Store, q jobs.Queue, so *domain.Supp
 		if _, err := st.InsertDelivery(ctx, tx, d); err != nil {
 			return err
 		}
-		sched, err := RetrySchedule(ch.Settings)
-		if err != nil {
-			sched = DefaultRetry()
-		}
-		return q.InsertTx(ctx, tx, []river.InsertManyParams{DispatchJob(d.ID, len(sched)+1)})
+		return q.InsertTx(ctx, tx, []river.InsertManyParams{dispatchJobFor(d.ID, ch)})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("send %s now to %s: %w", so.Number, ch.Name, err)
