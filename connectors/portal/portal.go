@@ -115,7 +115,9 @@ func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = opts.SecureCookies || hasHTTPS(opts.PublicURL)
 	s := &Server{st: st, log: log, opts: opts, sm: sm, views: v, mux: http.NewServeMux()}
-	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.internal(w, r, err) }
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		closeAfter(w, func(w http.ResponseWriter) { s.internal(w, r, err) })
+	}
 	s.routes()
 	return s, nil
 }
@@ -127,7 +129,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.forbidden(w, r, "This request came from another site and was refused.")
 	}))
-	mux.Handle("/portal/", s.sm.LoadAndSave(cop.Handler(s.mux)))
+	mux.Handle("/portal/", guardCommits(s.sm.LoadAndSave(cop.Handler(s.mux))))
 	mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusSeeOther))
 	mux.HandleFunc("GET /o/{token}", s.statusPage)
 }

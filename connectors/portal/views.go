@@ -133,15 +133,28 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, msg string) {
 	s.render(w, r, http.StatusForbidden, "error", view{Title: "Refused", Page: errorPage{Heading: "Request refused", Message: msg}})
 }
 
-// internal logs err once and shows a plain 500 page.
+// internal logs err once and shows a plain error page: 507 when the
+// database's disk is full and 503 when the database cannot be reached
+// (like the API, so a person knows that retrying later will work), 500
+// otherwise. The page is static HTML: rendering the layout could need the
+// very session store that just failed.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
 	s.log.Error("portal request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	code, msg := http.StatusInternalServerError, "Something went wrong on our side; it has been logged. Please try again."
+	switch {
+	case store.IsFull(err):
+		code, msg = http.StatusInsufficientStorage, "The server's storage is full, so nothing was saved. Please try again in a few minutes."
+		w.Header().Set("Retry-After", "30")
+	case store.IsUnavailable(err):
+		code, msg = http.StatusServiceUnavailable, "The database is unavailable right now, so nothing was saved. Please try again in a few minutes."
+		w.Header().Set("Retry-After", "5")
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusInternalServerError)
-	_, _ = w.Write([]byte("<!doctype html><title>Error</title><p>Something went wrong on our side; it has been logged. Please try again.</p>"))
+	w.WriteHeader(code)
+	_, _ = w.Write([]byte("<!doctype html><title>Error</title><p>" + msg + "</p>"))
 }
 
 type errorPage struct{ Heading, Message string }

@@ -132,6 +132,25 @@ func TestSQLiteDiskFull(t *testing.T) {
 		code, _, _ := d.Do(t, "GET", "/readyz", "", nil)
 		return code == 503
 	})
+	// The portal says so too: its login page writes a session (the CSRF
+	// token), which a full disk refuses. Never a bare 500.
+	apptest.Eventually(t, 10*time.Second, "the portal's login page 507 on a full disk", func() bool {
+		code, _, b := d.Do(t, "GET", "/portal/login", "", nil)
+		switch code {
+		case 507:
+			if !strings.Contains(string(b), "storage is full") {
+				t.Errorf("portal 507 page %q does not say the storage is full", b)
+			}
+			if strings.Contains(string(b), "csrf_token") {
+				t.Errorf("portal 507 page also carries the page that could not be saved: %q", b)
+			}
+			return true
+		case 200:
+			return false
+		}
+		t.Fatalf("portal login page on a full disk: %d %s, want 507 (or 200 while SQLite still fits a session)", code, b)
+		return false
+	})
 	_, _, body := d.Do(t, "GET", "/readyz", "", nil)
 	if code, _, _ := d.Do(t, "GET", "/healthz", "", nil); code != 200 {
 		t.Errorf("/healthz %d on a full disk: the process should stay up", code)
