@@ -308,3 +308,57 @@ func TestSupplierCSVNeutralisesEveryTextField(t *testing.T) {
 		}
 	})
 }
+
+// Invalid UTF-8 in a query parameter or the Idempotency-Key header is a
+// 400 naming it, on every route, before the handler could store or
+// compare it.
+func TestInvalidUTF8QueryAndHeaderAreRefused(t *testing.T) {
+	d := apptest.Start(t, "sqlite")
+	acme := d.Keys["retailer:acme"]
+	sup := d.Keys["supplier:31"]
+	cases := []struct {
+		method, path, key, header, field string
+	}{
+		{"GET", "/api/v1/orders?status=%ff", acme, "", "status"},
+		{"GET", "/api/v1/orders?cursor=ok&cursor=%fe%ff", acme, "", "cursor"},
+		{"GET", "/api/v1/supplier/orders?since=%c3", sup, "", "since"},
+		{"GET", "/api/v1/orders?%ff=1", acme, "", "query"},
+		{"POST", "/api/v1/orders", acme, "K\xff1", "Idempotency-Key"},
+	}
+	for _, c := range cases {
+		req, err := http.NewRequest(c.method, d.URL+c.path, bytes.NewReader(mustJSON(t, order("UTF8-Q"))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+c.key)
+		req.Header.Set("Content-Type", "application/json")
+		if c.header != "" {
+			req.Header.Set("Idempotency-Key", c.header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		_, _ = buf.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s %s: status %d, want 400: %s", c.method, c.path, resp.StatusCode, buf.Bytes())
+			continue
+		}
+		wantField(t, buf.Bytes(), c.field)
+	}
+	// The order was never stored under the bad key.
+	if code, _, body := d.Do(t, "GET", "/api/v1/orders", acme, nil); code == 200 && bytes.Contains(body, []byte("UTF8-Q")) {
+		t.Errorf("an order sent with an invalid Idempotency-Key was stored: %s", body)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

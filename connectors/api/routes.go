@@ -50,9 +50,9 @@ func Routes() []Route {
 // authentication, the role check and the per-key rate limit.
 func (s *Server) handler(rt Route) http.Handler {
 	if rt.Role == "" {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rt.handle(s, w, r, nil) })
+		return textChecked(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rt.handle(s, w, r, nil) }))
 	}
 	return s.as(rt.Role, s.limited(func(w http.ResponseWriter, r *http.Request, p *store.Principal) {
-		rt.handle(s, w, r, p)
+		textChecked(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rt.handle(s, w, r, p) })).ServeHTTP(w, r)
 	}))
 }
