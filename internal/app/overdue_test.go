@@ -117,7 +117,10 @@ func TestOverdueAlertOnce(t *testing.T) {
 		errs := make([]error, 3)
 		for i := range results {
 			wg.Add(1)
-			go func() { defer wg.Done(); results[i], errs[i] = d.App.Overdue.Scan(ctx, now.Add(time.Duration(i)*time.Minute)) }()
+			go func() {
+				defer wg.Done()
+				results[i], errs[i] = d.App.Overdue.Scan(ctx, now.Add(time.Duration(i)*time.Minute))
+			}()
 		}
 		wg.Wait()
 		for i := range results {
