@@ -229,3 +229,58 @@ func TestOverdueTwoReplicas(t *testing.T) {
 	}
 	checkOverdueDeliveries(t, d1, late, 2)
 }
+
+// TestOverdueShipOperatorOnly: supplier 40 must ship within 3 days and
+// its retailer is not to be told. An acknowledged order of 40 left
+// unshipped raises one ship alert, told to the operator only (no webhook,
+// no retailer email); supplier 31, with no limits, raises nothing.
+func TestOverdueShipOperatorOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		rcv := newReceiver(t, func(int) (int, map[string]string) { return 204, nil })
+		cfg := overdueConfig(t, storetest.URL(t, kind), rcv.srv.URL, webhook.NewSecret())
+		cfg.Overdue.AcknowledgeWithin = "off"
+		cfg.Suppliers[0].Overdue = nil
+		cfg.Suppliers[1].Overdue = &config.SupplierOverdue{ShipWithin: "3d"}
+		d := apptest.StartConfig(t, cfg)
+		body := `{"external_id":"OS-1","placed_at":"2026-11-22T10:00:00Z","currency":"EUR",
+"customer":{"name":"Zoë Martin"},
+"shipping_address":{"name":"Zoë Martin","line1":"1 rue de Rivoli","city":"Paris","postal_code":"75001","country":"FR"},
+"lines":[{"sku":"HAM-1","supplier":"31","name":"Hammer","quantity":1,"unit_price":1250},
+{"sku":"PNT-9","supplier":"40","name":"Paint","quantity":1,"unit_price":900}]}`
+		code, _, resp := d.Do(t, "POST", "/api/v1/orders", d.Keys["retailer:acme"], body)
+		if code != 201 {
+			t.Fatalf("post order: %d %s", code, resp)
+		}
+		var o struct{ Number string }
+		_ = json.Unmarshal(resp, &o)
+		if code, _, b := d.Do(t, "POST", "/api/v1/supplier/orders/"+o.Number+"-40/acknowledge", d.Keys["supplier:40"], map[string]any{}); code != 200 {
+			t.Fatalf("acknowledge: %d %s", code, b)
+		}
+		if res, err := d.App.Overdue.Scan(ctx, time.Now().Add(71*time.Hour)); err != nil || res.Alerts[pipeline.OverdueShip] != 0 {
+			t.Fatalf("scan at 71h: %+v %v, want nothing", res, err)
+		}
+		res, err := d.App.Overdue.Scan(ctx, time.Now().Add(73*time.Hour))
+		if err != nil || res.Alerts[pipeline.OverdueShip] != 1 || res.Alerts[pipeline.OverdueAcknowledge] != 0 {
+			t.Fatalf("scan at 73h: %+v %v, want one ship alert", res, err)
+		}
+		apptest.Eventually(t, 15*time.Second, "operator email", func() bool {
+			return len(mails(t, d, "To: ops@hub.example", "not shipped within 3d", o.Number+"-40")) == 1
+		})
+		rows, err := d.App.Store.OpenOverdue(ctx, pipeline.OverdueStatuses(), 10)
+		if err != nil || len(rows) != 1 || rows[0].Number != o.Number+"-40" || rows[0].Kind != pipeline.OverdueShip {
+			t.Fatalf("open alerts %+v %v", rows, err)
+		}
+		sup, _ := d.App.Store.SupplierByCode(ctx, "40")
+		so, _ := d.App.Store.SupplierOrderByNumber(ctx, sup.ID, o.Number+"-40")
+		dels, _ := d.App.Store.DeliveriesOf(ctx, so.ID)
+		for _, del := range dels {
+			if strings.HasPrefix(del.Event, pipeline.EventSupplierOrderOverdue) {
+				t.Errorf("retailer delivery %s on %s although notify_retailer is off", del.Event, del.Channel)
+			}
+		}
+		if n := len(overdueHooks(rcv)); n != 0 {
+			t.Errorf("%d overdue webhooks, want none", n)
+		}
+	})
+}
