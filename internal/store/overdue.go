@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,34 +64,47 @@ func anyStrings(ss []string) []any {
 	return out
 }
 
+// qOverdueCandidates reads one status through the index on (supplier_id,
+// status, created_at, id): a range scan of exactly the orders in that
+// status old enough, however many older orders the supplier has in other
+// statuses. (An IN list of statuses lets the planner pick the
+// (supplier_id, created_at) index instead and filter every old order.)
+const qOverdueCandidates = `SELECT so.id, so.order_id, so.number, so.status, so.created_at FROM supplier_orders so
+WHERE so.supplier_id = $1 AND so.status = $2 AND so.created_at <= $3
+AND NOT EXISTS (SELECT 1 FROM overdue_alerts a WHERE a.supplier_order_id = so.id AND a.kind = $4)
+ORDER BY so.created_at, so.id LIMIT $5`
+
 // OverdueCandidates returns up to limit supplier orders of supplier that
 // are in one of statuses, were created at or before createdBy, and have no
-// alert of kind yet, oldest first. It reads the index on (supplier_id,
-// status, created_at), so it never walks the supplier's other orders.
+// alert of kind yet, oldest first.
 func (s *Store) OverdueCandidates(ctx context.Context, supplierID int64, kind string, statuses []string, createdBy time.Time, limit int) ([]OverdueCandidate, error) {
-	if len(statuses) == 0 {
-		return nil, nil
-	}
-	q := `SELECT so.id, so.order_id, so.number, so.status, so.created_at FROM supplier_orders so
-WHERE so.supplier_id = $1 AND so.created_at <= $2 AND so.status IN (` + inList(5, len(statuses)) + `)
-AND NOT EXISTS (SELECT 1 FROM overdue_alerts a WHERE a.supplier_order_id = so.id AND a.kind = $3)
-ORDER BY so.created_at, so.id LIMIT $4`
-	args := append([]any{supplierID, createdBy, kind, limit}, anyStrings(statuses)...)
-	rows, err := s.d.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("overdue candidates: %w", err)
-	}
-	defer rows.Close()
 	var out []OverdueCandidate
-	for rows.Next() {
-		var c OverdueCandidate
-		if err := rows.Scan(&c.SupplierOrderID, &c.OrderID, &c.Number, &c.Status, timeCol{&c.CreatedAt}); err != nil {
+	for _, status := range statuses {
+		rows, err := s.d.Query(ctx, qOverdueCandidates, supplierID, status, createdBy, kind, limit)
+		if err != nil {
 			return nil, fmt.Errorf("overdue candidates: %w", err)
 		}
-		out = append(out, c)
+		for rows.Next() {
+			var c OverdueCandidate
+			if err := rows.Scan(&c.SupplierOrderID, &c.OrderID, &c.Number, &c.Status, timeCol{&c.CreatedAt}); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("overdue candidates: %w", err)
+			}
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("overdue candidates: %w", err)
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("overdue candidates: %w", err)
+	slices.SortFunc(out, func(a, b OverdueCandidate) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.SupplierOrderID, b.SupplierOrderID)
+	})
+	if len(out) > limit {
+		out = out[:limit]
 	}
 	return out, nil
 }
