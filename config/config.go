@@ -28,6 +28,7 @@ type Config struct {
 	Mail      Mail       `yaml:"mail"`
 	Summary   Summary    `yaml:"summary"`
 	Portal    Portal     `yaml:"portal"`
+	Overdue   Overdue    `yaml:"overdue"`
 	Retailers []Retailer `yaml:"retailers"`
 	Suppliers []Supplier `yaml:"suppliers"`
 }
@@ -232,6 +233,8 @@ type Supplier struct {
 	// CommissionRate is a percentage such as "2.2" (default 2.2).
 	CommissionRate string    `yaml:"commission_rate"`
 	Channels       []Channel `yaml:"channels"`
+	// Overdue overrides the global overdue limits for this supplier.
+	Overdue *SupplierOverdue `yaml:"overdue"`
 }
 
 // Channel is one delivery channel of a supplier: name and type, plus the
@@ -257,6 +260,7 @@ func Default() *Config {
 		Ingest:    Ingest{BatchSize: 64},
 		Webhooks:  Webhooks{Timeout: 15 * time.Second},
 		Summary:   Summary{Schedule: "0 6 1 * *"},
+		Overdue:   Overdue{AcknowledgeWithin: "off", ShipWithin: "off", CheckEvery: 15 * time.Minute},
 		Portal:    Portal{IdleTimeout: 2 * time.Hour, Lifetime: 24 * time.Hour, MaxAttachmentBytes: 10 << 20},
 		Mail:      Mail{From: "Supplyhub <orders@supplyhub.localhost>", Transport: "maildir", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 	}

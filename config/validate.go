@@ -222,6 +222,7 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 		}
 		ps = append(ps, c.validateChannels(k, s.Channels, check)...)
 	}
+	ps = append(ps, c.validateOverdue()...)
 	return ps
 }
 

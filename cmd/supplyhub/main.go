@@ -46,6 +46,7 @@ commands:
   report commissions --month 2026-10 [--retailer C] [--format table|csv]
   summary send --retailer C --month 2026-10   send (or re-send) a monthly summary now
   review list                   inbound emails waiting for an operator (unmatched, unclear, unknown sender)
+  overdue list [--limit N] [--json]   supplier orders past their acknowledge or ship limit, still open
   mail rotate-reply-key         new key for email reply tokens (the previous one stays valid)
   user add --email E --role operator|supplier|retailer [--supplier C | --retailer C]
                                 add a portal user (password from stdin, or generated and printed on stdout)
@@ -119,6 +120,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env []str
 		return cmdSummary(ctx, rest, stdout, stderr, env)
 	case "review":
 		return cmdReview(ctx, rest, stdout, stderr, env)
+	case "overdue":
+		return cmdOverdue(ctx, rest, stdout, stderr, env)
 	case "mail":
 		return cmdMail(ctx, rest, stdout, stderr, env)
 	case "report":

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/supplyhub/supplyhub/connectors/api"
+	"github.com/supplyhub/supplyhub/connectors/webhook"
 	"github.com/supplyhub/supplyhub/internal/app/apptest"
 	"github.com/supplyhub/supplyhub/internal/store"
 )
@@ -180,5 +181,28 @@ func TestRoutesMountedOnDaemon(t *testing.T) {
 	_, raw := loadOpenAPI(t)
 	if _, _, served := d.Do(t, "GET", "/api/v1/openapi.json", "", nil); string(served) != string(raw) {
 		t.Error("/api/v1/openapi.json is not openapi.json")
+	}
+}
+
+// TestOpenAPIDocumentsRetailerEvents: every event type sent to a
+// retailer's webhook is under "webhooks" with the notification schema.
+func TestOpenAPIDocumentsRetailerEvents(t *testing.T) {
+	_, raw := loadOpenAPI(t)
+	var doc struct {
+		Webhooks map[string]map[string]json.RawMessage `json:"webhooks"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []string{webhook.EventSupplierOrderStatusChanged, webhook.EventSupplierOrderShipped,
+		webhook.EventSupplierOrderCancelled, webhook.EventOrderStatusChanged, webhook.EventSupplierOrderOverdue} {
+		post, ok := doc.Webhooks[ev]["post"]
+		if !ok {
+			t.Errorf("webhooks has no %s", ev)
+			continue
+		}
+		if !strings.Contains(string(post), "#/components/schemas/RetailerNotification") {
+			t.Errorf("webhook %s does not use the RetailerNotification schema", ev)
+		}
 	}
 }

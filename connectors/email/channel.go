@@ -102,7 +102,10 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 	msgID := SignedMessageID(req.Delivery.Event, so.Number, token, c.domain)
 	if req.Change != nil {
 		tmpl := TemplateOrderCancelled
-		if toRetailer {
+		switch {
+		case toRetailer && req.Change.Type == pipeline.EventSupplierOrderOverdue:
+			tmpl = TemplateOverdue
+		case toRetailer:
 			tmpl = TemplateStatusChange
 		}
 		subject, text, html, err = c.render.Render(tmpl, Data{Order: &so.Order, SupplierOrder: so, Values: map[string]any{
@@ -172,6 +175,8 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 const (
 	TemplateStatusChange   = "status_change"
 	TemplateOrderCancelled = "order_cancelled"
+	// TemplateOverdue tells a retailer that a supplier passed a limit.
+	TemplateOverdue = "overdue"
 )
 
 // shipmentOf decodes a change's shipment data for templates (nil if none).

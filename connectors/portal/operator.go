@@ -28,6 +28,7 @@ func (s *Server) operatorRoutes() {
 	s.page("POST /portal/admin/review/{id}/apply", operatorOnly, s.applyReview)
 	s.page("POST /portal/admin/review/{id}/dismiss", operatorOnly, s.dismissReview)
 	s.page("GET /portal/admin/audit", operatorOnly, s.auditLog)
+	s.page("GET /portal/admin/overdue", operatorOnly, s.overdue)
 	s.page("POST /portal/admin/view-as", operatorOnly, s.startViewAs)
 	// Reached while viewing as someone else: page lets only this POST
 	// (and sign-out) through.

@@ -38,6 +38,7 @@ func operatorProbes(so string, deliveryID, reviewID, userID int64) [][2]string {
 		{"POST", "/portal/admin/review/" + id(reviewID) + "/apply"},
 		{"POST", "/portal/admin/review/" + id(reviewID) + "/dismiss"},
 		{"GET", "/portal/admin/audit"},
+		{"GET", "/portal/admin/overdue"},
 		{"POST", "/portal/admin/view-as"},
 	}
 }

@@ -17,6 +17,7 @@ const (
 	EventSupplierOrderShipped       = "supplier_order.shipped"
 	EventSupplierOrderCancelled     = "supplier_order.cancelled"
 	EventOrderStatusChanged         = "order.status_changed"
+	EventSupplierOrderOverdue       = "supplier_order.overdue"
 )
 
 // Event is the Standard Webhooks envelope: {"type","timestamp","data"}.

@@ -51,6 +51,9 @@ type App struct {
 	// unset) and OpsAddr is that listener's address once serving.
 	OpsHandler http.Handler
 	OpsAddr    net.Addr
+	// Overdue finds supplier orders past their limits; the periodic job
+	// runs it with the clock, tests with their own.
+	Overdue *pipeline.OverdueScanner
 	// Portal is the web portal under /portal.
 	Portal  *portal.Server
 	log     *slog.Logger
@@ -136,6 +139,9 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, &statusPollWorker{st: st, status: statusFiles, log: a.log.With("component", "status-poll")})
 	pollScan := &statusPollScanWorker{st: st}
 	river.AddWorker(workers, pollScan)
+	overdueScan := &overdueScanWorker{now: time.Now, log: a.log.With("component", "overdue")}
+	river.AddWorker(workers, overdueScan)
+	river.AddWorker(workers, &overdueAlertWorker{st: st, alert: alert})
 	clientID, err := a.claimReplica(ctx)
 	if err != nil {
 		return err
@@ -150,6 +156,9 @@ func (a *App) init(ctx context.Context) error {
 			// Status files on suppliers' own servers, polled on each channel's status_poll.
 			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return statusPollScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			// Leader-elected: one replica looks for overdue supplier orders.
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.Overdue.CheckEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return overdueScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 		JobTimeout: cfg.Jobs.AttemptTimeout, RescueAfter: cfg.Jobs.RescueAfter,
 		Logger: a.log.With("component", "river"),
@@ -163,6 +172,11 @@ func (a *App) init(ctx context.Context) error {
 	scan.q = q
 	pollScan.q = q
 	a.Metrics.RegisterQueueDepth(q.Depth)
+	a.Overdue = pipeline.NewOverdueScanner(st, q, a.Metrics, a.log.With("component", "overdue"), overdueLimits(cfg))
+	overdueScan.scan = a.Overdue
+	a.Metrics.RegisterOverdueOpen(func(ctx context.Context) (int64, error) {
+		return st.CountOpenOverdue(ctx, pipeline.OverdueStatuses())
+	})
 	// SQLite has one writer anyway. On PostgreSQL each writer holds one
 	// pooled connection for its batch; two leave the rest of the pool to
 	// reads and River.

@@ -23,6 +23,7 @@ type Metrics struct {
 	DeadLetters       *prometheus.CounterVec   // channel
 	EndpointsDisabled *prometheus.CounterVec   // channel
 	Alerts            prometheus.Counter
+	OverdueAlerts     *prometheus.CounterVec   // kind: acknowledge, ship
 	HTTPRequests      *prometheus.CounterVec   // route, code
 	HTTPDuration      *prometheus.HistogramVec // route
 }
@@ -66,6 +67,9 @@ func New() *Metrics {
 		Alerts: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "supplyhub_operator_alerts_total", Help: "Alerts sent to the operator.",
 		}),
+		OverdueAlerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "supplyhub_overdue_alerts_total", Help: "Overdue breaches found and told (once each, by the replica that found it), by kind.",
+		}, []string{"kind"}),
 		HTTPRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "supplyhub_http_requests_total", Help: "HTTP requests by route and status code.",
 		}, []string{"route", "code"}),
@@ -75,7 +79,7 @@ func New() *Metrics {
 		}, []string{"route"}),
 	}
 	r.MustRegister(m.OrdersAccepted, m.OrdersRejected, m.OrdersReplayed, m.IngestBatchSize, m.Attempts,
-		m.AttemptDuration, m.DispatchLatency, m.DeadLetters, m.EndpointsDisabled, m.Alerts, m.HTTPRequests, m.HTTPDuration,
+		m.AttemptDuration, m.DispatchLatency, m.DeadLetters, m.EndpointsDisabled, m.Alerts, m.OverdueAlerts, m.HTTPRequests, m.HTTPDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -89,6 +93,22 @@ func (m *Metrics) RegisterQueueDepth(depth func(ctx context.Context) (int64, err
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		n, err := depth(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
+}
+
+// RegisterOverdueOpen exposes the number of supplier orders overdue now,
+// read from the database at scrape time (the same on every replica).
+func (m *Metrics) RegisterOverdueOpen(count func(ctx context.Context) (int64, error)) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "supplyhub_overdue_supplier_orders", Help: "Supplier orders past an acknowledge or ship limit and still not acknowledged or shipped (shared).",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := count(ctx)
 		if err != nil {
 			return -1
 		}
