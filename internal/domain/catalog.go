@@ -35,6 +35,18 @@ type CatalogSettings struct {
 	Mode string
 	// PriceMismatch is PriceRefuse or PriceAccept (enforce mode only).
 	PriceMismatch string
+	// Feed is where the catalog is polled on the supplier's own server.
+	Feed CatalogFeed
+}
+
+// CatalogFeed is a catalog feed polled on the supplier's own SFTP or FTP
+// server: files in Dir of channel Channel, moved to ArchiveDir once
+// applied, on the cron schedule Poll. Dir empty: no polling.
+type CatalogFeed struct {
+	Channel    string `json:"channel,omitempty"`
+	Dir        string `json:"dir,omitempty"`
+	ArchiveDir string `json:"archive_dir,omitempty"`
+	Poll       string `json:"poll,omitempty"`
 }
 
 // CatalogItem is one SKU of a supplier's catalog. Stock nil means not

@@ -6,6 +6,9 @@
 -- raises the stock (see docs/status.md).
 ALTER TABLE suppliers ADD COLUMN catalog_mode TEXT NOT NULL DEFAULT 'off';
 ALTER TABLE suppliers ADD COLUMN catalog_price_mismatch TEXT NOT NULL DEFAULT 'refuse';
+-- Where the catalog feed is polled on the supplier's own server (JSON:
+-- channel, dir, archive_dir, poll); {} when it is not.
+ALTER TABLE suppliers ADD COLUMN catalog_feed TEXT NOT NULL DEFAULT '{}';
 -- Why a line was accepted although the catalog disagrees (warn mode):
 -- unknown_sku, not_for_sale, price_mismatch; '' when it agrees.
 ALTER TABLE order_lines ADD COLUMN catalog_flag TEXT NOT NULL DEFAULT '';
