@@ -39,7 +39,7 @@ type CatalogResult struct {
 	// first: they were sent to the supplier.
 	Released []string `json:"released"`
 	// Replayed is true when the idempotency key matched an earlier request.
-	Replayed bool `json:"-"`
+	Replayed bool `json:"idempotent_replay,omitempty"`
 }
 
 // Catalog applies suppliers' catalog updates and releases the supplier
