@@ -128,7 +128,7 @@ func TestTransition(t *testing.T) {
 		{"awaiting_stock", ActCancel, "cancelled", "", false},
 		{"awaiting_stock", ActAcknowledge, "", "", true},
 		{"awaiting_stock", ActShip, "", "", true},
-		{"dispatched", ActRelease, "", "", true},
+		{"dispatched", ActRelease, "dispatched", Backwards, false},
 	} {
 		to, outcome, err := Transition(tc.from, tc.action)
 		if (err != nil) != tc.err || to != tc.to || outcome != tc.outcome {
