@@ -93,9 +93,10 @@ func (w *catalogPollWorker) Work(ctx context.Context, job *river.Job[CatalogPoll
 			log.Warn("catalog poll: read", "file", name, "error", readErr)
 			continue
 		}
-		// The same remote file read again after a crash is the same
-		// attempt: its content hash (in the key) keeps it from applying twice.
-		attempt := fmt.Sprintf("poll:%s:%s", f.Dir, name)
+		// The same remote file read again after a crash (not yet archived)
+		// is the same attempt: name, modification time and content hash
+		// (in the key) keep it from applying twice; a new upload is new.
+		attempt := fmt.Sprintf("poll:%s:%s:%d", f.Dir, name, rf.ModTime.UnixNano())
 		report, err := w.feed.Process(ctx, sup.ID, name, attempt, data, readErr)
 		if err != nil {
 			return err
