@@ -155,6 +155,7 @@ func (s *Server) routes() {
 	s.operatorRoutes()
 	s.manualRoutes()
 	s.retailerRoutes()
+	s.catalogRoutes()
 }
 
 // Role sets for page.
