@@ -72,7 +72,33 @@ func (c *Catalog) Update(ctx context.Context, supplierID int64, upd CatalogUpdat
 		return nil, fmt.Errorf("catalog update: %w", err)
 	}
 	var res *CatalogResult
-	err = c.st.InTx(ctx, func(tx store.Tx) error {
+	for attempt := 1; ; attempt++ {
+		res, err = c.update(ctx, sup, upd)
+		// Items are locked in SKU order, but an ingest batch holding one
+		// SKU for one order and waiting for another for the next can still
+		// deadlock with an update on PostgreSQL: run it again.
+		if !store.IsDeadlock(err) || attempt == 3 {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if res.Released == nil {
+		res.Released = []string{}
+	}
+	if !res.Replayed {
+		c.log.Info("catalog updated", "supplier", sup.Code, "source", upd.Source, "upserted", res.Upserted,
+			"deleted", res.Deleted, "released", res.Released)
+	}
+	return res, nil
+}
+
+// update is one attempt of Update, in one transaction.
+func (c *Catalog) update(ctx context.Context, sup *domain.Supplier, upd CatalogUpdate) (*CatalogResult, error) {
+	supplierID := sup.ID
+	var res *CatalogResult
+	err := c.st.InTx(ctx, func(tx store.Tx) error {
 		res = &CatalogResult{}
 		if upd.IdempotencyKey != "" {
 			hash, prev, err := c.st.CatalogUpdateByKey(ctx, tx, supplierID, upd.IdempotencyKey)
@@ -118,13 +144,6 @@ func (c *Catalog) Update(ctx context.Context, supplierID int64, upd CatalogUpdat
 	})
 	if err != nil {
 		return nil, err
-	}
-	if res.Released == nil {
-		res.Released = []string{}
-	}
-	if !res.Replayed {
-		c.log.Info("catalog updated", "supplier", sup.Code, "source", upd.Source, "upserted", res.Upserted,
-			"deleted", res.Deleted, "released", res.Released)
 	}
 	return res, nil
 }

@@ -71,7 +71,7 @@ func TestCatalogFeedPolledFromSupplierServer(t *testing.T) {
 		if err := d.App.Queue.Insert(ctx, []river.InsertManyParams{{Args: app.CatalogPollArgs{SupplierID: s40.ID}}}); err != nil {
 			t.Fatal(err)
 		}
-		apptest.Eventually(t, 10*time.Second, "feed archived on the supplier's server", func() bool {
+		apptest.Eventually(t, 60*time.Second, "feed archived on the supplier's server", func() bool {
 			_, err := storage.Stat(ctx, s31ID, "archive", "feed.json")
 			return err == nil
 		})

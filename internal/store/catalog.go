@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"strings"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
 )
@@ -36,6 +39,10 @@ for_sale = excluded.for_sale, stock = excluded.stock, restock_date = excluded.re
 // Stock is set to the supplier's figure, not added to.
 func (s *Store) UpsertCatalogItems(ctx context.Context, tx Tx, supplierID int64, items []domain.CatalogItem) error {
 	now := time.Now().UTC()
+	// Rows are locked in SKU order, as ReserveStock takes them, so that
+	// concurrent writers queue instead of deadlocking.
+	items = slices.Clone(items)
+	slices.SortFunc(items, func(a, b domain.CatalogItem) int { return strings.Compare(a.SKU, b.SKU) })
 	for _, it := range items {
 		var stock, restock any
 		if it.Stock != nil {
@@ -56,6 +63,8 @@ func (s *Store) UpsertCatalogItems(ctx context.Context, tx Tx, supplierID int64,
 // how many existed.
 func (s *Store) DeleteCatalogItems(ctx context.Context, tx Tx, supplierID int64, skus []string) (int, error) {
 	n := 0
+	skus = slices.Clone(skus)
+	slices.Sort(skus)
 	for _, sku := range skus {
 		c, err := tx.Exec(ctx, qDeleteCatalog, supplierID, sku)
 		if err != nil {
@@ -277,4 +286,11 @@ func (s *Store) SaveCatalogUpdate(ctx context.Context, tx Tx, supplierID int64, 
 		return fmt.Errorf("save catalog update: %w", err)
 	}
 	return nil
+}
+
+// IsDeadlock reports whether err is PostgreSQL's deadlock abort (40P01):
+// the transaction was rolled back and may simply be run again.
+func IsDeadlock(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "40P01"
 }
