@@ -235,6 +235,36 @@ type Supplier struct {
 	Channels       []Channel `yaml:"channels"`
 	// Overdue overrides the global overdue limits for this supplier.
 	Overdue *SupplierOverdue `yaml:"overdue"`
+	// Catalog says how ingest uses the supplier's catalog, and where its
+	// catalog feed is polled.
+	Catalog Catalog `yaml:"catalog"`
+}
+
+// Catalog is a supplier's catalog settings.
+type Catalog struct {
+	// Mode is off (default: the catalog is not consulted), warn (lines
+	// the catalog disagrees with are accepted and flagged) or enforce
+	// (an unknown or not-for-sale SKU is refused). Stock is reserved in
+	// warn and enforce.
+	Mode string `yaml:"mode"`
+	// PriceMismatch is refuse (default) or accept: what enforce does with
+	// a unit price other than the catalog's.
+	PriceMismatch string `yaml:"price_mismatch"`
+	// Feed polls catalog files on the supplier's own SFTP/FTP server.
+	Feed CatalogFeed `yaml:"feed"`
+}
+
+// CatalogFeed polls catalog feed files (CSV or JSON) from one of the
+// supplier's own sftp or ftp channels.
+type CatalogFeed struct {
+	// Channel names the supplier's sftp/ftp channel (not hosted) to log in with.
+	Channel string `yaml:"channel"`
+	// Dir is the remote folder holding feed files; empty: no polling.
+	Dir string `yaml:"dir"`
+	// ArchiveDir receives applied files (default <dir>/archive).
+	ArchiveDir string `yaml:"archive_dir"`
+	// Poll is a cron expression (default every 15 minutes).
+	Poll string `yaml:"poll"`
 }
 
 // Channel is one delivery channel of a supplier: name and type, plus the

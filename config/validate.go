@@ -221,8 +221,65 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 			}
 		}
 		ps = append(ps, c.validateChannels(k, s.Channels, check)...)
+		ps = append(ps, validateCatalog(k+".catalog", s)...)
 	}
 	ps = append(ps, c.validateOverdue()...)
+	return ps
+}
+
+// validateCatalog checks a supplier's catalog block.
+func validateCatalog(k string, s Supplier) Problems {
+	var ps Problems
+	add := func(key, format string, a ...any) { ps = append(ps, Problem{Key: key, Msg: fmt.Sprintf(format, a...)}) }
+	c := s.Catalog
+	switch c.Mode {
+	case "", domain.CatalogOff, domain.CatalogWarn, domain.CatalogEnforce:
+	default:
+		add(k+".mode", "must be off, warn or enforce")
+	}
+	switch c.PriceMismatch {
+	case "":
+	case domain.PriceRefuse, domain.PriceAccept:
+		if c.Mode != domain.CatalogEnforce {
+			add(k+".price_mismatch", "only applies when %s.mode is enforce", k)
+		}
+	default:
+		add(k+".price_mismatch", "must be refuse or accept")
+	}
+	f := c.Feed
+	if f.Dir == "" {
+		if f.Channel != "" || f.ArchiveDir != "" || f.Poll != "" {
+			add(k+".feed.dir", "is required to poll a catalog feed")
+		}
+		return ps
+	}
+	if !strings.HasPrefix(f.Dir, "/") {
+		add(k+".feed.dir", "must be an absolute remote path such as /outbound/catalog")
+	}
+	if f.ArchiveDir != "" && !strings.HasPrefix(f.ArchiveDir, "/") {
+		add(k+".feed.archive_dir", "must be an absolute remote path")
+	}
+	if f.Poll != "" {
+		if _, err := schedule.Parse(f.Poll); err != nil {
+			add(k+".feed.poll", "must be a cron expression such as \"*/15 * * * *\": %v", err)
+		}
+	}
+	var ch *Channel
+	for i := range s.Channels {
+		if s.Channels[i].ChannelName() == f.Channel {
+			ch = &s.Channels[i]
+		}
+	}
+	switch {
+	case f.Channel == "":
+		add(k+".feed.channel", "is required: the name of the supplier's sftp or ftp channel to poll")
+	case ch == nil:
+		add(k+".feed.channel", "no channel named %q", f.Channel)
+	case ch.Type != domain.ChannelSFTP && ch.Type != domain.ChannelFTP:
+		add(k+".feed.channel", "channel %q is %s: only sftp and ftp channels can be polled", f.Channel, ch.Type)
+	case ch.Settings["hosted"] == true:
+		add(k+".feed.channel", "channel %q is hosted on the built-in server: upload feeds to /inbound/catalog instead", f.Channel)
+	}
 	return ps
 }
 

@@ -65,7 +65,9 @@ type ingestReq struct {
 	// the batch transaction must not take a second connection to look
 	// suppliers up, or writers holding every pooled connection deadlock.
 	suppliers map[string]*domain.Supplier
-	reply     chan ingestReply
+	// retailer is told, in the batch, when a supplier order waits for stock.
+	retailer *domain.Retailer
+	reply    chan ingestReply
 }
 
 type ingestReply struct {
@@ -144,7 +146,19 @@ func (in *Ingestor) Submit(ctx context.Context, retailer *domain.Retailer, req *
 		in.m.OrdersRejected.WithLabelValues("invalid").Inc()
 		return nil, err
 	}
-	r := &ingestReq{order: Split(req, placedAt, retailer, suppliers), suppliers: suppliers, reply: make(chan ingestReply, 1)}
+	flags, err := CheckCatalog(ctx, in.st, req, suppliers)
+	if err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			in.m.OrdersRejected.WithLabelValues("invalid").Inc()
+		}
+		return nil, err
+	}
+	o := Split(req, placedAt, retailer, suppliers)
+	if flags != nil {
+		applyFlags(o, flags)
+	}
+	r := &ingestReq{order: o, suppliers: suppliers, retailer: retailer, reply: make(chan ingestReply, 1)}
 	select {
 	case in.pending <- r:
 	case <-in.done:
@@ -216,6 +230,12 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 		var params []river.InsertManyParams
 		for i, r := range batch {
 			o := r.order
+			// A batch retried order by order starts from the split again:
+			// an attempt that rolled back may have parked a supplier order.
+			o.Status = domain.StatusNew
+			for j := range o.Suppliers {
+				o.Suppliers[j].Status = domain.StatusNew
+			}
 			id, hash, err := in.st.OrderRef(ctx, tx, o.RetailerID, o.Header.ExternalID)
 			if err == nil {
 				existing = append(existing, existingRef{i, id, o.RetailerID, hash})
@@ -242,12 +262,13 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 					return err
 				}
 			}
-			p, err := in.deliveries(ctx, tx, o, r.suppliers)
+			p, err := in.deliveries(ctx, tx, o, r)
 			if err != nil {
 				return err
 			}
 			params = append(params, p...)
 			replies[i] = ingestReply{res: &IngestResult{Order: o, Created: true}}
+			logFlags(in.log, o)
 		}
 		return in.q.InsertTx(ctx, tx, params)
 	})
@@ -276,34 +297,58 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 	return replies, nil
 }
 
-// deliveries creates one order.created delivery per push channel of each
-// supplier, and the job for each.
-func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order, suppliers map[string]*domain.Supplier) ([]river.InsertManyParams, error) {
+// deliveries dispatches each supplier order of a freshly inserted order:
+// its units are taken from stock when its supplier's catalog is on, and
+// unless it must wait for stock it gets its order.created deliveries.
+func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order, r *ingestReq) ([]river.InsertManyParams, error) {
 	var params []river.InsertManyParams
 	for i := range o.Suppliers {
 		so := &o.Suppliers[i]
-		sup := suppliers[so.Supplier]
+		sup := r.suppliers[so.Supplier]
 		if sup == nil {
 			return nil, fmt.Errorf("%w %s", errUnknownSupplier, so.Supplier)
 		}
-		var snap []byte
-		for _, ch := range sup.Channels {
-			if in.cfg.PushChannels != nil && !in.cfg.PushChannels(ch.Type) {
-				continue
-			}
-			if snap == nil {
-				var err error
-				if snap, err = createdSnapshot(so); err != nil {
-					return nil, err
-				}
-			}
-			p, err := NewDelivery(ctx, in.st, tx, so, ch, domain.EventOrderCreated, snap)
+		if sup.Catalog.Mode != "" && sup.Catalog.Mode != domain.CatalogOff {
+			waiting, p, err := reserveOrAwait(ctx, in.st, tx, o, so, r.retailer)
 			if err != nil {
 				return nil, err
 			}
-			if p != nil {
-				params = append(params, *p)
+			params = append(params, p...)
+			if waiting {
+				continue
 			}
+		}
+		p, err := createdDeliveries(ctx, in.st, tx, so, sup, in.cfg.PushChannels)
+		if err != nil {
+			return nil, err
+		}
+		params = append(params, p...)
+	}
+	return params, nil
+}
+
+// createdDeliveries creates one order.created delivery per push channel
+// of so's supplier, and the job for each: what sends a supplier order to
+// its supplier, at ingest or when it is released from waiting for stock.
+func createdDeliveries(ctx context.Context, st *store.Store, tx store.Tx, so *domain.SupplierOrder, sup *domain.Supplier, push func(string) bool) ([]river.InsertManyParams, error) {
+	var params []river.InsertManyParams
+	var snap []byte
+	for _, ch := range sup.Channels {
+		if push != nil && !push(ch.Type) {
+			continue
+		}
+		if snap == nil {
+			var err error
+			if snap, err = createdSnapshot(so); err != nil {
+				return nil, err
+			}
+		}
+		p, err := NewDelivery(ctx, st, tx, so, ch, domain.EventOrderCreated, snap)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			params = append(params, *p)
 		}
 	}
 	return params, nil

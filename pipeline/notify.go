@@ -31,6 +31,10 @@ func retailerEvent(action string) string {
 		return EventSupplierOrderShipped
 	case ActCancel:
 		return EventSupplierOrderCancelled
+	case ActAwaitStock:
+		return EventSupplierOrderAwaitingStock
+	case ActRelease:
+		return EventSupplierOrderStockReleased
 	}
 	return EventSupplierOrderStatusChanged
 }
@@ -79,7 +83,9 @@ func RetailerChannel(r *domain.Retailer, name string) (domain.Channel, bool) {
 // order.status_changed event.
 func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain.Retailer, so *store.LockedSupplierOrder, snap []byte, action string, ev *store.StatusEvent, orderMoved bool) ([]river.InsertManyParams, error) {
 	typ := retailerEvent(action)
-	always := action == ActCancel || action == ActReject
+	// Held back for stock, or going out after all: the retailer cannot
+	// opt out of these either.
+	always := action == ActCancel || action == ActReject || action == ActAwaitStock || action == ActRelease
 	chans := append([]domain.Channel(nil), r.Channels...)
 	if _, ok := RetailerChannel(&domain.Retailer{Channels: r.Channels}, "email"); !ok && always && r.Email != "" {
 		chans = append(chans, retailerEmailChannel)

@@ -123,6 +123,12 @@ func TestTransition(t *testing.T) {
 		{"new", ActDeliver, "", "", true},
 		{"delivered", ActNote, "delivered", Unchanged, false},
 		{"new", "teleport", "", "", true},
+		{"new", ActAwaitStock, "awaiting_stock", "", false},
+		{"awaiting_stock", ActRelease, "new", "", false},
+		{"awaiting_stock", ActCancel, "cancelled", "", false},
+		{"awaiting_stock", ActAcknowledge, "", "", true},
+		{"awaiting_stock", ActShip, "", "", true},
+		{"dispatched", ActRelease, "dispatched", Backwards, false},
 	} {
 		to, outcome, err := Transition(tc.from, tc.action)
 		if (err != nil) != tc.err || to != tc.to || outcome != tc.outcome {
@@ -147,6 +153,9 @@ func TestDeriveOrderStatus(t *testing.T) {
 		{[]string{"acknowledged", "acknowledged"}, "acknowledged"},
 		{[]string{"dispatched", "acknowledged"}, "dispatched"},
 		{[]string{"new", "dispatched"}, "new"},
+		{[]string{"awaiting_stock", "acknowledged"}, "awaiting_stock"},
+		{[]string{"awaiting_stock", "cancelled"}, "awaiting_stock"},
+		{[]string{"awaiting_stock", "shipped"}, "partially_shipped"},
 	} {
 		if got := DeriveOrderStatus(tc.in); got != tc.want {
 			t.Errorf("DeriveOrderStatus(%v) = %q, want %q", tc.in, got, tc.want)

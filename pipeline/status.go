@@ -154,9 +154,13 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 			return err
 		}
 		var params []river.InsertManyParams
-		if upd.ByRetailer {
+		switch {
+		case upd.ByRetailer && ev.From == domain.StatusAwaitingStock:
+			// Held back for stock: the supplier never received it, so
+			// there is nobody to tell.
+		case upd.ByRetailer:
 			params, err = notifySupplier(ctx, st, tx, so, snap, ev)
-		} else {
+		default:
 			params, err = notifyRetailer(ctx, st, tx, retailer, so, snap, upd.Action, ev, order.Changed())
 		}
 		if err != nil || len(params) == 0 {

@@ -17,6 +17,11 @@ const (
 	ActCancel      = "cancel"
 	ActReject      = "reject"
 	ActNote        = "note"
+	// ActAwaitStock parks a freshly ingested supplier order that stock
+	// cannot fill; ActRelease takes it back to new when stock arrives.
+	// Only the catalog does these, never a supplier.
+	ActAwaitStock = "await_stock"
+	ActRelease    = "release"
 )
 
 // ActionForStatus maps a target status ("shipped") to its action ("ship").
@@ -43,13 +48,15 @@ var rules = map[string]rule{
 	ActBackorder:   {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged}, domain.StatusBackordered},
 	ActShip:        {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered, domain.StatusShipped}, domain.StatusShipped},
 	ActDeliver:     {[]string{domain.StatusShipped}, domain.StatusDelivered},
-	ActCancel:      {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered}, domain.StatusCancelled},
-	ActReject:      {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered}, domain.StatusRejected},
+	ActCancel:      {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered, domain.StatusAwaitingStock}, domain.StatusCancelled},
+	ActReject:      {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered, domain.StatusAwaitingStock}, domain.StatusRejected},
+	ActAwaitStock:  {[]string{domain.StatusNew}, domain.StatusAwaitingStock},
+	ActRelease:     {[]string{domain.StatusAwaitingStock}, domain.StatusNew},
 }
 
 // rank orders the forward path; a move to a lower rank is "backwards".
 var rank = map[string]int{
-	domain.StatusNew: 0, domain.StatusDispatched: 1, domain.StatusAcknowledged: 2, domain.StatusBackordered: 2,
+	domain.StatusAwaitingStock: 0, domain.StatusNew: 0, domain.StatusDispatched: 1, domain.StatusAcknowledged: 2, domain.StatusBackordered: 2,
 	domain.StatusShipped: 3, domain.StatusDelivered: 4,
 }
 
@@ -118,6 +125,9 @@ func DeriveOrderStatus(statuses []string) string {
 		return domain.StatusShipped
 	case any(domain.StatusShipped, domain.StatusDelivered):
 		return "partially_shipped"
+	case any(domain.StatusAwaitingStock):
+		// Part of the order waits for stock: the retailer sees that first.
+		return domain.StatusAwaitingStock
 	case any(domain.StatusBackordered):
 		return domain.StatusBackordered
 	case all(domain.StatusAcknowledged):

@@ -35,6 +35,8 @@ type Server struct {
 	queue jobs.Queue
 	// publicURL is the base of status_url links ("" = the request's host).
 	publicURL string
+	// catalog applies suppliers' catalog updates (nil: 503).
+	catalog *pipeline.Catalog
 }
 
 // New builds the API; maxBody caps request bodies (413 beyond). It does not
@@ -52,7 +54,8 @@ func NewWithOptions(st *store.Store, ingest *pipeline.Ingestor, log *slog.Logger
 	if err != nil {
 		panic(fmt.Sprintf("api: default CSV encoder: %v", err))
 	}
-	return &Server{st: st, ingest: ingest, log: log, maxBody: opts.MaxBody, limits: newKeyLimiter(opts), csv: enc, queue: opts.Queue, publicURL: opts.PublicURL}
+	return &Server{st: st, ingest: ingest, log: log, maxBody: opts.MaxBody, limits: newKeyLimiter(opts), csv: enc, queue: opts.Queue, publicURL: opts.PublicURL,
+		catalog: opts.Catalog}
 }
 
 // Register adds the API's routes (Routes) to mux.

@@ -104,11 +104,18 @@ var specs = map[string]routeSpec{
 		foreign: func(w *authzWorld) []string { return w.foreignSOs },
 		missing: "99999999-31", ok: []int{200},
 	},
-	"GET /api/v1/admin/deliveries":         {ok: []int{200}},
-	"GET /api/v1/admin/deliveries/{id}":    {own: func(w *authzWorld) string { return w.delivery }, missing: "99999999", ok: []int{200}},
-	"POST /api/v1/admin/deliveries/replay": {body: map[string]any{"ids": []int64{99999999}}, ok: []int{200}},
-	"GET /api/v1/admin/keys":               {ok: []int{200}},
-	"POST /api/v1/admin/keys/{id}/revoke":  {own: func(w *authzWorld) string { return w.spareKey }, missing: "99999999", ok: []int{200}},
+	// Every retailer may sell from every supplier: no catalog is foreign.
+	"GET /api/v1/catalogs/{supplier}": {own: func(*authzWorld) string { return "31" }, missing: "no-such-supplier", ok: []int{200}},
+	"GET /api/v1/supplier/catalog":    {ok: []int{200}},
+	"POST /api/v1/supplier/catalog": {
+		body: map[string]any{"items": []map[string]any{{"sku": "AUTHZ-1", "name": "Item", "price": 100, "currency": "EUR"}}}, ok: []int{200},
+	},
+	"POST /api/v1/supplier/catalog/delete":                                              {body: map[string]any{"skus": []string{"AUTHZ-1"}}, ok: []int{200}},
+	"GET /api/v1/admin/deliveries":                                                      {ok: []int{200}},
+	"GET /api/v1/admin/deliveries/{id}":                                                 {own: func(w *authzWorld) string { return w.delivery }, missing: "99999999", ok: []int{200}},
+	"POST /api/v1/admin/deliveries/replay":                                              {body: map[string]any{"ids": []int64{99999999}}, ok: []int{200}},
+	"GET /api/v1/admin/keys":                                                            {ok: []int{200}},
+	"POST /api/v1/admin/keys/{id}/revoke":                                               {own: func(w *authzWorld) string { return w.spareKey }, missing: "99999999", ok: []int{200}},
 	"GET /api/v1/admin/reports/commissions?month=" + time.Now().UTC().Format("2006-01"): {ok: []int{200}},
 }
 
@@ -261,7 +268,7 @@ func checkRoute(t *testing.T, w *authzWorld, rt api.Route, spec routeSpec, query
 	paths := map[string]string{} // variant → path
 	pathFor := func(param string) string {
 		p := rt.Path
-		for _, name := range []string{"{number}", "{id}"} {
+		for _, name := range []string{"{number}", "{id}", "{supplier}"} {
 			p = strings.Replace(p, name, param, 1)
 		}
 		return p + query

@@ -4,6 +4,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/supplyhub/supplyhub/internal/jobs"
+	"github.com/supplyhub/supplyhub/pipeline"
 )
 
 // Defaults for Options.
@@ -37,6 +38,8 @@ type Options struct {
 	// PublicURL is the base of the end customer's status page links
 	// (status_url); empty: the request's own scheme and host.
 	PublicURL string
+	// Catalog applies suppliers' catalog updates (nil: they answer 503).
+	Catalog *pipeline.Catalog
 }
 
 func (o Options) withDefaults() Options {

@@ -157,6 +157,7 @@ func (s *Server) routes() {
 	s.operatorRoutes()
 	s.manualRoutes()
 	s.retailerRoutes()
+	s.catalogRoutes()
 }
 
 // Role sets for page.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/supplyhub/supplyhub/config"
 	"github.com/supplyhub/supplyhub/connectors/api"
+	"github.com/supplyhub/supplyhub/connectors/catalogfeed"
 	"github.com/supplyhub/supplyhub/connectors/drop"
 	"github.com/supplyhub/supplyhub/connectors/email"
 	"github.com/supplyhub/supplyhub/connectors/email/inbound"
@@ -34,10 +35,12 @@ import (
 
 // App is a running daemon's parts.
 type App struct {
-	Cfg      *config.Config
-	Store    *store.Store
-	Queue    jobs.Queue
-	Ingest   *pipeline.Ingestor
+	Cfg    *config.Config
+	Store  *store.Store
+	Queue  jobs.Queue
+	Ingest *pipeline.Ingestor
+	// Catalog applies suppliers' catalog updates (API and feeds).
+	Catalog  *pipeline.Catalog
 	Metrics  *metrics.Metrics
 	Handler  http.Handler
 	Channels pipeline.Channels
@@ -98,7 +101,7 @@ func (a *App) init(ctx context.Context) error {
 	var hosted drop.Dialer
 	storage := sftpserver.NewDBStorage(st)
 	if cfg.SFTP.Addr != "" {
-		srv, err := newSFTPServer(ctx, cfg, st, a.log, a.inboundFile)
+		srv, err := newSFTPServer(ctx, cfg, st, a.log, a.inboundFile, a.catalogFile)
 		if err != nil {
 			return err
 		}
@@ -124,6 +127,11 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, dispatcher)
 	statusFiles := statusfile.NewWorker(st, nil, storage, a.log.With("component", "status-files"))
 	river.AddWorker(workers, statusFiles)
+	pushChannels := func(typ string) bool { return typ != domain.ChannelAPI }
+	a.Catalog = pipeline.NewCatalog(st, nil, pushChannels, a.log.With("component", "catalog"))
+	feeds := catalogfeed.NewWorker(a.Catalog, storage, a.log.With("component", "catalog-feeds"))
+	river.AddWorker(workers, feeds)
+	river.AddWorker(workers, &catalogPollWorker{st: st, feed: feeds, log: a.log.With("component", "catalog-poll")})
 	render, err := email.NewRenderer(cfg.Mail.Templates)
 	if err != nil {
 		return fmt.Errorf("mail.templates: %w", err)
@@ -168,6 +176,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Queue = q
 	statusFiles.SetQueue(q)
+	a.Catalog.SetQueue(q)
 	dispatcher.SetQueue(q)
 	scan.q = q
 	pollScan.q = q
@@ -188,14 +197,14 @@ func (a *App) init(ctx context.Context) error {
 	a.Ingest = pipeline.NewIngestor(st, q, dir, a.Metrics, a.log, pipeline.IngestConfig{
 		BatchSize: cfg.Ingest.BatchSize, Writers: writers,
 		SupplierOrderNumber: pipeline.SupplierOrderNumberer(cfg.Numbering.SupplierOrder),
-		PushChannels:        func(typ string) bool { return typ != domain.ChannelAPI },
+		PushChannels:        pushChannels,
 	})
 	limit := rate.Limit(cfg.HTTP.RateLimit)
 	if cfg.HTTP.RateLimit == 0 {
 		limit = rate.Inf
 	}
 	apiSrv := api.NewWithOptions(st, a.Ingest, a.log, api.Options{MaxBody: cfg.HTTP.MaxBodyBytes,
-		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q, PublicURL: cfg.Portal.PublicURL})
+		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q, PublicURL: cfg.Portal.PublicURL, Catalog: a.Catalog})
 	a.Portal, err = portal.New(st, a.log.With("component", "portal"), portal.Options{IdleTimeout: cfg.Portal.IdleTimeout,
 		Lifetime: cfg.Portal.Lifetime, SecureCookies: cfg.Portal.SecureCookies, PublicURL: cfg.Portal.PublicURL, Queue: q,
 		Ingest: a.Ingest, MaxAttachmentBytes: cfg.Portal.MaxAttachmentBytes, Mail: portalMailer{mailer}})
@@ -242,6 +251,17 @@ func (a *App) inboundFile(ctx context.Context, supplierID int64, name string) {
 	}
 	if err := a.Queue.Insert(ctx, []river.InsertManyParams{statusfile.Job(supplierID, name)}); err != nil {
 		a.log.Error("queue status file", "supplier_id", supplierID, "file", name, "error", err)
+	}
+}
+
+// catalogFile queues a catalog feed uploaded to /inbound/catalog on the
+// built-in SFTP server, durably like a status file.
+func (a *App) catalogFile(ctx context.Context, supplierID int64, name string) {
+	if !catalogfeed.Wants(name) {
+		return
+	}
+	if err := a.Queue.Insert(ctx, []river.InsertManyParams{catalogfeed.Job(supplierID, name)}); err != nil {
+		a.log.Error("queue catalog feed", "supplier_id", supplierID, "file", name, "error", err)
 	}
 }
 

@@ -45,7 +45,9 @@ func SyncDeclared(ctx context.Context, st *store.Store, cfg *config.Config) erro
 
 // SupplierFromConfig converts a declared supplier.
 func SupplierFromConfig(s config.Supplier) (*domain.Supplier, error) {
-	ds := &domain.Supplier{Code: s.Code, Name: s.Name, Email: s.Email, CommissionBP: domain.DefaultCommissionBP}
+	ds := &domain.Supplier{Code: s.Code, Name: s.Name, Email: s.Email, CommissionBP: domain.DefaultCommissionBP,
+		Catalog: domain.CatalogSettings{Mode: s.Catalog.Mode, PriceMismatch: s.Catalog.PriceMismatch,
+			Feed: domain.CatalogFeed{Channel: s.Catalog.Feed.Channel, Dir: s.Catalog.Feed.Dir, ArchiveDir: s.Catalog.Feed.ArchiveDir, Poll: s.Catalog.Feed.Poll}}}
 	if s.CommissionRate != "" {
 		bp, err := config.ParseRate(s.CommissionRate)
 		if err != nil {

@@ -27,7 +27,7 @@ const hostKeySecret = "sftp_host_key"
 // newSFTPServer builds the built-in SFTP server over the store. Its host
 // key lives in the database unless sftp.host_key names a file, so every
 // replica behind a load balancer presents the same key.
-func newSFTPServer(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger, onInbound func(ctx context.Context, supplierID int64, name string)) (*server.Server, error) {
+func newSFTPServer(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger, onInbound, onCatalog func(ctx context.Context, supplierID int64, name string)) (*server.Server, error) {
 	var signer ssh.Signer
 	if cfg.SFTP.HostKey == "" {
 		pemBytes, err := st.SharedSecret(ctx, hostKeySecret, func() ([]byte, error) {
@@ -67,6 +67,7 @@ func newSFTPServer(ctx context.Context, cfg *config.Config, st *store.Store, log
 			}
 		},
 		OnInbound: onInbound,
+		OnCatalog: onCatalog,
 	}, server.NewStoreAccounts(st), server.NewDBStorage(st))
 }
 

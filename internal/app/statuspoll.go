@@ -192,5 +192,7 @@ func (w *statusPollScanWorker) Work(ctx context.Context, _ *river.Job[statusPoll
 				InsertOpts: &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}}})
 		}
 	}
+	// Catalog feeds on suppliers' own servers ride the same scan.
+	params = append(params, catalogPollJobs(sups, now)...)
 	return w.q.Insert(ctx, params)
 }

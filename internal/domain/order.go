@@ -41,6 +41,10 @@ type Line struct {
 	UnitPrice Money             `json:"unit_price"`
 	Discount  Money             `json:"discount,omitempty"`
 	Total     Money             `json:"total"`
+	// CatalogFlag says why the line was accepted although the supplier's
+	// catalog disagrees (warn mode): unknown_sku, not_for_sale,
+	// price_mismatch.
+	CatalogFlag string `json:"catalog_flag,omitempty"`
 }
 
 // OrderHeader is the part of a retailer's order that every supplier order

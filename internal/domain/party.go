@@ -28,7 +28,10 @@ type Supplier struct {
 	Email        string
 	CommissionBP int
 	Channels     []Channel
-	CreatedAt    time.Time
+	// Catalog says how ingest checks lines and stock against the
+	// supplier's catalog.
+	Catalog   CatalogSettings
+	CreatedAt time.Time
 }
 
 // Channel kinds.

@@ -23,8 +23,8 @@ ON CONFLICT (retailer_id, external_id) DO NOTHING RETURNING id`
 	qInsertSupplierOrder = `INSERT INTO supplier_orders (order_id, supplier_id, number, status, item_total, shipping,
 commission_bp, commission, payout, version, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id`
-	qInsertLine = `INSERT INTO order_lines (supplier_order_id, position, sku, name, options, quantity, unit_price, discount, total)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`
+	qInsertLine = `INSERT INTO order_lines (supplier_order_id, position, sku, name, options, quantity, unit_price, discount, total, catalog_flag)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`
 
 	orderCols = `o.id, o.retailer_id, r.code, o.external_id, o.request_hash, o.placed_at, o.currency, o.customer,
 o.shipping_address, o.notes, o.status, o.item_total, o.shipping_total, o.created_at, o.updated_at, COALESCE(o.status_token, '')`
@@ -39,7 +39,7 @@ so.commission_bp, so.commission, so.payout, so.version, so.created_at, so.update
 WHERE so.order_id IN (%s) ORDER BY so.order_id, s.code`
 	qOrderHeader       = `SELECT ` + orderCols + ` FROM orders o JOIN retailers r ON r.id = o.retailer_id WHERE o.id = $1`
 	qSupplierOrderByID = `SELECT ` + soCols + ` FROM supplier_orders so JOIN suppliers s ON s.id = so.supplier_id WHERE so.id = $1`
-	qLinesOf           = `SELECT id, supplier_order_id, position, sku, name, options, quantity, unit_price, discount, total
+	qLinesOf           = `SELECT id, supplier_order_id, position, sku, name, options, quantity, unit_price, discount, total, catalog_flag
 FROM order_lines WHERE supplier_order_id IN (%s) ORDER BY supplier_order_id, position`
 	qMarkDispatched = `UPDATE supplier_orders SET status = $2, version = version + 1, updated_at = $3 WHERE id = $1 AND status = $4`
 )
@@ -103,7 +103,7 @@ func (s *Store) InsertOrder(ctx context.Context, tx Tx, o *domain.Order, number 
 				opts = []byte("{}")
 			}
 			err := tx.QueryRow(ctx, qInsertLine, so.ID, l.Position, l.SKU, l.Name, string(opts), l.Quantity,
-				int64(l.UnitPrice), int64(l.Discount), int64(l.Total)).Scan(&l.ID)
+				int64(l.UnitPrice), int64(l.Discount), int64(l.Total), l.CatalogFlag).Scan(&l.ID)
 			if err != nil {
 				return false, fmt.Errorf("insert line %d of %s: %w", l.Position, so.Number, err)
 			}
@@ -269,7 +269,7 @@ func (s *Store) querySupplierOrders(ctx context.Context, q Querier, query string
 		var l domain.Line
 		var soID, price, disc, total int64
 		var opts []byte
-		if err := lrows.Scan(&l.ID, &soID, &l.Position, &l.SKU, &l.Name, jsonCol{&opts}, &l.Quantity, &price, &disc, &total); err != nil {
+		if err := lrows.Scan(&l.ID, &soID, &l.Position, &l.SKU, &l.Name, jsonCol{&opts}, &l.Quantity, &price, &disc, &total, &l.CatalogFlag); err != nil {
 			return nil, fmt.Errorf("order lines: %w", err)
 		}
 		if len(opts) > 2 {

@@ -19,12 +19,15 @@ RETURNING id, created_at`
 	qDeleteRChannels  = `DELETE FROM retailer_channels WHERE retailer_id = $1`
 	qInsertRChannel   = `INSERT INTO retailer_channels (retailer_id, name, type, settings) VALUES ($1, $2, $3, $4)`
 	qChannelsRetailer = `SELECT name, type, settings FROM retailer_channels WHERE retailer_id = $1 ORDER BY name`
-	qUpsertSupplier   = `INSERT INTO suppliers (code, name, email, commission_bp, created_at) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, commission_bp = excluded.commission_bp
+	qUpsertSupplier   = `INSERT INTO suppliers (code, name, email, commission_bp, created_at, catalog_mode, catalog_price_mismatch, catalog_feed)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, commission_bp = excluded.commission_bp,
+catalog_mode = excluded.catalog_mode, catalog_price_mismatch = excluded.catalog_price_mismatch, catalog_feed = excluded.catalog_feed
 RETURNING id, created_at`
-	qSupplierByCode   = `SELECT id, code, name, email, commission_bp, created_at FROM suppliers WHERE code = $1`
-	qSupplierByID     = `SELECT id, code, name, email, commission_bp, created_at FROM suppliers WHERE id = $1`
-	qListSuppliers    = `SELECT id, code, name, email, commission_bp, created_at FROM suppliers ORDER BY code`
+	supplierCols      = `id, code, name, email, commission_bp, created_at, catalog_mode, catalog_price_mismatch, catalog_feed`
+	qSupplierByCode   = `SELECT ` + supplierCols + ` FROM suppliers WHERE code = $1`
+	qSupplierByID     = `SELECT ` + supplierCols + ` FROM suppliers WHERE id = $1`
+	qListSuppliers    = `SELECT ` + supplierCols + ` FROM suppliers ORDER BY code`
 	qListRetailers    = `SELECT ` + retailerCols + ` FROM retailers ORDER BY code`
 	qDeleteChannels   = `DELETE FROM supplier_channels WHERE supplier_id = $1`
 	qInsertChannel    = `INSERT INTO supplier_channels (supplier_id, name, type, settings) VALUES ($1, $2, $3, $4)`
@@ -98,8 +101,19 @@ func (s *Store) UpsertSupplier(ctx context.Context, sup *domain.Supplier) error 
 	if sup.CommissionBP == 0 {
 		sup.CommissionBP = domain.DefaultCommissionBP
 	}
+	if sup.Catalog.Mode == "" {
+		sup.Catalog.Mode = domain.CatalogOff
+	}
+	if sup.Catalog.PriceMismatch == "" {
+		sup.Catalog.PriceMismatch = domain.PriceRefuse
+	}
+	feed, err := json.Marshal(sup.Catalog.Feed)
+	if err != nil {
+		return fmt.Errorf("upsert supplier %s: catalog feed: %w", sup.Code, err)
+	}
 	return s.InTx(ctx, func(tx Tx) error {
-		err := tx.QueryRow(ctx, qUpsertSupplier, sup.Code, sup.Name, sup.Email, sup.CommissionBP, time.Now()).
+		err := tx.QueryRow(ctx, qUpsertSupplier, sup.Code, sup.Name, sup.Email, sup.CommissionBP, time.Now(),
+			sup.Catalog.Mode, sup.Catalog.PriceMismatch, string(feed)).
 			Scan(&sup.ID, timeCol{&sup.CreatedAt})
 		if err != nil {
 			return fmt.Errorf("upsert supplier %s: %w", sup.Code, err)
@@ -159,8 +173,15 @@ func (s *Store) supplierWithChannels(ctx context.Context, row Row) (*domain.Supp
 
 func scanSupplier(row Row) (*domain.Supplier, error) {
 	var sup domain.Supplier
-	if err := row.Scan(&sup.ID, &sup.Code, &sup.Name, &sup.Email, &sup.CommissionBP, timeCol{&sup.CreatedAt}); err != nil {
+	var feed []byte
+	if err := row.Scan(&sup.ID, &sup.Code, &sup.Name, &sup.Email, &sup.CommissionBP, timeCol{&sup.CreatedAt},
+		&sup.Catalog.Mode, &sup.Catalog.PriceMismatch, jsonCol{&feed}); err != nil {
 		return nil, err
+	}
+	if len(feed) > 0 {
+		if err := json.Unmarshal(feed, &sup.Catalog.Feed); err != nil {
+			return nil, fmt.Errorf("supplier %s catalog feed: %w", sup.Code, err)
+		}
 	}
 	return &sup, nil
 }

@@ -23,9 +23,11 @@ const (
 	// range starts at max(from, cursor time), so a deep cursor seeks
 	// straight into the (supplier_id, <time>, id) index instead of
 	// scanning the rows before it; the OR then only skips the rows that
-	// share the cursor's timestamp.
+	// share the cursor's timestamp. A supplier order waiting for stock is
+	// not the supplier's yet: it appears once released (as updated).
 	qSupplierOrderPage = `SELECT ` + soCols + ` FROM supplier_orders so JOIN suppliers s ON s.id = so.supplier_id
 WHERE so.supplier_id = $1 AND so.%[1]s >= $2 AND so.%[1]s < $3 AND (so.%[1]s > $4 OR so.id > $5)%[2]s
+AND so.status <> 'awaiting_stock'
 ORDER BY so.%[1]s, so.id LIMIT $6`
 	qSupplierOrderByNumber = `SELECT ` + soCols + ` FROM supplier_orders so JOIN suppliers s ON s.id = so.supplier_id
 WHERE so.number = $1 AND so.supplier_id = $2`

@@ -16,9 +16,12 @@
 //	           (leading dot; .tmp, .temp, .part, .partial, .filepart,
 //	           .upload) do not fire until renamed, so temp-then-rename
 //	           uploads are reported once, under the final name.
+//	/inbound/catalog
+//	           catalog feed files (CSV or JSON); like /inbound, but a
+//	           committed upload fires OnCatalog.
 //	/archive   the supplier's own shelf: upload, rename, delete freely.
 //
-// There are no sub-folders: mkdir and rmdir are refused with a message
+// There are no other sub-folders: mkdir and rmdir are refused with a message
 // saying so, as are symlink and hard link. Client paths are cleaned as
 // rooted paths, so "..", absolute paths and repeated slashes cannot leave
 // the tree; backslashes, NUL, control characters and invalid UTF-8 in

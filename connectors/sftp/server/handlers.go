@@ -162,8 +162,8 @@ func (s *session) Filecmd(r *sftp.Request) error {
 	case "Remove":
 		return s.remove(r.Filepath)
 	case "Mkdir":
-		return denied("cannot create folder %s: only /%s, /%s and /%s exist, without sub-folders",
-			path.Clean("/"+r.Filepath), FolderOutbound, FolderInbound, FolderArchive)
+		return denied("cannot create folder %s: only /%s, /%s, /%s and /%s exist, without other sub-folders",
+			path.Clean("/"+r.Filepath), FolderOutbound, FolderInbound, FolderCatalog, FolderArchive)
 	case "Rmdir":
 		return denied("cannot remove folder %s: the folders are fixed", path.Clean("/"+r.Filepath))
 	case "Symlink", "Link":
@@ -205,9 +205,7 @@ func (s *session) rename(from, to string, overwrite bool) error {
 	if src.folder == FolderOutbound {
 		s.srv.fire(s.ctx, s.log, "OnRetrieved", s.srv.cfg.OnRetrieved, s.supplierID, src.name)
 	}
-	if dst.folder == FolderInbound && !isTempName(dst.name) {
-		s.srv.fire(s.ctx, s.log, "OnInbound", s.srv.cfg.OnInbound, s.supplierID, dst.name)
-	}
+	s.srv.fireArrived(s.ctx, s.log, s.supplierID, dst)
 	return nil
 }
 
@@ -317,9 +315,12 @@ func (s *session) list(at loc) (sftp.ListerAt, error) {
 	if err != nil {
 		return nil, s.storageErr("list", at, err)
 	}
-	out := make(listerAt, len(files))
-	for i, f := range files {
-		out[i] = fileInfo{name: f.Name, size: f.Size, mod: f.ModTime}
+	out := make(listerAt, 0, len(files)+1)
+	if at.folder == FolderInbound {
+		out = append(out, dirInfo(catalogSub, s.srv.started))
+	}
+	for _, f := range files {
+		out = append(out, fileInfo{name: f.Name, size: f.Size, mod: f.ModTime})
 	}
 	return out, nil
 }
@@ -329,7 +330,7 @@ func (s *session) stat(at loc) (os.FileInfo, error) {
 	case at.isRoot():
 		return dirInfo("/", s.srv.started), nil
 	case at.isFolder():
-		return dirInfo(at.folder, s.srv.started), nil
+		return dirInfo(path.Base(at.folder), s.srv.started), nil
 	}
 	// The client's own open upload is visible to it (fstat on the
 	// handle), and to nobody else.

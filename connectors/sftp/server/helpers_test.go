@@ -100,6 +100,7 @@ func newEnv(t testing.TB, kind string, mutate func(*Config)) *env {
 		Logger:      slog.New(slog.NewTextHandler(io.MultiWriter(e.logs, testWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug})),
 		OnRetrieved: func(ctx context.Context, sup int64, name string) { e.hooks.add("retrieved", sup, name) },
 		OnInbound:   func(ctx context.Context, sup int64, name string) { e.hooks.add("inbound", sup, name) },
+		OnCatalog:   func(ctx context.Context, sup int64, name string) { e.hooks.add("catalog", sup, name) },
 	}
 	if mutate != nil {
 		mutate(&cfg)

@@ -18,7 +18,13 @@ const (
 	FolderInbound = "inbound"
 	// FolderArchive is the supplier's own shelf for files it has handled.
 	FolderArchive = "archive"
+	// FolderCatalog (/inbound/catalog) receives catalog feed files: the
+	// one sub-folder, fixed like the others.
+	FolderCatalog = "inbound/catalog"
 )
+
+// catalogSub is FolderCatalog's name inside /inbound.
+const catalogSub = "catalog"
 
 // rootFolders lists the folders of an account's root, in listing order.
 func rootFolders() []string { return []string{FolderArchive, FolderInbound, FolderOutbound} }
@@ -63,6 +69,9 @@ func parsePath(p string) (loc, error) {
 		return loc{}, nil
 	}
 	folder, name, _ := strings.Cut(c[1:], "/")
+	if folder == FolderInbound && (name == catalogSub || strings.HasPrefix(name, catalogSub+"/")) {
+		folder, name = FolderCatalog, strings.TrimPrefix(strings.TrimPrefix(name, catalogSub), "/")
+	}
 	if !isFolder(folder) {
 		return loc{}, notFound(c)
 	}
@@ -79,7 +88,7 @@ func parsePath(p string) (loc, error) {
 
 func isFolder(s string) bool {
 	switch s {
-	case FolderOutbound, FolderInbound, FolderArchive:
+	case FolderOutbound, FolderInbound, FolderArchive, FolderCatalog:
 		return true
 	}
 	return false

@@ -86,6 +86,8 @@ type Config struct {
 	// OnInbound is called after an upload into /inbound was committed,
 	// or a file was renamed into /inbound, under its final name.
 	OnInbound func(ctx context.Context, supplierID int64, name string)
+	// OnCatalog is OnInbound for /inbound/catalog (catalog feed files).
+	OnCatalog func(ctx context.Context, supplierID int64, name string)
 }
 
 // Server is the built-in SFTP server.
@@ -430,6 +432,20 @@ func (s *Server) serveSFTP(ctx context.Context, log *slog.Logger, p *principal, 
 // the change it reports is already committed, so it must not be lost
 // because the client hung up right after. A panicking hook is logged and
 // does not take the session down.
+// fireArrived fires the hook of the folder a file arrived in under its
+// final name: OnInbound for /inbound, OnCatalog for /inbound/catalog.
+func (s *Server) fireArrived(ctx context.Context, log *slog.Logger, supplierID int64, at loc) {
+	if isTempName(at.name) {
+		return
+	}
+	switch at.folder {
+	case FolderInbound:
+		s.fire(ctx, log, "OnInbound", s.cfg.OnInbound, supplierID, at.name)
+	case FolderCatalog:
+		s.fire(ctx, log, "OnCatalog", s.cfg.OnCatalog, supplierID, at.name)
+	}
+}
+
 func (s *Server) fire(ctx context.Context, log *slog.Logger, which string, hook func(context.Context, int64, string), supplierID int64, name string) {
 	if hook == nil {
 		return

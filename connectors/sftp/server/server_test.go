@@ -124,8 +124,9 @@ func TestRoundTripAndRename(t *testing.T) {
 			t.Fatalf("stat /inbound: %v %v", fi, err)
 		}
 		list, err := c.ReadDir("/inbound")
-		if err != nil || len(list) != 1 || list[0].Name() != "status-1.csv" || list[0].Size() != 3 {
-			t.Fatalf("list /inbound: %v %v", list, err)
+		if err != nil || len(list) != 2 || !list[0].IsDir() || list[0].Name() != "catalog" ||
+			list[1].Name() != "status-1.csv" || list[1].Size() != 3 {
+			t.Fatalf("list /inbound (the catalog folder, then the file): %v %v", list, err)
 		}
 		if wd, err := c.RealPath("/inbound/../.."); err != nil || wd != "/" {
 			t.Fatalf("realpath: %q %v", wd, err)
@@ -211,6 +212,47 @@ func TestUploadToInboundFiresOnInbound(t *testing.T) {
 	want := []string{"inbound 1 22-31.status.csv", "inbound 1 kept.csv"}
 	if got := e.hooks.take(); !slices.Equal(got, want) {
 		t.Fatalf("hooks %v, want %v", got, want)
+	}
+}
+
+// TestCatalogFolder: /inbound/catalog is a fixed folder of its own:
+// uploads there fire OnCatalog (not OnInbound), stay out of /inbound's
+// files, and it has no sub-folders.
+func TestCatalogFolder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "mem", nil)
+	c := e.clientA()
+	put(t, c, "/inbound/catalog/stock.csv.tmp", []byte("x"))
+	if err := c.PosixRename("/inbound/catalog/stock.csv.tmp", "/inbound/catalog/stock.csv"); err != nil {
+		t.Fatal(err)
+	}
+	put(t, c, "/inbound/status.csv", []byte("y"))
+	want := []string{"catalog 1 stock.csv", "inbound 1 status.csv"}
+	if got := e.hooks.take(); !slices.Equal(got, want) {
+		t.Fatalf("hooks %v, want %v", got, want)
+	}
+	if fi, err := c.Stat("/inbound/catalog"); err != nil || !fi.IsDir() || fi.Name() != "catalog" {
+		t.Fatalf("stat: %v %v", fi, err)
+	}
+	list, err := c.ReadDir("/inbound/catalog")
+	if err != nil || len(list) != 1 || list[0].Name() != "stock.csv" {
+		t.Fatalf("list: %v %v", list, err)
+	}
+	if got := download(t, c, "/inbound/catalog/../catalog/stock.csv"); string(got) != "x" {
+		t.Errorf("download %q", got)
+	}
+	if _, err := c.Create("/inbound/catalog/sub/x.csv"); err == nil {
+		t.Error("a sub-folder of /inbound/catalog was writable")
+	}
+	if err := c.Mkdir("/inbound/catalog/sub"); err == nil {
+		t.Error("mkdir under /inbound/catalog succeeded")
+	}
+	if err := c.Remove("/inbound/catalog"); err == nil {
+		t.Error("the catalog folder was removed")
+	}
+	// Another supplier sees its own, empty, catalog folder.
+	if list, err := e.clientB().ReadDir("/inbound/catalog"); err != nil || len(list) != 0 {
+		t.Errorf("supplier B sees %v %v", list, err)
 	}
 }
 

@@ -185,9 +185,7 @@ func (u *upload) Close() error {
 		return u.sess.storageErr("upload", u.at, err)
 	}
 	u.sess.log.Info("sftp upload", "path", u.at.String(), "bytes", size, "duration", time.Since(u.started).Round(time.Millisecond))
-	if u.at.folder == FolderInbound && !isTempName(u.at.name) {
-		u.sess.srv.fire(u.sess.ctx, u.sess.log, "OnInbound", u.sess.srv.cfg.OnInbound, u.sess.supplierID, u.at.name)
-	}
+	u.sess.srv.fireArrived(u.sess.ctx, u.sess.log, u.sess.supplierID, u.at)
 	return nil
 }
 
