@@ -111,10 +111,48 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 				ev.Kind = store.EventShipment
 			}
 		}
+		// The lines follow the whole-order action, and the status is
+		// derived from them (a package of some lines is partially_shipped).
+		var after []domain.Line
+		var lineChanges []store.LineChange
+		if res.Applied && upd.Action != ActNote {
+			if after, err = st.LinesIn(ctx, tx, so.ID); err != nil {
+				return err
+			}
+			if upd.Action == ActShip {
+				var pkg []PackageLine
+				if upd.Shipment != nil && len(upd.Shipment.Lines) > 0 {
+					if err := json.Unmarshal(upd.Shipment.Lines, &pkg); err != nil {
+						return &LinesError{Fields: []FieldError{{Field: "lines", Message: "must be a list of {position or sku, quantity}"}}}
+					}
+				}
+				shipped, err := shipLines(after, pkg)
+				if err != nil {
+					return err
+				}
+				for _, p := range shipped {
+					lineChanges = append(lineChanges, store.LineChange{Position: p.Position, SKU: p.SKU, Action: ActShip})
+				}
+				if upd.Shipment != nil {
+					sh := *upd.Shipment
+					sh.Lines, _ = json.Marshal(shipped)
+					upd.Shipment = &sh
+					ev.Data, _ = json.Marshal(upd.Shipment)
+				}
+			} else {
+				lineChanges = wholeOrderLines(after, upd.Action, upd.Note)
+			}
+			if upd.Action != ActCancel && upd.Action != ActReject { // those are final as asked
+				ev.To = DeriveSupplierOrderStatus(ev.To, after)
+			}
+			if ev.To == ev.From && len(lineChanges) == 0 && upd.Action != ActShip {
+				ev.Kind, res.Applied, res.Reason = store.EventIgnored, false, fmt.Sprintf("unchanged: the order is already %s", so.Status)
+			}
+		}
 		if res.Reason != "" {
 			ev.Note = strings.TrimSpace(ev.Note + " [ignored: " + res.Reason + "]")
 		}
-		moved := res.Applied && ev.To != ev.From
+		moved := res.Applied && (ev.To != ev.From || len(lineChanges) > 0)
 		var order store.OrderTransition
 		if moved {
 			// The status first, so the event can record how the order's own
@@ -141,11 +179,23 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 		if !moved {
 			return nil
 		}
+		if len(lineChanges) > 0 {
+			if err := st.SaveLines(ctx, tx, after); err != nil {
+				return err
+			}
+			if err := st.AppendLineChanges(ctx, tx, so.ID, ev.ID, ev.OccurredAt, lineChanges); err != nil {
+				return err
+			}
+		}
 		if ev.To == domain.StatusCancelled || ev.To == domain.StatusRejected {
-			// Cancelled lines earn no commission: reverse it in this month.
+			// Cancelled lines earn no commission: reverse what the order
+			// still nets in this month.
 			if err := st.ReverseCommission(ctx, tx, so.ID, ev.CreatedAt); err != nil {
 				return err
 			}
+		}
+		if ev.To == ev.From && upd.Action != ActShip {
+			return nil // only lines moved (an acknowledgement of a partially cancelled order): nothing to tell
 		}
 		// What the notifications say is fixed now: the supplier order
 		// as this change left it.
