@@ -36,6 +36,8 @@ func Routes() []Route {
 		{http.MethodPost, "/api/v1/supplier/orders/{number}/acknowledge", store.RoleSupplier, (*Server).acknowledgeSupplierOrder},
 		{http.MethodPost, "/api/v1/supplier/orders/{number}/status", store.RoleSupplier, (*Server).updateStatus},
 		{http.MethodPost, "/api/v1/supplier/orders/{number}/cancel", store.RoleSupplier, (*Server).cancelOrder},
+		{http.MethodPost, "/api/v1/supplier/orders/{number}/lines", store.RoleSupplier, (*Server).answerLines},
+		{http.MethodPost, "/api/v1/supplier/orders/{number}/lines", store.RoleSupplier, (*Server).answerLines},
 		{http.MethodGet, "/api/v1/supplier/orders/{number}/history", store.RoleSupplier, (*Server).supplierHistory},
 		{http.MethodGet, "/api/v1/admin/deliveries", store.RoleAdmin, (*Server).listDeliveries},
 		{http.MethodGet, "/api/v1/admin/deliveries/{id}", store.RoleAdmin, (*Server).getDelivery},

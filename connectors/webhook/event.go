@@ -17,6 +17,10 @@ const (
 	EventSupplierOrderShipped       = "supplier_order.shipped"
 	EventSupplierOrderCancelled     = "supplier_order.cancelled"
 	EventOrderStatusChanged         = "order.status_changed"
+	// Line-level changes: answers that cancel nothing, and those that
+	// reject or cancel lines or units (see pipeline/notify.go).
+	EventSupplierOrderLinesChanged   = "supplier_order.lines_changed"
+	EventSupplierOrderLinesCancelled = "supplier_order.lines_cancelled"
 )
 
 // Event is the Standard Webhooks envelope: {"type","timestamp","data"}.
