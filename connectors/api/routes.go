@@ -37,7 +37,6 @@ func Routes() []Route {
 		{http.MethodPost, "/api/v1/supplier/orders/{number}/status", store.RoleSupplier, (*Server).updateStatus},
 		{http.MethodPost, "/api/v1/supplier/orders/{number}/cancel", store.RoleSupplier, (*Server).cancelOrder},
 		{http.MethodPost, "/api/v1/supplier/orders/{number}/lines", store.RoleSupplier, (*Server).answerLines},
-		{http.MethodPost, "/api/v1/supplier/orders/{number}/lines", store.RoleSupplier, (*Server).answerLines},
 		{http.MethodGet, "/api/v1/supplier/orders/{number}/history", store.RoleSupplier, (*Server).supplierHistory},
 		{http.MethodGet, "/api/v1/admin/deliveries", store.RoleAdmin, (*Server).listDeliveries},
 		{http.MethodGet, "/api/v1/admin/deliveries/{id}", store.RoleAdmin, (*Server).getDelivery},
