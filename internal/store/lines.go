@@ -13,17 +13,19 @@ const EventLines = "lines"
 
 // LineChange is how one event changed one line: the per-line history.
 type LineChange struct {
-	Position     int       `json:"position"`
-	SKU          string    `json:"sku,omitempty"`
-	Action       string    `json:"action"`
-	From         string    `json:"from_status"`
-	To           string    `json:"to_status"`
-	CancelledQty int       `json:"cancelled_quantity,omitempty"`
-	ExpectedDate string    `json:"expected_date,omitempty"`
-	ReasonCode   string    `json:"reason_code,omitempty"`
-	Reason       string    `json:"reason,omitempty"`
-	EventID      int64     `json:"event_id"`
-	OccurredAt   time.Time `json:"occurred_at"`
+	Position     int    `json:"position"`
+	SKU          string `json:"sku,omitempty"`
+	Action       string `json:"action"`
+	From         string `json:"from_status"`
+	To           string `json:"to_status"`
+	CancelledQty int    `json:"cancelled_quantity,omitempty"`
+	ExpectedDate string `json:"expected_date,omitempty"`
+	ReasonCode   string `json:"reason_code,omitempty"`
+	Reason       string `json:"reason,omitempty"`
+	// EventID and OccurredAt are left out of the event's own data, which
+	// is written before the event has its id.
+	EventID    int64     `json:"event_id,omitempty"`
+	OccurredAt time.Time `json:"occurred_at,omitzero"`
 }
 
 const (
