@@ -123,6 +123,12 @@ func TestTransition(t *testing.T) {
 		{"new", ActDeliver, "", "", true},
 		{"delivered", ActNote, "delivered", Unchanged, false},
 		{"new", "teleport", "", "", true},
+		{"partially_cancelled", ActAcknowledge, "acknowledged", "", false},
+		{"partially_cancelled", ActCancel, "cancelled", "", false},
+		{"partially_shipped", ActShip, "shipped", "", false},
+		{"partially_shipped", ActCancel, "", "", true},
+		{"partially_shipped", ActAcknowledge, "partially_shipped", Backwards, false},
+		{"partially_shipped", ActDeliver, "", "", true},
 	} {
 		to, outcome, err := Transition(tc.from, tc.action)
 		if (err != nil) != tc.err || to != tc.to || outcome != tc.outcome {
@@ -147,6 +153,12 @@ func TestDeriveOrderStatus(t *testing.T) {
 		{[]string{"acknowledged", "acknowledged"}, "acknowledged"},
 		{[]string{"dispatched", "acknowledged"}, "dispatched"},
 		{[]string{"new", "dispatched"}, "new"},
+		{[]string{"partially_shipped", "acknowledged"}, "partially_shipped"},
+		{[]string{"partially_shipped", "cancelled"}, "partially_shipped"},
+		{[]string{"partially_cancelled", "acknowledged"}, "partially_cancelled"},
+		{[]string{"partially_cancelled", "backordered"}, "backordered"},
+		{[]string{"partially_cancelled", "dispatched"}, "dispatched"},
+		{[]string{"partially_cancelled", "new"}, "new"},
 	} {
 		if got := DeriveOrderStatus(tc.in); got != tc.want {
 			t.Errorf("DeriveOrderStatus(%v) = %q, want %q", tc.in, got, tc.want)
