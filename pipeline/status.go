@@ -126,12 +126,18 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 						return &LinesError{Fields: []FieldError{{Field: "lines", Message: "must be a list of {position or sku, quantity}"}}}
 					}
 				}
+				before := append([]domain.Line(nil), after...)
 				shipped, err := shipLines(after, pkg)
 				if err != nil {
 					return err
 				}
 				for _, p := range shipped {
-					lineChanges = append(lineChanges, store.LineChange{Position: p.Position, SKU: p.SKU, Action: ActShip})
+					for i := range after {
+						if after[i].Position == p.Position {
+							lineChanges = append(lineChanges, store.LineChange{Position: p.Position, SKU: p.SKU, Action: ActShip,
+								From: before[i].Status, To: after[i].Status})
+						}
+					}
 				}
 				if upd.Shipment != nil {
 					sh := *upd.Shipment

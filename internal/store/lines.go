@@ -13,11 +13,13 @@ const EventLines = "lines"
 
 // LineChange is how one event changed one line: the per-line history.
 type LineChange struct {
-	Position     int    `json:"position"`
-	SKU          string `json:"sku,omitempty"`
-	Action       string `json:"action"`
-	From         string `json:"from_status"`
-	To           string `json:"to_status"`
+	Position int    `json:"position"`
+	SKU      string `json:"sku,omitempty"`
+	Action   string `json:"action"`
+	// From and To are the line's status before and after; named apart
+	// from an event's from_status/to_status, which are the order's.
+	From         string `json:"previous_status"`
+	To           string `json:"status"`
 	CancelledQty int    `json:"cancelled_quantity,omitempty"`
 	ExpectedDate string `json:"expected_date,omitempty"`
 	ReasonCode   string `json:"reason_code,omitempty"`
