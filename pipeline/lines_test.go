@@ -259,9 +259,13 @@ func TestWholeOrderAfterLines(t *testing.T) {
 		if err != nil || res.Event.To != "partially_cancelled" {
 			t.Fatalf("change quantity: %+v %v", res, err)
 		}
+		jobs := q.n
 		res, err = pipeline.ApplyStatus(ctx, st, q, so.SupplierID, so.Number, pipeline.StatusUpdate{Action: pipeline.ActAcknowledge})
-		if err != nil || !res.Applied {
+		if err != nil || !res.Applied || !strings.Contains(string(res.Event.Data), `"lines"`) {
 			t.Fatalf("acknowledge: %+v %v", res, err)
+		}
+		if q.n != jobs+1 { // the lines it accepted reach the retailer's webhook
+			t.Errorf("acknowledging open lines queued %d jobs, want 1", q.n-jobs)
 		}
 		status, lines := lineStates(t, st, so.ID)
 		if status != "partially_cancelled" || lines[2].Status != "accepted" || lines[3].Status != "accepted" || lines[1].AcceptedQty != 3 {

@@ -159,6 +159,12 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 			ev.Note = strings.TrimSpace(ev.Note + " [ignored: " + res.Reason + "]")
 		}
 		moved := res.Applied && (ev.To != ev.From || len(lineChanges) > 0)
+		// An action that moved only lines (acknowledging a partially
+		// cancelled order accepts its open lines) is told as a line change.
+		onlyLines := moved && ev.To == ev.From && upd.Action != ActShip
+		if onlyLines {
+			ev.Data, _ = json.Marshal(map[string]any{"lines": lineChanges})
+		}
 		var order store.OrderTransition
 		if moved {
 			// The status first, so the event can record how the order's own
@@ -200,9 +206,6 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 				return err
 			}
 		}
-		if ev.To == ev.From && upd.Action != ActShip {
-			return nil // only lines moved (an acknowledgement of a partially cancelled order): nothing to tell
-		}
 		// What the notifications say is fixed now: the supplier order
 		// as this change left it.
 		snap, err := snapshotIn(ctx, st, tx, so.ID)
@@ -210,9 +213,12 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 			return err
 		}
 		var params []river.InsertManyParams
-		if upd.ByRetailer {
+		switch {
+		case onlyLines:
+			params, err = notifyRetailerOf(ctx, st, tx, retailer, so, snap, EventSupplierOrderLinesChanged, false, ev, order.Changed())
+		case upd.ByRetailer:
 			params, err = notifySupplier(ctx, st, tx, so, snap, ev)
-		} else {
+		default:
 			params, err = notifyRetailer(ctx, st, tx, retailer, so, snap, upd.Action, ev, order.Changed())
 		}
 		if err != nil || len(params) == 0 {
