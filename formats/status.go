@@ -34,7 +34,19 @@ type StatusRow struct {
 	Quantity int
 	// ShippedAt is the zero time when the file gave none.
 	ShippedAt time.Time
+	// Line, when set, makes the row an answer for that line (its
+	// position) rather than for the whole order: acknowledged accepts it,
+	// backordered needs ExpectedDate, rejected (or cancelled) needs a
+	// ReasonCode or a note, quantity_changed needs the new Quantity, and
+	// shipped puts Quantity units of it (default all left) in a package.
+	Line         int
+	ExpectedDate time.Time
+	ReasonCode   string
 }
+
+// StatusQuantityChanged is the status of a line row that lowers the line's
+// quantity to Quantity (ships fewer); only line rows take it.
+const StatusQuantityChanged = "quantity_changed"
 
 // RowError is a row that was rejected while the rest of the file was read.
 type RowError struct {
@@ -178,6 +190,23 @@ func (o DecodeOptions) buildRow(row int, vals map[string]string) (StatusRow, str
 		Carrier:             get(fieldCarrier),
 		TrackingNumber:      get(fieldTracking),
 		SKU:                 get(fieldSKU),
+		ReasonCode:          get(fieldReasonCode),
+	}
+	if l := get(fieldLine); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n <= 0 {
+			bad("line %q is not a line position (a whole number from 1)", l)
+		} else {
+			sr.Line = n
+		}
+	}
+	if d := get(fieldExpectedDate); d != "" {
+		t, err := time.ParseInLocation("2006-01-02", d, time.UTC)
+		if err != nil {
+			bad("%s %q is not a date (write e.g. 2026-12-20)", fieldExpectedDate, d)
+		} else {
+			sr.ExpectedDate = t
+		}
 	}
 	if sr.SupplierOrderNumber == "" && !unreadable[fieldOrder] {
 		bad("%s is required", fieldOrder)
@@ -189,6 +218,8 @@ func (o DecodeOptions) buildRow(row int, vals map[string]string) (StatusRow, str
 	case st != "":
 		if s, ok := normalizeStatus(st); ok {
 			sr.Status = s
+		} else if s := normalizeName(st); sr.Line > 0 && (s == StatusQuantityChanged || s == "changed" || s == "change_quantity") {
+			sr.Status = StatusQuantityChanged
 		} else {
 			bad("unknown status %q (want one of %s)", st, strings.Join(supplierStatuses(), ", "))
 		}
@@ -207,8 +238,8 @@ func (o DecodeOptions) buildRow(row int, vals map[string]string) (StatusRow, str
 		switch {
 		case err != nil || n <= 0:
 			bad("quantity %q is not a positive whole number", q)
-		case sr.SKU == "":
-			bad("quantity needs a sku: it says how many of which item")
+		case sr.SKU == "" && sr.Line == 0:
+			bad("quantity needs a sku or a line: it says how many of which item")
 		default:
 			sr.Quantity = n
 		}
@@ -221,6 +252,27 @@ func (o DecodeOptions) buildRow(row int, vals map[string]string) (StatusRow, str
 		} else {
 			sr.ShippedAt = t
 		}
+	}
+
+	if sr.Line > 0 {
+		switch sr.Status {
+		case domain.StatusBackordered:
+			if sr.ExpectedDate.IsZero() && !unreadable[fieldExpectedDate] && vals[fieldExpectedDate] == "" {
+				bad("%s is required to backorder a line (e.g. 2026-12-20)", fieldExpectedDate)
+			}
+		case domain.StatusRejected, domain.StatusCancelled:
+			if sr.ReasonCode == "" && sr.Note == "" {
+				bad("%s or note is required to reject a line", fieldReasonCode)
+			}
+		case StatusQuantityChanged:
+			if sr.Quantity == 0 && vals[fieldQuantity] == "" {
+				bad("quantity is required: the line's new quantity")
+			}
+		case domain.StatusDelivered:
+			bad("delivered is for the whole order: leave line empty")
+		}
+	} else if !sr.ExpectedDate.IsZero() {
+		bad("%s goes with a backordered line: give the line", fieldExpectedDate)
 	}
 
 	if len(problems) > 0 {
@@ -262,6 +314,8 @@ func normalizeStatus(s string) (string, bool) {
 		n = domain.StatusCancelled
 	case "back_ordered", "backorder":
 		n = domain.StatusBackordered
+	case "accepted", "accept", "confirmed":
+		n = domain.StatusAcknowledged
 	}
 	for _, st := range supplierStatuses() {
 		if n == st {

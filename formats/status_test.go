@@ -31,6 +31,13 @@ func rowSummary(r StatusRow) string {
 	if !r.ShippedAt.IsZero() {
 		add("shipped", r.ShippedAt.Format(time.RFC3339))
 	}
+	if r.Line != 0 {
+		add("line", fmt.Sprint(r.Line))
+	}
+	if !r.ExpectedDate.IsZero() {
+		add("expected", r.ExpectedDate.Format("2006-01-02"))
+	}
+	add("reason", r.ReasonCode)
 	return s
 }
 
@@ -215,6 +222,45 @@ func TestDecodeStatusXML(t *testing.T) {
 		{name: "ascii accepted", in: `<?xml version="1.0" encoding="US-ASCII"?><a><update order="1" status="shipped"/></a>`, rows: []string{"1 1 shipped"}},
 		{name: "deep nesting in a field", in: `<a><update><order>1</order><status>shipped</status><x>` + strings.Repeat("<x>", 10000) + strings.Repeat("</x>", 10000) + `</x></update></a>`,
 			rows: []string{"1 1 shipped"}},
+	})
+}
+
+// TestDecodeStatusLines: per-line rows in every format, and what a line
+// row must carry, each problem naming its column.
+func TestDecodeStatusLines(t *testing.T) {
+	csvDecode := func(s string) (*StatusFile, error) { return DecodeStatusCSV(strings.NewReader(s), DecodeOptions{}) }
+	runDecodeCases(t, csvDecode, []decodeCase{
+		{name: "csv lines", in: "supplier_order_number,line,status,expected_date,reason_code,note,quantity\n" +
+			"22-31,1,backordered,2026-12-20,,,\n" +
+			"22-31,2,rejected,,out_of_range,Discontinued,\n" +
+			"22-31,3,Quantity Changed,,,only 2 left,2\n" +
+			"22-31,4,accepted,,,,\n" +
+			"22-31,,acknowledged,,,,\n",
+			rows: []string{"2 22-31 backordered line=1 expected=2026-12-20", "3 22-31 rejected note=Discontinued line=2 reason=out_of_range",
+				"4 22-31 quantity_changed note=only 2 left qty=2 line=3", "5 22-31 acknowledged line=4", "6 22-31 acknowledged"}},
+		{name: "csv line problems", in: "order,line,status,eta,reason,quantity\n" +
+			"22-31,1,backordered,,,\n" +
+			"22-31,2,rejected,,,\n" +
+			"22-31,x,acknowledged,,,\n" +
+			"22-31,3,backordered,20.12.2026x,,\n" +
+			"22-31,,backordered,2026-12-20,,\n" +
+			"22-31,,quantity_changed,,,2\n" +
+			"22-31,4,quantity_changed,,,\n" +
+			"22-31,4,delivered,,,\n",
+			errs: []string{"2 expected_date is required to backorder a line", "3 reason_code or note is required to reject a line",
+				`4 line "x" is not a line position`, `5 expected_date "20.12.2026x" is not a date`, "6 expected_date goes with a backordered line",
+				`7 unknown status "quantity_changed"`, "8 quantity is required", "9 delivered is for the whole order"}},
+	})
+	jsonDecode := func(s string) (*StatusFile, error) { return DecodeStatusJSON(strings.NewReader(s), DecodeOptions{}) }
+	runDecodeCases(t, jsonDecode, []decodeCase{
+		{name: "json lines", in: `[{"order":"22-31","line":1,"status":"backordered","expected_date":"2026-12-20"},{"order":"22-31","position":2,"status":"rejected","reason_code":"out_of_range","note":"Discontinued"}]`,
+			rows: []string{"1 22-31 backordered line=1 expected=2026-12-20", "2 22-31 rejected note=Discontinued line=2 reason=out_of_range"}},
+	})
+	xmlDecode := func(s string) (*StatusFile, error) { return DecodeStatusXML(strings.NewReader(s), DecodeOptions{}) }
+	runDecodeCases(t, xmlDecode, []decodeCase{
+		{name: "xml lines", in: `<status_updates><update><order>22-31</order><line>1</line><status>backordered</status><expected_date>2026-12-20</expected_date></update>` +
+			`<update order="22-31" line="2" status="rejected" reason_code="out_of_range"/></status_updates>`,
+			rows: []string{"1 22-31 backordered line=1 expected=2026-12-20", "2 22-31 rejected line=2 reason=out_of_range"}},
 	})
 }
 

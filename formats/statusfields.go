@@ -20,6 +20,11 @@ const (
 	fieldSKU         = "sku"
 	fieldQuantity    = "quantity"
 	fieldShippedAt   = "shipped_at"
+	// Per-line answers: the line's position, a backorder's expected date
+	// and a rejection's reason code (the note is the reason's text).
+	fieldLine         = "line"
+	fieldExpectedDate = "expected_date"
+	fieldReasonCode   = "reason_code"
 )
 
 // statusField maps a column, key or element name to its canonical field.
@@ -45,6 +50,12 @@ func statusField(name string) (string, bool) {
 		return fieldQuantity, true
 	case fieldShippedAt, "shipped_on", "ship_date", "shipped_date":
 		return fieldShippedAt, true
+	case fieldLine, "line_number", "line_no", "position":
+		return fieldLine, true
+	case fieldExpectedDate, "expected", "expected_ship_date", "backorder_date", "eta":
+		return fieldExpectedDate, true
+	case fieldReasonCode, "reason", "reject_reason":
+		return fieldReasonCode, true
 	}
 	return "", false
 }

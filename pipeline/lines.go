@@ -2,9 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/store"
 )
@@ -49,7 +53,8 @@ type LineUpdate struct {
 	ByRetailer     bool
 }
 
-// ErrLinesNotImplemented is returned until line answers are built.
+// ErrLinesNotImplemented was returned before line answers were built; it
+// is kept so callers written against the contract still compile.
 var ErrLinesNotImplemented = errors.New("line answers are not implemented yet")
 
 // ApplyLineAnswers applies upd to a supplier's supplier order in one
@@ -57,6 +62,136 @@ var ErrLinesNotImplemented = errors.New("line answers are not implemented yet")
 // and order status, the ledger, the history and the retailer's
 // notifications are written together. A repeat with the same
 // IdempotencyKey returns the first result.
+//
+// The update is all or nothing: every answer is checked first and a
+// *LinesError (errors.Is ErrLineAnswer) lists each refused one with its
+// field (lines[i].quantity). A supplier order that is cancelled, rejected
+// or delivered takes no answers (ErrIllegalTransition); an unknown number
+// is store.ErrNotFound. Answers that change nothing (a repeat) are
+// recorded as ignored, Applied false.
+//
+// Who is told: the retailer, always, of every applied change (webhook
+// supplier_order.lines_changed, or supplier_order.lines_cancelled when
+// quantity was rejected or cancelled, which is always emailed). ByRetailer
+// marks a change the retailer asked for (an accepted cancellation
+// request): the retailer is still told of the result, since the request
+// was its own; in addition, when the change cancels the whole supplier
+// order, its supplier is sent order.cancelled on its push channels, as for
+// a retailer's whole-order cancellation.
 func ApplyLineAnswers(ctx context.Context, st *store.Store, q jobs.Queue, supplierID int64, number string, upd LineUpdate) (*StatusResult, error) {
-	return nil, ErrLinesNotImplemented
+	if len(upd.Answers) == 0 {
+		return nil, &LinesError{Fields: []FieldError{{Field: "lines", Message: "at least one line answer is required"}}}
+	}
+	retailer, err := st.RetailerOfSupplierOrder(ctx, supplierID, number)
+	if err != nil {
+		return nil, err
+	}
+	var res *StatusResult
+	err = st.InTx(ctx, func(tx store.Tx) error {
+		so, err := st.LockSupplierOrder(ctx, tx, supplierID, number)
+		if err != nil {
+			return err
+		}
+		if upd.IdempotencyKey != "" {
+			prev, err := st.EventByIdempotencyKey(ctx, tx, so.ID, upd.IdempotencyKey)
+			if err == nil {
+				res = &StatusResult{Event: prev, Applied: prev.Kind != store.EventIgnored, Replayed: true}
+				return nil
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		switch so.Status {
+		case domain.StatusCancelled, domain.StatusRejected, domain.StatusDelivered:
+			return fmt.Errorf("%w: cannot answer lines of a supplier order that is %s", ErrIllegalTransition, so.Status)
+		}
+		before, err := st.LinesIn(ctx, tx, so.ID)
+		if err != nil {
+			return err
+		}
+		after := append([]domain.Line(nil), before...)
+		changes, err := linePlan(after, upd.Answers)
+		if err != nil {
+			return err
+		}
+		ev := &store.StatusEvent{SupplierOrderID: so.ID, Kind: store.EventLines, From: so.Status, To: so.Status, Actor: upd.Actor,
+			Channel: upd.Channel, Note: upd.Note, IdempotencyKey: upd.IdempotencyKey, OccurredAt: upd.OccurredAt}
+		res = &StatusResult{Event: ev}
+		if len(changes) == 0 {
+			ev.Kind, res.Reason = store.EventIgnored, "unchanged: the lines already are as answered"
+			ev.Note = strings.TrimSpace(ev.Note + " [ignored: " + res.Reason + "]")
+			return st.AppendEvent(ctx, tx, ev)
+		}
+		res.Applied = true
+		ev.To = DeriveSupplierOrderStatus(so.Status, after)
+		return commitLines(ctx, st, q, tx, retailer, so, ev, before, after, changes, upd.ByRetailer)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// commitLines writes an applied line event: the supplier order's derived
+// status (bumping its version even when the status stays), the event with
+// its line changes, the lines, the ledger reversals and the notifications.
+func commitLines(ctx context.Context, st *store.Store, q jobs.Queue, tx store.Tx, retailer *domain.Retailer, so *store.LockedSupplierOrder,
+	ev *store.StatusEvent, before, after []domain.Line, changes []store.LineChange, byRetailer bool) error {
+	order, err := st.SetSupplierOrderStatus(ctx, tx, so, ev.To, DeriveOrderStatus)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"lines": changes}
+	if order.Changed() {
+		data["order_from"], data["order_to"] = order.From, order.To
+	}
+	ev.Data, _ = json.Marshal(data)
+	if err := st.AppendEvent(ctx, tx, ev); err != nil {
+		return err
+	}
+	for i := range changes {
+		changes[i].EventID, changes[i].OccurredAt = ev.ID, ev.OccurredAt
+	}
+	if err := st.SaveLines(ctx, tx, after); err != nil {
+		return err
+	}
+	if err := st.AppendLineChanges(ctx, tx, so.ID, ev.ID, ev.OccurredAt, changes); err != nil {
+		return err
+	}
+	cut := false
+	for _, c := range changes {
+		cut = cut || c.CancelledQty > 0
+	}
+	if cut {
+		if err := reverseLines(ctx, st, tx, so.ID, ev.ID, before, after, ev.CreatedAt); err != nil {
+			return err
+		}
+	}
+	snap, err := snapshotIn(ctx, st, tx, so.ID)
+	if err != nil {
+		return err
+	}
+	typ := EventSupplierOrderLinesChanged
+	if cut {
+		typ = EventSupplierOrderLinesCancelled
+	}
+	params, err := notifyRetailerOf(ctx, st, tx, retailer, so, snap, typ, cut, ev, order.Changed())
+	if err != nil {
+		return err
+	}
+	if byRetailer && ev.To == domain.StatusCancelled && ev.From != domain.StatusCancelled {
+		more, err := notifySupplier(ctx, st, tx, so, snap, ev)
+		if err != nil {
+			return err
+		}
+		params = append(params, more...)
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	if q == nil {
+		return errors.New("line answers: no job queue to notify the retailer")
+	}
+	return q.InsertTx(ctx, tx, params)
 }

@@ -18,6 +18,12 @@ const (
 	EventSupplierOrderShipped       = "supplier_order.shipped"
 	EventSupplierOrderCancelled     = "supplier_order.cancelled"
 	EventOrderStatusChanged         = "order.status_changed"
+	// EventSupplierOrderLinesChanged: a supplier answered lines (accepted,
+	// backordered with a date) without cancelling any quantity.
+	EventSupplierOrderLinesChanged = "supplier_order.lines_changed"
+	// EventSupplierOrderLinesCancelled: lines (or units of them) were
+	// rejected, cancelled or cut by a quantity change; always emailed.
+	EventSupplierOrderLinesCancelled = "supplier_order.lines_cancelled"
 )
 
 // RetailerChannelPrefix marks deliveries owed to the retailer rather than
@@ -82,10 +88,15 @@ func RetailerChannel(r *domain.Retailer, name string) (domain.Channel, bool) {
 // When the order's own status moved too, every webhook also gets an
 // order.status_changed event.
 func notifyRetailer(ctx context.Context, st *store.Store, tx store.Tx, r *domain.Retailer, so *store.LockedSupplierOrder, snap []byte, action string, ev *store.StatusEvent, orderMoved bool) ([]river.InsertManyParams, error) {
-	typ := retailerEvent(action)
 	// Held back for stock, or going out after all: the retailer cannot
 	// opt out of these either.
 	always := action == ActCancel || action == ActReject || action == ActAwaitStock || action == ActRelease
+	return notifyRetailerOf(ctx, st, tx, r, so, snap, retailerEvent(action), always, ev, orderMoved)
+}
+
+// notifyRetailerOf is notifyRetailer for an event type; always forces the
+// email (cancellations and rejections, whole or of lines; stock holds).
+func notifyRetailerOf(ctx context.Context, st *store.Store, tx store.Tx, r *domain.Retailer, so *store.LockedSupplierOrder, snap []byte, typ string, always bool, ev *store.StatusEvent, orderMoved bool) ([]river.InsertManyParams, error) {
 	chans := append([]domain.Channel(nil), r.Channels...)
 	if _, ok := RetailerChannel(&domain.Retailer{Channels: r.Channels}, "email"); !ok && always && r.Email != "" {
 		chans = append(chans, retailerEmailChannel)

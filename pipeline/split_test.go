@@ -129,6 +129,12 @@ func TestTransition(t *testing.T) {
 		{"awaiting_stock", ActAcknowledge, "", "", true},
 		{"awaiting_stock", ActShip, "", "", true},
 		{"dispatched", ActRelease, "dispatched", Backwards, false},
+		{"partially_cancelled", ActAcknowledge, "acknowledged", "", false},
+		{"partially_cancelled", ActCancel, "cancelled", "", false},
+		{"partially_shipped", ActShip, "shipped", "", false},
+		{"partially_shipped", ActCancel, "", "", true},
+		{"partially_shipped", ActAcknowledge, "partially_shipped", Backwards, false},
+		{"partially_shipped", ActDeliver, "", "", true},
 	} {
 		to, outcome, err := Transition(tc.from, tc.action)
 		if (err != nil) != tc.err || to != tc.to || outcome != tc.outcome {
@@ -156,6 +162,12 @@ func TestDeriveOrderStatus(t *testing.T) {
 		{[]string{"awaiting_stock", "acknowledged"}, "awaiting_stock"},
 		{[]string{"awaiting_stock", "cancelled"}, "awaiting_stock"},
 		{[]string{"awaiting_stock", "shipped"}, "partially_shipped"},
+		{[]string{"partially_shipped", "acknowledged"}, "partially_shipped"},
+		{[]string{"partially_shipped", "cancelled"}, "partially_shipped"},
+		{[]string{"partially_cancelled", "acknowledged"}, "partially_cancelled"},
+		{[]string{"partially_cancelled", "backordered"}, "backordered"},
+		{[]string{"partially_cancelled", "dispatched"}, "dispatched"},
+		{[]string{"partially_cancelled", "new"}, "new"},
 	} {
 		if got := DeriveOrderStatus(tc.in); got != tc.want {
 			t.Errorf("DeriveOrderStatus(%v) = %q, want %q", tc.in, got, tc.want)

@@ -111,10 +111,60 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 				ev.Kind = store.EventShipment
 			}
 		}
+		// The lines follow the whole-order action, and the status is
+		// derived from them (a package of some lines is partially_shipped).
+		var after []domain.Line
+		var lineChanges []store.LineChange
+		if res.Applied && upd.Action != ActNote {
+			if after, err = st.LinesIn(ctx, tx, so.ID); err != nil {
+				return err
+			}
+			if upd.Action == ActShip {
+				var pkg []PackageLine
+				if upd.Shipment != nil && len(upd.Shipment.Lines) > 0 {
+					if err := json.Unmarshal(upd.Shipment.Lines, &pkg); err != nil {
+						return &LinesError{Fields: []FieldError{{Field: "lines", Message: "must be a list of {position or sku, quantity}"}}}
+					}
+				}
+				before := append([]domain.Line(nil), after...)
+				shipped, err := shipLines(after, pkg)
+				if err != nil {
+					return err
+				}
+				for _, p := range shipped {
+					for i := range after {
+						if after[i].Position == p.Position {
+							lineChanges = append(lineChanges, store.LineChange{Position: p.Position, SKU: p.SKU, Action: ActShip,
+								From: before[i].Status, To: after[i].Status})
+						}
+					}
+				}
+				if upd.Shipment != nil {
+					sh := *upd.Shipment
+					sh.Lines, _ = json.Marshal(shipped)
+					upd.Shipment = &sh
+					ev.Data, _ = json.Marshal(upd.Shipment)
+				}
+			} else {
+				lineChanges = wholeOrderLines(after, upd.Action, upd.Note)
+			}
+			if upd.Action != ActCancel && upd.Action != ActReject { // those are final as asked
+				ev.To = DeriveSupplierOrderStatus(ev.To, after)
+			}
+			if ev.To == ev.From && len(lineChanges) == 0 && upd.Action != ActShip {
+				ev.Kind, res.Applied, res.Reason = store.EventIgnored, false, fmt.Sprintf("unchanged: the order is already %s", so.Status)
+			}
+		}
 		if res.Reason != "" {
 			ev.Note = strings.TrimSpace(ev.Note + " [ignored: " + res.Reason + "]")
 		}
-		moved := res.Applied && ev.To != ev.From
+		moved := res.Applied && (ev.To != ev.From || len(lineChanges) > 0)
+		// An action that moved only lines (acknowledging a partially
+		// cancelled order accepts its open lines) is told as a line change.
+		onlyLines := moved && ev.To == ev.From && upd.Action != ActShip
+		if onlyLines {
+			ev.Data, _ = json.Marshal(map[string]any{"lines": lineChanges})
+		}
 		var order store.OrderTransition
 		if moved {
 			// The status first, so the event can record how the order's own
@@ -141,8 +191,17 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 		if !moved {
 			return nil
 		}
+		if len(lineChanges) > 0 {
+			if err := st.SaveLines(ctx, tx, after); err != nil {
+				return err
+			}
+			if err := st.AppendLineChanges(ctx, tx, so.ID, ev.ID, ev.OccurredAt, lineChanges); err != nil {
+				return err
+			}
+		}
 		if ev.To == domain.StatusCancelled || ev.To == domain.StatusRejected {
-			// Cancelled lines earn no commission: reverse it in this month.
+			// Cancelled lines earn no commission: reverse what the order
+			// still nets in this month.
 			if err := st.ReverseCommission(ctx, tx, so.ID, ev.CreatedAt); err != nil {
 				return err
 			}
@@ -158,6 +217,8 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 		case upd.ByRetailer && ev.From == domain.StatusAwaitingStock:
 			// Held back for stock: the supplier never received it, so
 			// there is nobody to tell.
+		case onlyLines:
+			params, err = notifyRetailerOf(ctx, st, tx, retailer, so, snap, EventSupplierOrderLinesChanged, false, ev, order.Changed())
 		case upd.ByRetailer:
 			params, err = notifySupplier(ctx, st, tx, so, snap, ev)
 		default:

@@ -40,24 +40,31 @@ type rule struct {
 	to   string
 }
 
-// rules is the state machine. Once shipped the order can only gain
-// packages or be delivered; cancelled and rejected are final; every
-// state takes notes.
+// rules is the state machine of whole-order actions. Once shipped the
+// order can only gain packages or be delivered; cancelled and rejected are
+// final; every state takes notes. A partially shipped order takes more
+// packages (cancel what is left line by line); a partially cancelled one
+// takes every action the acknowledged order takes. The status an applied
+// action leads to is then derived from the lines
+// (DeriveSupplierOrderStatus): a package of some lines is partially_shipped.
 var rules = map[string]rule{
-	ActAcknowledge: {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusBackordered}, domain.StatusAcknowledged},
-	ActBackorder:   {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged}, domain.StatusBackordered},
-	ActShip:        {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered, domain.StatusShipped}, domain.StatusShipped},
-	ActDeliver:     {[]string{domain.StatusShipped}, domain.StatusDelivered},
-	ActCancel:      {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered, domain.StatusAwaitingStock}, domain.StatusCancelled},
-	ActReject:      {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered, domain.StatusAwaitingStock}, domain.StatusRejected},
-	ActAwaitStock:  {[]string{domain.StatusNew}, domain.StatusAwaitingStock},
-	ActRelease:     {[]string{domain.StatusAwaitingStock}, domain.StatusNew},
+	ActAcknowledge: {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusBackordered, domain.StatusPartiallyCancelled}, domain.StatusAcknowledged},
+	ActBackorder:   {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusPartiallyCancelled}, domain.StatusBackordered},
+	ActShip: {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered, domain.StatusShipped,
+		domain.StatusPartiallyShipped, domain.StatusPartiallyCancelled}, domain.StatusShipped},
+	ActDeliver: {[]string{domain.StatusShipped}, domain.StatusDelivered},
+	ActCancel: {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered, domain.StatusPartiallyCancelled,
+		domain.StatusAwaitingStock}, domain.StatusCancelled},
+	ActReject: {[]string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered, domain.StatusPartiallyCancelled,
+		domain.StatusAwaitingStock}, domain.StatusRejected},
+	ActAwaitStock: {[]string{domain.StatusNew}, domain.StatusAwaitingStock},
+	ActRelease:    {[]string{domain.StatusAwaitingStock}, domain.StatusNew},
 }
 
 // rank orders the forward path; a move to a lower rank is "backwards".
 var rank = map[string]int{
 	domain.StatusAwaitingStock: 0, domain.StatusNew: 0, domain.StatusDispatched: 1, domain.StatusAcknowledged: 2, domain.StatusBackordered: 2,
-	domain.StatusShipped: 3, domain.StatusDelivered: 4,
+	domain.StatusPartiallyCancelled: 2, domain.StatusPartiallyShipped: 3, domain.StatusShipped: 3, domain.StatusDelivered: 4,
 }
 
 // ErrIllegalTransition is wrapped by Transition's refusals.
@@ -123,16 +130,18 @@ func DeriveOrderStatus(statuses []string) string {
 		return domain.StatusDelivered
 	case all(domain.StatusShipped, domain.StatusDelivered):
 		return domain.StatusShipped
-	case any(domain.StatusShipped, domain.StatusDelivered):
-		return "partially_shipped"
+	case any(domain.StatusShipped, domain.StatusDelivered, domain.StatusPartiallyShipped):
+		return domain.StatusPartiallyShipped
 	case any(domain.StatusAwaitingStock):
 		// Part of the order waits for stock: the retailer sees that first.
 		return domain.StatusAwaitingStock
 	case any(domain.StatusBackordered):
 		return domain.StatusBackordered
+	case any(domain.StatusPartiallyCancelled) && all(domain.StatusPartiallyCancelled, domain.StatusAcknowledged):
+		return domain.StatusPartiallyCancelled
 	case all(domain.StatusAcknowledged):
 		return domain.StatusAcknowledged
-	case all(domain.StatusDispatched, domain.StatusAcknowledged):
+	case all(domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusPartiallyCancelled):
 		return domain.StatusDispatched
 	}
 	return domain.StatusNew

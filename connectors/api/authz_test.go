@@ -94,6 +94,11 @@ var specs = map[string]routeSpec{
 		foreign: func(w *authzWorld) []string { return w.foreignSOs },
 		missing: "99999999-31", body: map[string]any{"status": "backordered", "note": "restock next week"}, ok: []int{200},
 	},
+	"POST /api/v1/supplier/orders/{number}/lines": {
+		own:     func(w *authzWorld) string { return w.ownSO },
+		foreign: func(w *authzWorld) []string { return w.foreignSOs },
+		missing: "99999999-31", body: map[string]any{"lines": []any{map[string]any{"position": 1, "action": "accept"}}}, ok: []int{200},
+	},
 	"POST /api/v1/supplier/orders/{number}/cancel": {
 		own:     func(w *authzWorld) string { return w.cancelSO },
 		foreign: func(w *authzWorld) []string { return w.foreignSOs },

@@ -23,6 +23,7 @@ func orderStatuses() []string {
 	return []string{
 		domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusShipped,
 		domain.StatusDelivered, domain.StatusCancelled, domain.StatusRejected, domain.StatusBackordered,
+		domain.StatusPartiallyShipped, domain.StatusPartiallyCancelled,
 	}
 }
 

@@ -36,6 +36,7 @@ func Routes() []Route {
 		{http.MethodPost, "/api/v1/supplier/orders/{number}/acknowledge", store.RoleSupplier, (*Server).acknowledgeSupplierOrder},
 		{http.MethodPost, "/api/v1/supplier/orders/{number}/status", store.RoleSupplier, (*Server).updateStatus},
 		{http.MethodPost, "/api/v1/supplier/orders/{number}/cancel", store.RoleSupplier, (*Server).cancelOrder},
+		{http.MethodPost, "/api/v1/supplier/orders/{number}/lines", store.RoleSupplier, (*Server).answerLines},
 		{http.MethodGet, "/api/v1/supplier/orders/{number}/history", store.RoleSupplier, (*Server).supplierHistory},
 		{http.MethodGet, "/api/v1/catalogs/{supplier}", store.RoleRetailer, (*Server).retailerCatalog},
 		{http.MethodGet, "/api/v1/supplier/catalog", store.RoleSupplier, (*Server).supplierCatalog},

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -29,7 +28,8 @@ type trackingInput struct {
 }
 
 type shippedLine struct {
-	SKU      string `json:"sku"`
+	Position int    `json:"position,omitempty"`
+	SKU      string `json:"sku,omitempty"`
 	Quantity int    `json:"quantity"`
 }
 
@@ -65,8 +65,8 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request, p *store.P
 			sh.Carrier, sh.TrackingNumber, sh.TrackingURL = req.Tracking.Carrier, req.Tracking.Number, req.Tracking.URL
 		}
 		for i, l := range req.Lines {
-			if l.SKU == "" || l.Quantity <= 0 {
-				fe = append(fe, pipeline.FieldError{Field: fmt.Sprintf("lines[%d]", i), Message: "needs a sku and a quantity > 0"})
+			if (l.SKU == "" && l.Position <= 0) || l.Quantity <= 0 {
+				fe = append(fe, pipeline.FieldError{Field: fmt.Sprintf("lines[%d]", i), Message: "needs a position or sku, and a quantity > 0"})
 			}
 			fe = append(fe, textProblems(false, fmt.Sprintf("lines[%d].sku", i), l.SKU)...)
 		}
@@ -121,23 +121,14 @@ func (s *Server) runStatus(w http.ResponseWriter, r *http.Request, p *store.Prin
 	number := r.PathValue("number")
 	upd.Actor = fmt.Sprintf("supplier api key %d", p.KeyID)
 	upd.Channel = "api"
-	upd.IdempotencyKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if len(upd.IdempotencyKey) > 200 {
-		writeError(w, http.StatusBadRequest, "bad_request", "Idempotency-Key is longer than 200 characters", nil)
+	if !s.idempotencyKey(w, r, &upd.IdempotencyKey) {
 		return nil, nil, false
 	}
 	res, err := pipeline.ApplyStatus(r.Context(), s.st, s.queue, p.SupplierID, number, upd)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "no supplier order "+number, nil)
-	case errors.Is(err, pipeline.ErrNoteRequired):
-		writeError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), []pipeline.FieldError{{Field: "note", Message: "is required"}})
-	case errors.Is(err, pipeline.ErrIllegalTransition):
-		writeError(w, http.StatusConflict, "conflict", err.Error(), nil)
 	case err != nil && strings.HasPrefix(err.Error(), "tracking url"):
 		writeError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), []pipeline.FieldError{{Field: "tracking.url", Message: err.Error()}})
-	case err != nil:
-		s.internal(w, r, err)
+	case s.statusError(w, r, number, err):
 	default:
 		so, err = s.st.SupplierOrderByNumber(r.Context(), p.SupplierID, number)
 		if err != nil {
@@ -147,6 +138,17 @@ func (s *Server) runStatus(w http.ResponseWriter, r *http.Request, p *store.Prin
 		return res, so, true
 	}
 	return nil, nil, false
+}
+
+// idempotencyKey reads the Idempotency-Key header into key; false when it
+// answered a bad one.
+func (s *Server) idempotencyKey(w http.ResponseWriter, r *http.Request, key *string) bool {
+	*key = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	if len(*key) > 200 {
+		writeError(w, http.StatusBadRequest, "bad_request", "Idempotency-Key is longer than 200 characters", nil)
+		return false
+	}
+	return true
 }
 
 // supplierHistory: GET /api/v1/supplier/orders/{number}/history.
@@ -175,10 +177,19 @@ func (s *Server) writeHistory(w http.ResponseWriter, r *http.Request, so *domain
 	if ships == nil {
 		ships = []store.Shipment{}
 	}
+	changes, err := s.st.LineChanges(r.Context(), so.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if changes == nil {
+		changes = []store.LineChange{}
+	}
 	writeJSON(w, http.StatusOK, struct {
-		Number    string              `json:"number"`
-		Status    string              `json:"status"`
-		Events    []store.StatusEvent `json:"events"`
-		Shipments []store.Shipment    `json:"shipments"`
-	}{so.Number, so.Status, events, ships})
+		Number      string              `json:"number"`
+		Status      string              `json:"status"`
+		Events      []store.StatusEvent `json:"events"`
+		Shipments   []store.Shipment    `json:"shipments"`
+		LineChanges []store.LineChange  `json:"line_changes"`
+	}{so.Number, so.Status, events, ships, changes})
 }

@@ -58,18 +58,23 @@ func TestStatusFlow(t *testing.T) {
 		n31, n40 := o.Number+"-31", o.Number+"-40"
 		k31, k40 := d.Keys["supplier:31"], d.Keys["supplier:40"]
 
-		// Two packages, then delivered.
+		// Two packages of one hammer each (of 2), then delivered: the first
+		// leaves the supplier order partially shipped.
 		ship := map[string]any{"status": "shipped", "tracking": map[string]any{"carrier": "DHL", "number": "JD1", "url": "https://dhl.example/JD1"},
 			"lines": []any{map[string]any{"sku": "HAM-1", "quantity": 1}}}
-		if code, a, raw := postStatus(t, d, k31, n31, ship, ""); code != 200 || !a.Applied || a.SupplierOrder.Status != "shipped" {
+		if code, a, raw := postStatus(t, d, k31, n31, ship, ""); code != 200 || !a.Applied || a.SupplierOrder.Status != "partially_shipped" {
 			t.Fatalf("ship: %d %s", code, raw)
 		}
 		if got := orderStatus(t, d, o.Number); got != "partially_shipped" {
 			t.Errorf("order status %q, want partially_shipped", got)
 		}
 		ship["tracking"] = map[string]any{"carrier": "UPS", "number": "1Z2"}
-		if code, a, raw := postStatus(t, d, k31, n31, ship, ""); code != 200 || !a.Applied {
+		if code, a, raw := postStatus(t, d, k31, n31, ship, ""); code != 200 || !a.Applied || a.SupplierOrder.Status != "shipped" {
 			t.Fatalf("second package: %d %s", code, raw)
+		}
+		// A third hammer is more than was ordered: refused, naming the line.
+		if code, _, raw := postStatus(t, d, k31, n31, ship, ""); code != 422 || !strings.Contains(raw, "line 1 (SKU HAM-1): cannot ship 1, only 0 left") {
+			t.Fatalf("over-ship: %d %s", code, raw)
 		}
 		if code, _, raw := postStatus(t, d, k31, n31, map[string]any{"status": "delivered"}, ""); code != 200 {
 			t.Fatalf("deliver: %d %s", code, raw)
@@ -107,7 +112,7 @@ func TestStatusFlow(t *testing.T) {
 				t.Errorf("event without actor/channel: %+v", e)
 			}
 		}
-		if strings.Join(kinds, ",") != "shipment:shipped,shipment:shipped,status:delivered,ignored:delivered" {
+		if strings.Join(kinds, ",") != "shipment:partially_shipped,shipment:shipped,status:delivered,ignored:delivered" {
 			t.Errorf("history %v", kinds)
 		}
 
@@ -122,7 +127,19 @@ func TestStatusFlow(t *testing.T) {
 			}
 		}
 		_, _, hist = d.Do(t, "GET", "/api/v1/supplier/orders/"+n40+"/history", k40, nil)
-		if c := strings.Count(string(hist), `"to_status":"cancelled"`); c != 1 {
+		var h40 struct {
+			Events []struct {
+				To string `json:"to_status"`
+			}
+		}
+		_ = json.Unmarshal(hist, &h40)
+		c := 0
+		for _, e := range h40.Events {
+			if e.To == "cancelled" {
+				c++
+			}
+		}
+		if c != 1 {
 			t.Errorf("idempotent cancel recorded %d status events: %s", c, hist)
 		}
 		if got := orderStatus(t, d, o.Number); got != "delivered" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/supplyhub/supplyhub/formats"
+	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/pipeline"
 )
 
@@ -111,7 +112,7 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 		subject, text, html, err = c.render.Render(tmpl, Data{Order: &so.Order, SupplierOrder: so, Values: map[string]any{
 			"Type": req.Change.Type, "From": req.Change.From, "To": req.Change.To, "Note": req.Change.Note,
 			"Actor": req.Change.Actor, "Channel": req.Change.Channel, "OccurredAt": req.Change.OccurredAt,
-			"Shipment": shipmentOf(req.Change.Data),
+			"Shipment": shipmentOf(req.Change.Data), "Lines": lineChangesOf(req.Change.Data),
 		}})
 		// The token is the supplier order's, and this id is the event's:
 		// the Reply-To below carries the token instead.
@@ -178,6 +179,22 @@ const (
 	// TemplateOverdue tells a retailer that a supplier passed a limit.
 	TemplateOverdue = "overdue"
 )
+
+// lineChangesOf decodes a lines event's per-line changes for templates
+// (nil for any other change).
+func lineChangesOf(data any) []store.LineChange {
+	raw, ok := data.(json.RawMessage)
+	if !ok {
+		return nil
+	}
+	var d struct {
+		Lines []store.LineChange `json:"lines"`
+	}
+	if json.Unmarshal(raw, &d) != nil || len(d.Lines) == 0 || d.Lines[0].Action == "" {
+		return nil // a package's lines carry no action
+	}
+	return d.Lines
+}
 
 // shipmentOf decodes a change's shipment data for templates (nil if none).
 func shipmentOf(data any) map[string]any {

@@ -46,7 +46,8 @@ func TestSupplierActions(t *testing.T) {
 		t.Fatalf("second package: %d", code)
 	}
 	_, _, body = b.get("/portal/orders/" + so)
-	for _, want := range []string{"badge s-shipped", "2 × HAM-1", "whole order", `href="https://ups.example/T2"`, "via portal"} {
+	// The second package, naming no lines, holds what was left: the saws.
+	for _, want := range []string{"badge s-shipped", "2 × HAM-1", "2 × SAW-2", `href="https://ups.example/T2"`, "via portal"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("order page lacks %q", want)
 		}
@@ -60,6 +61,45 @@ func TestSupplierActions(t *testing.T) {
 	code, _, hist := d.Do(t, "GET", "/api/v1/supplier/orders/"+so+"/history", d.Keys["supplier:31"], nil)
 	if code != 200 || strings.Count(string(hist), `"channel":"portal"`) != 3 || !strings.Contains(string(hist), "T2") {
 		t.Errorf("history by API: %d %s", code, hist)
+	}
+}
+
+// TestSupplierLineAnswers: the per-line form backorders one line and
+// rejects another; a bad answer is shown next to its line and changes
+// nothing; the form needs the session's CSRF token.
+func TestSupplierLineAnswers(t *testing.T) {
+	d := apptest.Start(t, store.KindSQLite)
+	number, _ := postOrder(t, d, "acme", "LINES-1", "HAM-1:31", "SAW-2:31")
+	so := number + "-31"
+	addUser(t, d, "s31@example.com", store.PortalSupplier, "31")
+	b := newBrowser(t, d)
+	b.mustLogin("s31@example.com")
+	_, _, body := b.get("/portal/orders/" + so)
+	if !strings.Contains(body, `action="/portal/orders/`+so+`/lines"`) {
+		t.Fatalf("no line form: %.400s", body)
+	}
+	code, _, body := b.post("/portal/orders/"+so+"/lines", url.Values{"action:1": {"backorder"}, "action:2": {"reject"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "Enter the expected date") {
+		t.Fatalf("backorder without a date: %d", code)
+	}
+	code, _, body = b.post("/portal/orders/"+so+"/lines", url.Values{"action:1": {"backorder"}, "date:1": {"2026-12-20"}, "action:2": {"reject"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "a reason code or text is required to reject a line") {
+		t.Fatalf("reject without a reason: %d", code)
+	}
+	code, _, _ = b.post("/portal/orders/"+so+"/lines", url.Values{"action:1": {"backorder"}, "date:1": {"2026-12-20"},
+		"action:2": {"reject"}, "code:2": {"out_of_range"}, "reason:2": {"Discontinued"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("line answers: %d", code)
+	}
+	_, _, body = b.get("/portal/orders/" + so)
+	for _, want := range []string{"2 line(s) answered", "badge s-backordered", "expected 2026-12-20", "out_of_range Discontinued", "badge l-rejected"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("order page lacks %q", want)
+		}
+	}
+	// Without the CSRF token the form is refused.
+	if code, _, _ := b.post("/portal/orders/"+so+"/lines", url.Values{"action:1": {"accept"}, "csrf_token": {""}}); code != http.StatusForbidden {
+		t.Errorf("without CSRF token: %d", code)
 	}
 }
 

@@ -31,6 +31,8 @@ type orderPage struct {
 	CanAck    bool
 	CanShip   bool
 	CanCancel bool
+	// CanAnswer offers the per-line answer form.
+	CanAnswer bool
 	Form      map[string]string
 	Errors    map[string]string
 	Problem   string
@@ -89,6 +91,7 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, u *store.Us
 	p.CanShip = err == nil
 	_, out, err = pipeline.Transition(so.Status, pipeline.ActCancel)
 	p.CanCancel = err == nil && out == ""
+	p.CanAnswer = canAnswerLines(so.Status)
 	if p.Form == nil {
 		p.Form = map[string]string{}
 	}
@@ -113,7 +116,7 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request, u *store.User, up
 		return
 	case errors.Is(err, pipeline.ErrNoteRequired):
 		p.Errors["note"] = "A note is required: it is sent to the retailer."
-	case errors.Is(err, pipeline.ErrIllegalTransition):
+	case errors.Is(err, pipeline.ErrIllegalTransition), errors.Is(err, pipeline.ErrLineAnswer):
 		p.Problem = err.Error()
 	case err != nil && strings.HasPrefix(err.Error(), "tracking url"):
 		p.Errors["tracking_url"] = err.Error()

@@ -18,7 +18,8 @@ const pageSize = 50
 
 // historyStatuses are the status filters, in the order they are shown.
 var historyStatuses = []string{domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusBackordered,
-	domain.StatusShipped, domain.StatusDelivered, domain.StatusCancelled, domain.StatusRejected}
+	domain.StatusPartiallyCancelled, domain.StatusPartiallyShipped, domain.StatusShipped, domain.StatusDelivered, domain.StatusCancelled,
+	domain.StatusRejected}
 
 // historyQuery is ORDER HISTORY's query string, parsed, with the problems
 // found in it by field.

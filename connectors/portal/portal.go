@@ -153,6 +153,7 @@ func (s *Server) routes() {
 	s.page("POST /portal/orders/{number}/acknowledge", supplierOnly, s.acknowledge)
 	s.page("POST /portal/orders/{number}/ship", supplierOnly, s.ship)
 	s.page("POST /portal/orders/{number}/cancel", supplierOnly, s.cancel)
+	s.page("POST /portal/orders/{number}/lines", supplierOnly, s.answerLines)
 
 	s.operatorRoutes()
 	s.manualRoutes()

@@ -163,6 +163,7 @@ type errorPage struct{ Heading, Message string }
 // "whole order" when the supplier named none.
 func shipLines(raw []byte) string {
 	var ls []struct {
+		Position int    `json:"position"`
 		SKU      string `json:"sku"`
 		Quantity int    `json:"quantity"`
 	}

@@ -19,12 +19,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/riverqueue/river"
 
 	"github.com/supplyhub/supplyhub/connectors/sftp/server"
 	"github.com/supplyhub/supplyhub/formats"
+	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -135,7 +137,11 @@ func (w *Worker) Process(ctx context.Context, sid int64, name string, data []byt
 				return nil, err
 			}
 			if reason != "" {
-				rowErrs = append(rowErrs, formats.RowError{Row: row.Row, Raw: []string{row.SupplierOrderNumber, row.Status, row.Note}, Reason: reason})
+				raw := []string{row.SupplierOrderNumber, row.Status, row.Note}
+				if row.Line > 0 {
+					raw = append(raw, "line "+strconv.Itoa(row.Line))
+				}
+				rowErrs = append(rowErrs, formats.RowError{Row: row.Row, Raw: raw, Reason: reason})
 			}
 		}
 	}
@@ -155,21 +161,76 @@ func (w *Worker) Process(ctx context.Context, sid int64, name string, data []byt
 // apply applies one row; reason is non-empty when the supplier must fix
 // the row, err only for failures worth retrying the whole job.
 func (w *Worker) apply(ctx context.Context, sid int64, name, hash string, row formats.StatusRow) (reason string, err error) {
+	if row.Line > 0 && row.Status != domain.StatusShipped {
+		return w.applyLine(ctx, sid, name, hash, row)
+	}
 	action, ok := pipeline.ActionForStatus(row.Status)
 	if !ok {
 		return fmt.Sprintf("status %q cannot be set by a supplier", row.Status), nil
 	}
-	upd := pipeline.StatusUpdate{Action: action, Note: row.Note, Actor: "file " + name, Channel: "file",
+	note := row.Note
+	if row.ReasonCode != "" {
+		note = strings.TrimSpace(row.ReasonCode + ": " + note)
+	}
+	upd := pipeline.StatusUpdate{Action: action, Note: note, Actor: "file " + name, Channel: "file",
 		IdempotencyKey: fmt.Sprintf("file:%s:%d", hash, row.Row), OccurredAt: row.ShippedAt}
 	if action == pipeline.ActShip {
 		sh := &store.Shipment{Carrier: row.Carrier, TrackingNumber: row.TrackingNumber, TrackingURL: row.TrackingURL, ShippedAt: row.ShippedAt}
-		if row.SKU != "" {
-			sh.Lines, _ = json.Marshal([]map[string]any{{"sku": row.SKU, "quantity": row.Quantity}})
+		if row.SKU != "" || row.Line > 0 {
+			sh.Lines, _ = json.Marshal([]pipeline.PackageLine{{Position: row.Line, SKU: row.SKU, Quantity: row.Quantity}})
 		}
 		upd.Shipment = sh
 	}
 	res, err := pipeline.ApplyStatus(ctx, w.st, w.q, sid, row.SupplierOrderNumber, upd)
+	return w.outcome(name, row, res, err)
+}
+
+// lineActions maps a line row's status to its answer.
+var lineActions = map[string]string{
+	domain.StatusAcknowledged: pipeline.LineAccept, domain.StatusBackordered: pipeline.LineBackorder,
+	domain.StatusRejected: pipeline.LineReject, domain.StatusCancelled: pipeline.LineReject,
+	formats.StatusQuantityChanged: pipeline.LineChangeQuantity,
+}
+
+// applyLine applies a line row as a one-line answer.
+func (w *Worker) applyLine(ctx context.Context, sid int64, name, hash string, row formats.StatusRow) (reason string, err error) {
+	action, ok := lineActions[row.Status]
+	if !ok {
+		return fmt.Sprintf("status %q cannot be given for a line", row.Status), nil
+	}
+	a := pipeline.LineAnswer{Position: row.Line, Action: action, Quantity: row.Quantity, ExpectedDate: row.ExpectedDate,
+		ReasonCode: row.ReasonCode, Reason: row.Note}
+	upd := pipeline.LineUpdate{Answers: []pipeline.LineAnswer{a}, Actor: "file " + name, Channel: "file",
+		IdempotencyKey: fmt.Sprintf("file:%s:%d", hash, row.Row), OccurredAt: row.ShippedAt}
+	if action != pipeline.LineReject && action != pipeline.LineChangeQuantity {
+		a.Reason, upd.Note = "", row.Note
+		upd.Answers[0] = a
+	}
+	res, err := pipeline.ApplyLineAnswers(ctx, w.st, w.q, sid, row.SupplierOrderNumber, upd)
+	return w.outcome(name, row, res, err)
+}
+
+// columnOf names a line answer's field by the status file column that
+// carries it.
+var columnOf = map[string]string{"position": "line", "expected_date": "expected_date", "reason": "reason_code or note",
+	"quantity": "quantity", "action": "status", "sku": "sku"}
+
+// outcome turns an update's result into a row's reason (empty when it
+// applied) or an error worth retrying the job.
+func (w *Worker) outcome(name string, row formats.StatusRow, res *pipeline.StatusResult, err error) (string, error) {
+	var le *pipeline.LinesError
 	switch {
+	case errors.As(err, &le):
+		parts := make([]string, len(le.Fields))
+		for i, f := range le.Fields {
+			_, field, _ := strings.Cut(f.Field, ".")
+			if col, ok := columnOf[field]; ok {
+				parts[i] = col + ": " + f.Message
+			} else {
+				parts[i] = f.Message
+			}
+		}
+		return strings.Join(parts, "; "), nil
 	case errors.Is(err, store.ErrNotFound):
 		return fmt.Sprintf("no supplier order %s of yours", row.SupplierOrderNumber), nil
 	case errors.Is(err, pipeline.ErrIllegalTransition), errors.Is(err, pipeline.ErrNoteRequired),

@@ -18,6 +18,10 @@ const (
 	EventSupplierOrderCancelled     = "supplier_order.cancelled"
 	EventOrderStatusChanged         = "order.status_changed"
 	EventSupplierOrderOverdue       = "supplier_order.overdue"
+	// Line-level changes: answers that cancel nothing, and those that
+	// reject or cancel lines or units (see pipeline/notify.go).
+	EventSupplierOrderLinesChanged   = "supplier_order.lines_changed"
+	EventSupplierOrderLinesCancelled = "supplier_order.lines_cancelled"
 )
 
 // Event is the Standard Webhooks envelope: {"type","timestamp","data"}.

@@ -70,6 +70,9 @@ func (h *replyHandler) Handle(ctx context.Context, msg inbound.Parsed, in inboun
 	if !registeredSender(sup, msg.From) {
 		return review(fmt.Sprintf("sender %s is not registered for supplier %s", msg.From, sup.Code))
 	}
+	if cmd.Action == inbound.ActionLines {
+		return h.applyLines(ctx, sid, id, msg.From, cmd, review)
+	}
 	upd := pipeline.StatusUpdate{Action: string(cmd.Action), Note: cmd.Note, Actor: "email " + msg.From, Channel: "email",
 		IdempotencyKey: "email:" + id}
 	if cmd.Action == inbound.ActionShip {
@@ -84,6 +87,26 @@ func (h *replyHandler) Handle(ctx context.Context, msg inbound.Parsed, in inboun
 	}
 	h.log.Info("email reply applied", "message_id", id, "supplier_order", cmd.SupplierOrderNumber, "action", cmd.Action,
 		"applied", res.Applied, "reason", res.Reason)
+	return nil
+}
+
+// applyLines applies a reply's per-line answers; a refusal (a bad line, a
+// final order) goes to the review queue with the reason.
+func (h *replyHandler) applyLines(ctx context.Context, sid int64, id, from string, cmd inbound.Command, review func(string) error) error {
+	upd := pipeline.LineUpdate{Note: cmd.Note, Actor: "email " + from, Channel: "email", IdempotencyKey: "email:" + id}
+	for _, l := range cmd.Lines {
+		upd.Answers = append(upd.Answers, pipeline.LineAnswer{Position: l.Position, Action: l.Action, Quantity: l.Quantity,
+			ExpectedDate: l.ExpectedDate, ReasonCode: l.ReasonCode, Reason: l.Reason})
+	}
+	res, err := pipeline.ApplyLineAnswers(ctx, h.st, h.q, sid, cmd.SupplierOrderNumber, upd)
+	switch {
+	case errors.Is(err, pipeline.ErrIllegalTransition), errors.Is(err, pipeline.ErrLineAnswer):
+		return review(err.Error())
+	case err != nil:
+		return err
+	}
+	h.log.Info("email reply applied", "message_id", id, "supplier_order", cmd.SupplierOrderNumber, "action", cmd.Action,
+		"lines", len(cmd.Lines), "applied", res.Applied, "reason", res.Reason)
 	return nil
 }
 

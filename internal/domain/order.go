@@ -45,7 +45,39 @@ type Line struct {
 	// catalog disagrees (warn mode): unknown_sku, not_for_sale,
 	// price_mismatch.
 	CatalogFlag string `json:"catalog_flag,omitempty"`
+	// The line's own state (migration 0020): what the supplier answered
+	// for it and how much of it shipped or was cancelled. Quantity stays
+	// what was ordered; the line still to ship is Quantity − CancelledQty −
+	// ShippedQty.
+	Status       string `json:"status,omitempty"`
+	AcceptedQty  int    `json:"accepted_quantity,omitempty"`
+	CancelledQty int    `json:"cancelled_quantity,omitempty"`
+	ShippedQty   int    `json:"shipped_quantity,omitempty"`
+	// ExpectedDate is when a backordered line should ship: YYYY-MM-DD.
+	ExpectedDate string `json:"expected_date,omitempty"`
+	// ReasonCode and Reason explain a rejection, cancellation or change.
+	ReasonCode string `json:"reason_code,omitempty"`
+	Reason     string `json:"reason,omitempty"`
 }
+
+// Line statuses: open until answered; shipped and partially_shipped come
+// from packages; cancelled and rejected once no quantity is left to ship
+// or cancel (see pipeline.DeriveLineStatus).
+const (
+	LineOpen             = "open"
+	LineAccepted         = "accepted"
+	LineBackordered      = "backordered"
+	LinePartiallyShipped = "partially_shipped"
+	LineShipped          = "shipped"
+	LineCancelled        = "cancelled"
+	LineRejected         = "rejected"
+)
+
+// Active is the quantity still ordered: what was not cancelled or rejected.
+func (l *Line) Active() int { return l.Quantity - l.CancelledQty }
+
+// Open is the quantity still to ship.
+func (l *Line) Open() int { return l.Quantity - l.CancelledQty - l.ShippedQty }
 
 // OrderHeader is the part of a retailer's order that every supplier order
 // repeats, so a supplier order can be rendered on its own.
@@ -91,6 +123,11 @@ const (
 	StatusCancelled    = "cancelled"
 	StatusRejected     = "rejected"
 	StatusBackordered  = "backordered"
+	// Derived from the lines (pipeline.DeriveSupplierOrderStatus): some
+	// quantity shipped but not all; some quantity cancelled or rejected
+	// while the rest is still to ship.
+	StatusPartiallyShipped   = "partially_shipped"
+	StatusPartiallyCancelled = "partially_cancelled"
 )
 
 // SupplierOrder is the part of an order for one supplier, numbered like

@@ -22,9 +22,12 @@ type Summary struct {
 	Rows          []store.SummaryRow
 	Suppliers     []SupplierTotal
 	Cancellations []store.SummaryCancellation
-	Commissions   []store.CommissionLine
-	Orders        int
-	Totals        SupplierTotal
+	// LineCancellations are lines (or units) rejected, cancelled or cut in
+	// the month, with their reasons.
+	LineCancellations []store.SummaryLineCancellation
+	Commissions       []store.CommissionLine
+	Orders            int
+	Totals            SupplierTotal
 }
 
 // SupplierTotal adds up one supplier's part of the month.
@@ -46,7 +49,8 @@ func MonthRange(month string, loc *time.Location) (time.Time, time.Time, error) 
 
 // BuildSummary computes a retailer's summary of month ("2026-10") in the
 // retailer's time zone. Cancelled and rejected supplier orders are listed
-// but earn no commission in the totals.
+// but earn no commission in the totals; a supplier order with rejected or
+// cancelled lines counts what is left of it (its ledger net).
 func BuildSummary(ctx context.Context, st *store.Store, r *domain.Retailer, month string) (*Summary, error) {
 	loc, err := time.LoadLocation(r.TimeZone)
 	if err != nil {
@@ -61,6 +65,9 @@ func BuildSummary(ctx context.Context, st *store.Store, r *domain.Retailer, mont
 		return nil, err
 	}
 	if s.Cancellations, err = st.SummaryCancellations(ctx, r.ID, from, to); err != nil {
+		return nil, err
+	}
+	if s.LineCancellations, err = st.SummaryLineCancellations(ctx, r.ID, from, to); err != nil {
 		return nil, err
 	}
 	if s.Commissions, err = st.CommissionReport(ctx, month, r.ID); err != nil {
@@ -100,7 +107,9 @@ func BuildSummary(ctx context.Context, st *store.Store, r *domain.Retailer, mont
 }
 
 // Empty reports whether nothing happened in the month.
-func (s *Summary) Empty() bool { return len(s.Rows) == 0 && len(s.Cancellations) == 0 }
+func (s *Summary) Empty() bool {
+	return len(s.Rows) == 0 && len(s.Cancellations) == 0 && len(s.LineCancellations) == 0
+}
 
 // WriteCSV writes the detail: one row per supplier order.
 func (s *Summary) WriteCSV(w io.Writer) error {

@@ -39,7 +39,8 @@ so.commission_bp, so.commission, so.payout, so.version, so.created_at, so.update
 WHERE so.order_id IN (%s) ORDER BY so.order_id, s.code`
 	qOrderHeader       = `SELECT ` + orderCols + ` FROM orders o JOIN retailers r ON r.id = o.retailer_id WHERE o.id = $1`
 	qSupplierOrderByID = `SELECT ` + soCols + ` FROM supplier_orders so JOIN suppliers s ON s.id = so.supplier_id WHERE so.id = $1`
-	qLinesOf           = `SELECT id, supplier_order_id, position, sku, name, options, quantity, unit_price, discount, total, catalog_flag
+	qLinesOf           = `SELECT id, supplier_order_id, position, sku, name, options, quantity, unit_price, discount, total, catalog_flag,
+status, accepted_qty, cancelled_qty, shipped_qty, expected_date, reason_code, reason
 FROM order_lines WHERE supplier_order_id IN (%s) ORDER BY supplier_order_id, position`
 	qMarkDispatched = `UPDATE supplier_orders SET status = $2, version = version + 1, updated_at = $3 WHERE id = $1 AND status = $4`
 )
@@ -98,6 +99,9 @@ func (s *Store) InsertOrder(ctx context.Context, tx Tx, o *domain.Order, number 
 		}
 		for j := range so.Lines {
 			l := &so.Lines[j]
+			if l.Status == "" {
+				l.Status = domain.LineOpen // the column's default, so the created snapshot says what a read says
+			}
 			opts, _ := json.Marshal(l.Options)
 			if l.Options == nil {
 				opts = []byte("{}")
@@ -269,7 +273,8 @@ func (s *Store) querySupplierOrders(ctx context.Context, q Querier, query string
 		var l domain.Line
 		var soID, price, disc, total int64
 		var opts []byte
-		if err := lrows.Scan(&l.ID, &soID, &l.Position, &l.SKU, &l.Name, jsonCol{&opts}, &l.Quantity, &price, &disc, &total, &l.CatalogFlag); err != nil {
+		if err := lrows.Scan(&l.ID, &soID, &l.Position, &l.SKU, &l.Name, jsonCol{&opts}, &l.Quantity, &price, &disc, &total, &l.CatalogFlag,
+			&l.Status, &l.AcceptedQty, &l.CancelledQty, &l.ShippedQty, &l.ExpectedDate, &l.ReasonCode, &l.Reason); err != nil {
 			return nil, fmt.Errorf("order lines: %w", err)
 		}
 		if len(opts) > 2 {

@@ -44,8 +44,11 @@ type Command struct {
 	// for ActionShip.
 	Carrier, Tracking, TrackingURL string
 	// Note is the text of cancel, reject, note and backorder (optional for
-	// backorder), including the lines below the command line.
+	// backorder), including the lines below the command line; for
+	// ActionLines, the text below the line answers.
 	Note string
+	// Lines are the answers of ActionLines, in the order written.
+	Lines []LineAnswer
 }
 
 // Interpretation is what a reply means. Either Review is false and Command

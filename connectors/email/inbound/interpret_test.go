@@ -1,8 +1,10 @@
 package inbound
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // replyTo is a Parsed reply to supplier order 22-31's email with body.
@@ -63,6 +65,17 @@ func TestInterpretCommands(t *testing.T) {
 		{name: "malformed command word", body: "SHIPPED-DHL-123", reason: "put a space or a colon after SHIPPED"},
 		{name: "word that merely starts like a command", body: "Accepted, thanks", reason: "no command"},
 		{name: "two commands", body: "ACCEPT\nSHIPPED DHL 123", reason: "more than one command: ACCEPT, then SHIPPED 1 line(s) below"},
+		{name: "line answers", body: "Hello,\nline 1: backorder 2026-12-20\n\nLine 3 - reject out_of_range Discontinued\nline 2: quantity 2 only two left\nLINE 4: accept\nwe ship the rest on Monday\n\nBest regards,\nBob",
+			want: Command{Action: ActionLines, Note: "we ship the rest on Monday", Lines: []LineAnswer{
+				{Position: 1, Action: "backorder", ExpectedDate: time.Date(2026, 12, 20, 0, 0, 0, 0, time.UTC)},
+				{Position: 3, Action: "reject", ReasonCode: "out_of_range", Reason: "Discontinued"},
+				{Position: 2, Action: "change_quantity", Quantity: 2, Reason: "only two left"},
+				{Position: 4, Action: "accept"}}}},
+		{name: "line answer without date", body: "line 1: backorder soon", reason: `backorder: "soon" is not a date`},
+		{name: "line answer without reason", body: "line 2: reject", reason: "reject needs a reason code"},
+		{name: "line answer in prose", body: "Line 2 is out of stock, sorry", reason: `unknown line answer "is"`},
+		{name: "line answered twice", body: "line 2: accept\nline 2: reject oos", reason: "line 2 is answered twice"},
+		{name: "line answers then a command", body: "line 2: accept\nCANCEL: all", reason: "line answers, then CANCEL 1 line(s) below"},
 		{name: "signature", body: "DELIVERED\n-- \nBob\nCANCEL: sig", want: Command{Action: ActionDeliver}},
 		{name: "signature without trailing space", body: "DELIVERED\n--\nNOTE: sig", want: Command{Action: ActionDeliver}},
 		{name: "quote marker", body: "DELIVERED\n> NOTE: quoted", want: Command{Action: ActionDeliver}},
@@ -108,13 +121,13 @@ func TestInterpretCommands(t *testing.T) {
 				if !got.Review || !strings.Contains(got.Reason, tt.reason) {
 					t.Fatalf("Interpret = %+v, want Review with reason containing %q", got, tt.reason)
 				}
-				if got.Command != (Command{SupplierOrderNumber: order}) {
+				if !reflect.DeepEqual(got.Command, Command{SupplierOrderNumber: order}) {
 					t.Errorf("Command = %+v, want only the supplier order number", got.Command)
 				}
 				return
 			}
 			tt.want.SupplierOrderNumber = order
-			if got.Review || got.Command != tt.want || got.MatchedBy != MatchInReplyTo {
+			if got.Review || !reflect.DeepEqual(got.Command, tt.want) || got.MatchedBy != MatchInReplyTo {
 				t.Errorf("Interpret = %+v, want %+v", got, tt.want)
 			}
 		})
@@ -150,13 +163,13 @@ func TestInterpretMatching(t *testing.T) {
 			tt.p.Body = "DELIVERED"
 			got := Interpret(tt.p, testDomain)
 			if tt.review != "" {
-				if !got.Review || !strings.Contains(got.Reason, tt.review) || got.Command != (Command{}) || got.MatchedBy != "" {
+				if !got.Review || !strings.Contains(got.Reason, tt.review) || !reflect.DeepEqual(got.Command, Command{}) || got.MatchedBy != "" {
 					t.Errorf("Interpret = %+v, want unmatched Review with reason containing %q", got, tt.review)
 				}
 				return
 			}
 			want := Interpretation{MatchedBy: tt.by, Command: Command{Action: ActionDeliver, SupplierOrderNumber: tt.number}}
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("Interpret = %+v, want %+v", got, want)
 			}
 		})

@@ -3,6 +3,7 @@ package inbound
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -157,7 +158,7 @@ func TestParseAndInterpretTestdata(t *testing.T) {
 				}
 				got.Reason = ""
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Interpret = %+v, want %+v (reason %q)", got, tt.want, reason)
 			}
 		})
