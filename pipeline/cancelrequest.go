@@ -415,3 +415,15 @@ func insertJobs(ctx context.Context, q jobs.Queue, tx store.Tx, params []river.I
 	}
 	return q.InsertTx(ctx, tx, params)
 }
+
+// RetailerMayCancel says whether a retailer may cancel a supplier order in
+// status outright. Once the supplier has accepted it (acknowledged or
+// backordered) the goods may be on their way: the retailer asks instead,
+// with a cancellation request, and the supplier answers.
+func RetailerMayCancel(status string) error {
+	switch status {
+	case domain.StatusAcknowledged, domain.StatusBackordered:
+		return fmt.Errorf("%w: the supplier order is %s: the supplier has accepted it, so ask it to cancel with a cancellation request", ErrIllegalTransition, status)
+	}
+	return nil
+}

@@ -35,6 +35,9 @@ type Server struct {
 	queue jobs.Queue
 	// publicURL is the base of status_url links ("" = the request's host).
 	publicURL string
+	// cancelPolicy says how long each supplier has to answer a
+	// cancellation request.
+	cancelPolicy pipeline.CancelPolicy
 }
 
 // New builds the API; maxBody caps request bodies (413 beyond). It does not
@@ -52,7 +55,8 @@ func NewWithOptions(st *store.Store, ingest *pipeline.Ingestor, log *slog.Logger
 	if err != nil {
 		panic(fmt.Sprintf("api: default CSV encoder: %v", err))
 	}
-	return &Server{st: st, ingest: ingest, log: log, maxBody: opts.MaxBody, limits: newKeyLimiter(opts), csv: enc, queue: opts.Queue, publicURL: opts.PublicURL}
+	return &Server{st: st, ingest: ingest, log: log, maxBody: opts.MaxBody, limits: newKeyLimiter(opts), csv: enc, queue: opts.Queue, publicURL: opts.PublicURL,
+		cancelPolicy: opts.CancelPolicy}
 }
 
 // Register adds the API's routes (Routes) to mux.

@@ -4,6 +4,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/supplyhub/supplyhub/internal/jobs"
+	"github.com/supplyhub/supplyhub/pipeline"
 )
 
 // Defaults for Options.
@@ -37,6 +38,9 @@ type Options struct {
 	// PublicURL is the base of the end customer's status page links
 	// (status_url); empty: the request's own scheme and host.
 	PublicURL string
+	// CancelPolicy is how long a supplier has to answer a cancellation
+	// request (nil: pipeline.DefaultCancelAnswerWithin).
+	CancelPolicy pipeline.CancelPolicy
 }
 
 func (o Options) withDefaults() Options {

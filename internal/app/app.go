@@ -51,6 +51,9 @@ type App struct {
 	// unset) and OpsAddr is that listener's address once serving.
 	OpsHandler http.Handler
 	OpsAddr    net.Addr
+	// CancelEscalator escalates unanswered cancellation requests (run by
+	// a leader-elected periodic job; tests call its Scan with a clock).
+	CancelEscalator *pipeline.CancelEscalator
 	// Portal is the web portal under /portal.
 	Portal  *portal.Server
 	log     *slog.Logger
@@ -136,6 +139,10 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, &statusPollWorker{st: st, status: statusFiles, log: a.log.With("component", "status-poll")})
 	pollScan := &statusPollScanWorker{st: st}
 	river.AddWorker(workers, pollScan)
+	cancelApplier := pipeline.NewCancelApplier(st, a.log.With("component", "cancel-requests"))
+	river.AddWorker(workers, cancelApplier)
+	a.CancelEscalator = pipeline.NewCancelEscalator(st, alert, a.Metrics.RegisterCancelEscalations().Inc, a.log.With("component", "cancel-requests"))
+	river.AddWorker(workers, a.CancelEscalator)
 	clientID, err := a.claimReplica(ctx)
 	if err != nil {
 		return err
@@ -150,6 +157,9 @@ func (a *App) init(ctx context.Context) error {
 			// Status files on suppliers' own servers, polled on each channel's status_poll.
 			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return statusPollScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			// Unanswered cancellation requests, escalated once each.
+			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return pipeline.CancelScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 		JobTimeout: cfg.Jobs.AttemptTimeout, RescueAfter: cfg.Jobs.RescueAfter,
 		Logger: a.log.With("component", "river"),
@@ -162,6 +172,7 @@ func (a *App) init(ctx context.Context) error {
 	dispatcher.SetQueue(q)
 	scan.q = q
 	pollScan.q = q
+	cancelApplier.SetQueue(q)
 	a.Metrics.RegisterQueueDepth(q.Depth)
 	// SQLite has one writer anyway. On PostgreSQL each writer holds one
 	// pooled connection for its batch; two leave the rest of the pool to
@@ -181,7 +192,8 @@ func (a *App) init(ctx context.Context) error {
 		limit = rate.Inf
 	}
 	apiSrv := api.NewWithOptions(st, a.Ingest, a.log, api.Options{MaxBody: cfg.HTTP.MaxBodyBytes,
-		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q, PublicURL: cfg.Portal.PublicURL})
+		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q, PublicURL: cfg.Portal.PublicURL,
+		CancelPolicy: cfg.CancelAnswerWithin})
 	a.Portal, err = portal.New(st, a.log.With("component", "portal"), portal.Options{IdleTimeout: cfg.Portal.IdleTimeout,
 		Lifetime: cfg.Portal.Lifetime, SecureCookies: cfg.Portal.SecureCookies, PublicURL: cfg.Portal.PublicURL, Queue: q,
 		Ingest: a.Ingest, MaxAttachmentBytes: cfg.Portal.MaxAttachmentBytes, Mail: portalMailer{mailer}})

@@ -61,19 +61,22 @@ const (
 	cancelCols = `c.id, c.supplier_order_id, c.supplier_id, c.retailer_id, so.number, s.code, c.state, c.lines, c.reason,
 c.requested_by, COALESCE(c.idempotency_key, ''), c.supplier_note, c.answered_by, c.answer_channel, c.created_at, c.answer_by,
 c.answered_at, c.escalated_at, c.applied_at, c.apply_error`
-	cancelFrom = ` FROM cancel_requests c JOIN supplier_orders so ON so.id = c.supplier_order_id JOIN suppliers s ON s.id = c.supplier_id`
+	cancelFrom    = ` FROM cancel_requests c JOIN supplier_orders so ON so.id = c.supplier_order_id JOIN suppliers s ON s.id = c.supplier_id`
 	qInsertCancel = `INSERT INTO cancel_requests (supplier_order_id, supplier_id, retailer_id, state, lines, reason, requested_by,
 idempotency_key, created_at, answer_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`
-	qCancelByID          = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.id = $1`
-	qCancelByKey         = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.retailer_id = $1 AND c.idempotency_key = $2`
-	qCancelOfRetailer    = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.retailer_id = $1 AND c.id = $2`
-	qCancelOfSupplier    = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.supplier_id = $1 AND c.id = $2`
-	qCancelsOfRetailer   = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.retailer_id = $1 AND c.id > $2 AND ($3 = '' OR c.state = $3) ORDER BY c.id LIMIT $4`
-	qCancelsOfSupplier   = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.supplier_id = $1 AND c.id > $2 AND ($3 = '' OR c.state = $3) ORDER BY c.id LIMIT $4`
-	qOpenCancelOfOrder   = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.supplier_id = $1 AND so.number = $2 AND c.state IN ('requested', 'escalated')`
-	qCancelsOfSO         = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.supplier_order_id = $1 ORDER BY c.id`
-	qDueCancels          = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.state = 'requested' AND c.answer_by <= $1 ORDER BY c.answer_by, c.id LIMIT $2`
-	qAnswerCancel        = `UPDATE cancel_requests SET state = $2, supplier_note = $3, answered_by = $4, answer_channel = $5, answered_at = $6
+	qCancelByID        = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.id = $1`
+	qCancelByKey       = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.retailer_id = $1 AND c.idempotency_key = $2`
+	qCancelOfRetailer  = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.retailer_id = $1 AND c.id = $2`
+	qCancelOfSupplier  = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.supplier_id = $1 AND c.id = $2`
+	qCancelsOfRetailer = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.retailer_id = $1 AND c.id > $2 AND ` + cancelStateFilter + ` ORDER BY c.id LIMIT $4`
+	qCancelsOfSupplier = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.supplier_id = $1 AND c.id > $2 AND ` + cancelStateFilter + ` ORDER BY c.id LIMIT $4`
+	// cancelStateFilter: $3 is a state, "open" (requested or escalated)
+	// or "" (all).
+	cancelStateFilter  = `($3 = '' OR c.state = $3 OR ($3 = 'open' AND c.state IN ('requested', 'escalated')))`
+	qOpenCancelOfOrder = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.supplier_id = $1 AND so.number = $2 AND c.state IN ('requested', 'escalated')`
+	qCancelsOfSO       = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.supplier_order_id = $1 ORDER BY c.id`
+	qDueCancels        = `SELECT ` + cancelCols + cancelFrom + ` WHERE c.state = 'requested' AND c.answer_by <= $1 ORDER BY c.answer_by, c.id LIMIT $2`
+	qAnswerCancel      = `UPDATE cancel_requests SET state = $2, supplier_note = $3, answered_by = $4, answer_channel = $5, answered_at = $6
 WHERE id = $1 AND state IN ('requested', 'escalated')`
 	qEscalateCancel = `UPDATE cancel_requests SET state = 'escalated', escalated_at = $2 WHERE id = $1 AND state = 'requested'`
 	qAppliedCancel  = `UPDATE cancel_requests SET applied_at = $2, apply_error = $3 WHERE id = $1`
@@ -196,7 +199,7 @@ func (s *Store) CancelRequestsOf(ctx context.Context, supplierOrderID int64) ([]
 }
 
 // CancelRequestPage selects a party's requests after AfterID, optionally
-// of one State.
+// of one State ("open": requested or escalated).
 type CancelRequestPage struct {
 	RetailerID, SupplierID int64
 	AfterID                int64
