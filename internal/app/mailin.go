@@ -70,6 +70,9 @@ func (h *replyHandler) Handle(ctx context.Context, msg inbound.Parsed, in inboun
 	if !registeredSender(sup, msg.From) {
 		return review(fmt.Sprintf("sender %s is not registered for supplier %s", msg.From, sup.Code))
 	}
+	if cmd.Action == inbound.ActionAcceptCancellation || cmd.Action == inbound.ActionRefuseCancellation {
+		return h.answerCancellation(ctx, sid, cmd, msg.From, id, review)
+	}
 	upd := pipeline.StatusUpdate{Action: string(cmd.Action), Note: cmd.Note, Actor: "email " + msg.From, Channel: "email",
 		IdempotencyKey: "email:" + id}
 	if cmd.Action == inbound.ActionShip {
