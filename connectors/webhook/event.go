@@ -17,6 +17,11 @@ const (
 	EventSupplierOrderShipped       = "supplier_order.shipped"
 	EventSupplierOrderCancelled     = "supplier_order.cancelled"
 	EventOrderStatusChanged         = "order.status_changed"
+	// Cancellation requests: to the supplier when a retailer asks, to the
+	// retailer when the supplier answers (see pipeline.EventCancelRequest*).
+	EventCancelRequestCreated  = "cancellation_request.created"
+	EventCancelRequestAccepted = "cancellation_request.accepted"
+	EventCancelRequestRefused  = "cancellation_request.refused"
 )
 
 // Event is the Standard Webhooks envelope: {"type","timestamp","data"}.
