@@ -34,8 +34,8 @@ type orderPage struct {
 	// CancelRequest is the retailer's open cancellation request, if any.
 	CancelRequest *pipeline.CancelRequestView
 	Form          map[string]string
-	Errors    map[string]string
-	Problem   string
+	Errors        map[string]string
+	Problem       string
 }
 
 // order shows one order: a supplier's supplier order, or a retailer's order.
