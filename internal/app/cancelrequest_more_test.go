@@ -119,3 +119,44 @@ func TestLineCancellationRequest(t *testing.T) {
 		}
 	})
 }
+
+// TestEscalationRace: scans racing on one database (as the leader's scan
+// and an operator's would, or two replicas around a leader change)
+// escalate each overdue request once, and alert once.
+func TestEscalationRace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind string) {
+		cfg := apptest.Config(t, storetest.URL(t, kind))
+		cfg.Mail.Admin = "ops@hub.example"
+		d := apptest.StartConfig(t, cfg)
+		var last cancelReq
+		for _, ext := range []string{"ER-1", "ER-2", "ER-3"} {
+			n := postOrder(t, d, ext)
+			acknowledge(t, d, n+"-31")
+			last = askCancel(t, d, n, n+"-31", 201, nil)
+		}
+		at := last.AnswerBy.Add(time.Minute)
+		counts := make(chan int, 8)
+		errs := make(chan error, 8)
+		for i := 0; i < 8; i++ {
+			go func() {
+				n, err := d.App.CancelEscalator.Scan(t.Context(), at)
+				counts <- n
+				errs <- err
+			}()
+		}
+		total := 0
+		for i := 0; i < 8; i++ {
+			total += <-counts
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if total != 3 {
+			t.Errorf("8 racing scans escalated %d times, want 3", total)
+		}
+		apptest.Eventually(t, 5*time.Second, "three alerts", func() bool { return len(mails(t, d, "To: ops@hub.example", "unanswered")) == 3 })
+		if got := len(mails(t, d, "To: ops@hub.example", "unanswered")); got != 3 {
+			t.Errorf("%d alerts, want 3", got)
+		}
+	})
+}
