@@ -15,22 +15,25 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	DataDir   string     `yaml:"data_dir"`
-	Database  Database   `yaml:"database"`
-	HTTP      HTTP       `yaml:"http"`
-	SFTP      SFTP       `yaml:"sftp"`
-	Log       Log        `yaml:"log"`
-	Jobs      Jobs       `yaml:"jobs"`
-	Numbering Numbering  `yaml:"numbering"`
-	Ingest    Ingest     `yaml:"ingest"`
-	Demo      Demo       `yaml:"demo"`
-	Webhooks  Webhooks   `yaml:"webhooks"`
-	Mail      Mail       `yaml:"mail"`
-	Summary   Summary    `yaml:"summary"`
-	Portal    Portal     `yaml:"portal"`
-	Overdue   Overdue    `yaml:"overdue"`
-	Retailers []Retailer `yaml:"retailers"`
-	Suppliers []Supplier `yaml:"suppliers"`
+	DataDir   string    `yaml:"data_dir"`
+	Database  Database  `yaml:"database"`
+	HTTP      HTTP      `yaml:"http"`
+	SFTP      SFTP      `yaml:"sftp"`
+	Log       Log       `yaml:"log"`
+	Jobs      Jobs      `yaml:"jobs"`
+	Numbering Numbering `yaml:"numbering"`
+	Ingest    Ingest    `yaml:"ingest"`
+	Demo      Demo      `yaml:"demo"`
+	Webhooks  Webhooks  `yaml:"webhooks"`
+	Mail      Mail      `yaml:"mail"`
+	Summary   Summary   `yaml:"summary"`
+	Overdue   Overdue   `yaml:"overdue"`
+	// CancelRequests is the default for every supplier's cancellation
+	// requests; a supplier's own cancel_requests overrides it.
+	CancelRequests CancelRequests `yaml:"cancel_requests"`
+	Portal         Portal         `yaml:"portal"`
+	Retailers      []Retailer     `yaml:"retailers"`
+	Suppliers      []Supplier     `yaml:"suppliers"`
 }
 
 // Database selects the store.
@@ -238,6 +241,27 @@ type Supplier struct {
 	// Catalog says how ingest uses the supplier's catalog, and where its
 	// catalog feed is polled.
 	Catalog Catalog `yaml:"catalog"`
+	// CancelRequests overrides the global cancel_requests for this
+	// supplier (a zero field keeps the global value).
+	CancelRequests CancelRequests `yaml:"cancel_requests"`
+}
+
+// CancelRequests tunes retailers' cancellation requests.
+type CancelRequests struct {
+	// AnswerWithin is how long a supplier has to accept or refuse a
+	// request before it is escalated to the operator (default 24h).
+	AnswerWithin time.Duration `yaml:"answer_within"`
+}
+
+// CancelAnswerWithin is how long supplier code has to answer a
+// cancellation request: its own setting, else the global one.
+func (c *Config) CancelAnswerWithin(code string) time.Duration {
+	for _, s := range c.Suppliers {
+		if s.Code == code && s.CancelRequests.AnswerWithin > 0 {
+			return s.CancelRequests.AnswerWithin
+		}
+	}
+	return c.CancelRequests.AnswerWithin
 }
 
 // Catalog is a supplier's catalog settings.
@@ -291,8 +315,10 @@ func Default() *Config {
 		Webhooks:  Webhooks{Timeout: 15 * time.Second},
 		Summary:   Summary{Schedule: "0 6 1 * *"},
 		Overdue:   Overdue{AcknowledgeWithin: "off", ShipWithin: "off", CheckEvery: 15 * time.Minute},
-		Portal:    Portal{IdleTimeout: 2 * time.Hour, Lifetime: 24 * time.Hour, MaxAttachmentBytes: 10 << 20},
-		Mail:      Mail{From: "Supplyhub <orders@supplyhub.localhost>", Transport: "maildir", SMTP: SMTP{Port: 587, TLS: "starttls"}},
+		// Keep in step with pipeline.DefaultCancelAnswerWithin.
+		CancelRequests: CancelRequests{AnswerWithin: 24 * time.Hour},
+		Portal:         Portal{IdleTimeout: 2 * time.Hour, Lifetime: 24 * time.Hour, MaxAttachmentBytes: 10 << 20},
+		Mail:           Mail{From: "Supplyhub <orders@supplyhub.localhost>", Transport: "maildir", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 	}
 }
 

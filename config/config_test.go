@@ -77,6 +77,8 @@ suppliers:
     name: Tools
     commission_rate: "120"
     channels: [{type: file}, {type: file}, {type: fax}]
+    cancel_requests: {answer_within: -1h}
+cancel_requests: {answer_within: 0s}
 `)
 	_, err := Load(path, []string{"SUPPLYHUB_JOBS_MAX_WORKERS=many"}, func(_ *Config, typ string, _ []byte) (bool, []Problem) {
 		return typ == "file", nil
@@ -91,7 +93,8 @@ suppliers:
 	}
 	for _, key := range []string{"bogus", "http.addr", "log.level", "log.format", "jobs.max_workers",
 		"retailers[0].code", "retailers[0].name", "retailers[1].email", "retailers[1].time_zone",
-		"suppliers[0].commission_rate", "suppliers[0].channels[1].name", "suppliers[0].channels[2].type"} {
+		"suppliers[0].commission_rate", "suppliers[0].channels[1].name", "suppliers[0].channels[2].type",
+		"suppliers[0].cancel_requests.answer_within", "cancel_requests.answer_within"} {
 		if !got[key] {
 			t.Errorf("no problem reported for %s; got:\n%s", key, ps.Error())
 		}

@@ -222,6 +222,12 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 		}
 		ps = append(ps, c.validateChannels(k, s.Channels, check)...)
 		ps = append(ps, validateCatalog(k+".catalog", s)...)
+		if s.CancelRequests.AnswerWithin < 0 {
+			add(k+".cancel_requests.answer_within", "must be a positive duration such as 24h, or absent for the global cancel_requests.answer_within")
+		}
+	}
+	if c.CancelRequests.AnswerWithin <= 0 {
+		add("cancel_requests.answer_within", "must be a positive duration such as 24h")
 	}
 	ps = append(ps, c.validateOverdue()...)
 	return ps

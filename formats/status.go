@@ -297,7 +297,8 @@ func hasControl(s string, multiline bool) bool {
 }
 
 // supplierStatuses are the statuses a supplier may report; "new" and
-// "dispatched" belong to the hub.
+// "dispatched" belong to the hub. (A row may also answer a cancellation
+// request: see statuscancel.go.)
 func supplierStatuses() []string {
 	return []string{
 		domain.StatusAcknowledged, domain.StatusShipped, domain.StatusDelivered,
@@ -309,6 +310,9 @@ func supplierStatuses() []string {
 // send ("Canceled", "back-ordered").
 func normalizeStatus(s string) (string, bool) {
 	n := normalizeName(s)
+	if c, ok := cancellationAnswerStatus(n); ok {
+		return c, true
+	}
 	switch n {
 	case "canceled":
 		n = domain.StatusCancelled

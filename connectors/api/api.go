@@ -37,6 +37,9 @@ type Server struct {
 	publicURL string
 	// catalog applies suppliers' catalog updates (nil: 503).
 	catalog *pipeline.Catalog
+	// cancelPolicy says how long each supplier has to answer a
+	// cancellation request.
+	cancelPolicy pipeline.CancelPolicy
 }
 
 // New builds the API; maxBody caps request bodies (413 beyond). It does not
@@ -55,7 +58,7 @@ func NewWithOptions(st *store.Store, ingest *pipeline.Ingestor, log *slog.Logger
 		panic(fmt.Sprintf("api: default CSV encoder: %v", err))
 	}
 	return &Server{st: st, ingest: ingest, log: log, maxBody: opts.MaxBody, limits: newKeyLimiter(opts), csv: enc, queue: opts.Queue, publicURL: opts.PublicURL,
-		catalog: opts.Catalog}
+		catalog: opts.Catalog, cancelPolicy: opts.CancelPolicy}
 }
 
 // Register adds the API's routes (Routes) to mux.

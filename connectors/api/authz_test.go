@@ -32,6 +32,12 @@ type authzWorld struct {
 	spareKey                            string            // an admin key id the revoke route may revoke
 	keys                                map[string]string // by role
 	logs                                *apptest.Logs
+	// Cancellation requests: requestOrder is acme's order the create
+	// route asks about; ownRequest is acme's to supplier 31, request40
+	// acme's to supplier 40, otherRequest retailer other's to 31.
+	requestOrder                        string
+	ownRequest, request40, otherRequest string
+	request40SO, otherRequestSO         string
 }
 
 // routeSpec says how to call a route and what its own object is.
@@ -45,6 +51,8 @@ type routeSpec struct {
 	// missing is a parameter no object has.
 	missing string
 	body    any
+	// bodyFor, when set, replaces body (a body naming a world's object).
+	bodyFor func(w *authzWorld) any
 	// ok are the statuses a call on the own object may answer.
 	ok []int
 	// hidden are numbers that must never appear in the answer (lists).
@@ -74,6 +82,37 @@ var specs = map[string]routeSpec{
 		own:     func(w *authzWorld) string { return w.cancelOrder },
 		foreign: func(w *authzWorld) []string { return []string{w.foreignOrder} },
 		missing: "99999999", body: map[string]any{"note": "customer changed their mind"}, ok: []int{200},
+	},
+	"POST /api/v1/orders/{number}/cancellation-requests": {
+		own:     func(w *authzWorld) string { return w.requestOrder },
+		foreign: func(w *authzWorld) []string { return []string{w.foreignOrder} },
+		missing: "99999999", ok: []int{201},
+		bodyFor: func(w *authzWorld) any {
+			return map[string]any{"supplier_order": w.requestOrder + "-31", "reason": "customer moved"}
+		},
+	},
+	"GET /api/v1/cancellation-requests": {
+		ok:     []int{200},
+		hidden: func(w *authzWorld) []string { return append([]string{w.otherRequestSO}, w.otherRetailer...) },
+	},
+	"GET /api/v1/cancellation-requests/{id}": {
+		own:     func(w *authzWorld) string { return w.ownRequest },
+		foreign: func(w *authzWorld) []string { return []string{w.otherRequest} },
+		missing: "99999999", ok: []int{200},
+	},
+	"GET /api/v1/supplier/cancellation-requests": {
+		ok:     []int{200},
+		hidden: func(w *authzWorld) []string { return append([]string{w.request40SO}, w.foreignSOs...) },
+	},
+	"GET /api/v1/supplier/cancellation-requests/{id}": {
+		own:     func(w *authzWorld) string { return w.ownRequest },
+		foreign: func(w *authzWorld) []string { return []string{w.request40} },
+		missing: "99999999", ok: []int{200},
+	},
+	"POST /api/v1/supplier/cancellation-requests/{id}/answer": {
+		own:     func(w *authzWorld) string { return w.ownRequest },
+		foreign: func(w *authzWorld) []string { return []string{w.request40} },
+		missing: "99999999", body: map[string]any{"answer": "refuse", "note": "already packed"}, ok: []int{200},
 	},
 	"GET /api/v1/supplier/orders": {
 		ok:     []int{200},
@@ -244,6 +283,30 @@ func newAuthzWorld(t *testing.T, kind string) *authzWorld {
 	c := post(other, only("AUTHZ-OTHER-40", "40"))
 	w.foreignSOs = []string{a + "-40", b + "-40", c + "-40"}
 	w.otherRetailer = []string{b, b + "-31", b + "-40", c, c + "-40"}
+	// Cancellation requests on acknowledged supplier orders.
+	request := func(key, supplierKey, number, so string) string {
+		t.Helper()
+		if code, _, body := d.Do(t, "POST", "/api/v1/supplier/orders/"+so+"/acknowledge", supplierKey, nil); code != http.StatusOK {
+			t.Fatalf("acknowledge %s: %d %s", so, code, body)
+		}
+		code, _, body := d.Do(t, "POST", "/api/v1/orders/"+number+"/cancellation-requests", key, map[string]any{"supplier_order": so, "reason": "r"})
+		var cr struct{ ID int64 }
+		if err := json.Unmarshal(body, &cr); code != http.StatusCreated || err != nil {
+			t.Fatalf("cancellation request on %s: %d %s", so, code, body)
+		}
+		return strconv.FormatInt(cr.ID, 10)
+	}
+	w.requestOrder = post(acme, only("AUTHZ-4", "31"))
+	if code, _, body := d.Do(t, "POST", "/api/v1/supplier/orders/"+w.requestOrder+"-31/acknowledge", d.Keys["supplier:31"], nil); code != http.StatusOK {
+		t.Fatalf("acknowledge: %d %s", code, body)
+	}
+	n := post(acme, only("AUTHZ-5", "31"))
+	w.ownRequest = request(acme, d.Keys["supplier:31"], n, n+"-31")
+	n = post(acme, only("AUTHZ-6", "40"))
+	w.request40, w.request40SO = request(acme, d.Keys["supplier:40"], n, n+"-40"), n+"-40"
+	n = post(other, only("AUTHZ-OTHER-7", "31"))
+	w.otherRequest, w.otherRequestSO = request(other, d.Keys["supplier:31"], n, n+"-31"), n+"-31"
+	w.otherRetailer = append(w.otherRetailer, n, n+"-31")
 	apptest.Eventually(t, 10*time.Second, "a delivery", func() bool {
 		code, _, body := d.Do(t, "GET", "/api/v1/admin/deliveries", w.keys[store.RoleAdmin], nil)
 		var list struct{ Deliveries []deliveryBody }
@@ -277,6 +340,9 @@ func checkRoute(t *testing.T, w *authzWorld, rt api.Route, spec routeSpec, query
 			p = strings.Replace(p, name, param, 1)
 		}
 		return p + query
+	}
+	if spec.bodyFor != nil {
+		spec.body = spec.bodyFor(w)
 	}
 	hasParam := strings.Contains(rt.Path, "{")
 	if hasParam {

@@ -40,6 +40,9 @@ type Options struct {
 	PublicURL string
 	// Catalog applies suppliers' catalog updates (nil: they answer 503).
 	Catalog *pipeline.Catalog
+	// CancelPolicy is how long a supplier has to answer a cancellation
+	// request (nil: pipeline.DefaultCancelAnswerWithin).
+	CancelPolicy pipeline.CancelPolicy
 }
 
 func (o Options) withDefaults() Options {

@@ -21,7 +21,9 @@ type cancelResult struct {
 // cancelRetailerOrder: POST /api/v1/orders/{number}/cancel
 // {"note": "…", "supplier_order": "22-31" (optional: default all)}. Each
 // supplier order is cancelled through the state machine and its supplier
-// is told on every push channel (order.cancelled).
+// is told on every push channel (order.cancelled). One the supplier has
+// acknowledged is not: the retailer asks with a cancellation request
+// (pipeline.RetailerMayCancel).
 func (s *Server) cancelRetailerOrder(w http.ResponseWriter, r *http.Request, p *store.Principal) {
 	var req struct {
 		Note          string `json:"note"`
@@ -53,6 +55,10 @@ func (s *Server) cancelRetailerOrder(w http.ResponseWriter, r *http.Request, p *
 	cancelled := 0
 	for _, so := range o.Suppliers {
 		if req.SupplierOrder != "" && so.Number != req.SupplierOrder {
+			continue
+		}
+		if err := pipeline.RetailerMayCancel(so.Status); err != nil {
+			results = append(results, cancelResult{SupplierOrder: so.Number, Reason: err.Error() + " (POST /api/v1/orders/" + o.Header.Number + "/cancellation-requests)"})
 			continue
 		}
 		upd := pipeline.StatusUpdate{Action: pipeline.ActCancel, Note: req.Note, ByRetailer: true, Channel: "api",

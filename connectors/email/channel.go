@@ -81,7 +81,8 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 	}
 	so := req.SupplierOrder
 	to := s.To
-	toRetailer := req.Change != nil && req.Retailer != nil && strings.HasPrefix(req.Change.Type, "supplier_order.")
+	toRetailer := req.Change != nil && req.Retailer != nil && (strings.HasPrefix(req.Change.Type, "supplier_order.") ||
+		strings.HasPrefix(req.Delivery.Channel, pipeline.RetailerChannelPrefix))
 	fallback := req.Supplier.Email
 	if toRetailer {
 		fallback = req.Retailer.Email
@@ -109,14 +110,25 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 		case toRetailer:
 			tmpl = TemplateStatusChange
 		}
+		cr := cancelRequestOf(req.Change)
+		if cr != nil {
+			tmpl = TemplateCancelRequest
+			if toRetailer {
+				tmpl = TemplateCancelAnswer
+			}
+		}
 		subject, text, html, err = c.render.Render(tmpl, Data{Order: &so.Order, SupplierOrder: so, Values: map[string]any{
 			"Type": req.Change.Type, "From": req.Change.From, "To": req.Change.To, "Note": req.Change.Note,
 			"Actor": req.Change.Actor, "Channel": req.Change.Channel, "OccurredAt": req.Change.OccurredAt,
-			"Shipment": shipmentOf(req.Change.Data), "Lines": lineChangesOf(req.Change.Data),
+			"Shipment": shipmentOf(req.Change.Data), "Lines": lineChangesOf(req.Change.Data), "Request": cr,
 		}})
 		// The token is the supplier order's, and this id is the event's:
 		// the Reply-To below carries the token instead.
 		msgID = MessageID(req.Change.Type, fmt.Sprintf("%s-e%d", so.Number, req.Change.EventID), c.domain)
+		if cr != nil && !toRetailer {
+			// Answered by reply: the reply must lead back to the order.
+			msgID = cancelRequestMessageID(so.Number, token, c.domain, req.Change.EventID)
+		}
 	} else {
 		subject, text, html, err = c.render.RenderSupplierOrder(so)
 	}

@@ -33,9 +33,11 @@ type orderPage struct {
 	CanCancel bool
 	// CanAnswer offers the per-line answer form.
 	CanAnswer bool
-	Form      map[string]string
-	Errors    map[string]string
-	Problem   string
+	// CancelRequest is the retailer's open cancellation request, if any.
+	CancelRequest *pipeline.CancelRequestView
+	Form          map[string]string
+	Errors        map[string]string
+	Problem       string
 }
 
 // order shows one order: a supplier's supplier order, or a retailer's order.
@@ -67,6 +69,14 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, u *store.Us
 		return
 	}
 	if p.Files, err = s.st.SupplierAttachments(ctx, so.SupplierID, so.Number); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	switch c, err := s.st.OpenCancelRequestOf(ctx, nil, so.SupplierID, so.Number); {
+	case err == nil:
+		v := pipeline.CancelRequestViewOf(c)
+		p.CancelRequest = &v
+	case !errors.Is(err, store.ErrNotFound):
 		s.internal(w, r, err)
 		return
 	}

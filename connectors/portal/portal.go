@@ -154,6 +154,7 @@ func (s *Server) routes() {
 	s.page("POST /portal/orders/{number}/ship", supplierOnly, s.ship)
 	s.page("POST /portal/orders/{number}/cancel", supplierOnly, s.cancel)
 	s.page("POST /portal/orders/{number}/lines", supplierOnly, s.answerLines)
+	s.page("POST /portal/orders/{number}/cancellation-request", supplierOnly, s.answerCancelRequest)
 
 	s.operatorRoutes()
 	s.manualRoutes()

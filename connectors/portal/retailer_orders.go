@@ -112,6 +112,10 @@ func (s *Server) retailerCancel(w http.ResponseWriter, r *http.Request, u *store
 			continue
 		}
 		found = true
+		if err := pipeline.RetailerMayCancel(so.Status); err != nil {
+			refused = append(refused, so.Number+": "+err.Error())
+			continue
+		}
 		upd := pipeline.StatusUpdate{Action: pipeline.ActCancel, Note: form["note"], ByRetailer: true, Channel: "portal",
 			Actor: fmt.Sprintf("retailer %s portal user %s", o.Header.Retailer, u.Email)}
 		res, err := pipeline.ApplyStatus(ctx, s.st, s.opts.Queue, so.SupplierID, so.Number, upd)

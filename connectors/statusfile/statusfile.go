@@ -161,6 +161,9 @@ func (w *Worker) Process(ctx context.Context, sid int64, name string, data []byt
 // apply applies one row; reason is non-empty when the supplier must fix
 // the row, err only for failures worth retrying the whole job.
 func (w *Worker) apply(ctx context.Context, sid int64, name, hash string, row formats.StatusRow) (reason string, err error) {
+	if accept, ok := cancellationAnswer(row.Status); ok {
+		return w.answerCancellation(ctx, sid, name, hash, row, accept)
+	}
 	if row.Line > 0 && row.Status != domain.StatusShipped {
 		return w.applyLine(ctx, sid, name, hash, row)
 	}

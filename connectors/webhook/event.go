@@ -22,6 +22,11 @@ const (
 	// reject or cancel lines or units (see pipeline/notify.go).
 	EventSupplierOrderLinesChanged   = "supplier_order.lines_changed"
 	EventSupplierOrderLinesCancelled = "supplier_order.lines_cancelled"
+	// Cancellation requests: to the supplier when a retailer asks, to the
+	// retailer when the supplier answers (see pipeline.EventCancelRequest*).
+	EventCancelRequestCreated  = "cancellation_request.created"
+	EventCancelRequestAccepted = "cancellation_request.accepted"
+	EventCancelRequestRefused  = "cancellation_request.refused"
 )
 
 // Event is the Standard Webhooks envelope: {"type","timestamp","data"}.

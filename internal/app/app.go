@@ -57,6 +57,9 @@ type App struct {
 	// Overdue finds supplier orders past their limits; the periodic job
 	// runs it with the clock, tests with their own.
 	Overdue *pipeline.OverdueScanner
+	// CancelEscalator escalates unanswered cancellation requests (run by
+	// a leader-elected periodic job; tests call its Scan with a clock).
+	CancelEscalator *pipeline.CancelEscalator
 	// Portal is the web portal under /portal.
 	Portal  *portal.Server
 	log     *slog.Logger
@@ -150,6 +153,10 @@ func (a *App) init(ctx context.Context) error {
 	overdueScan := &overdueScanWorker{now: time.Now, log: a.log.With("component", "overdue")}
 	river.AddWorker(workers, overdueScan)
 	river.AddWorker(workers, &overdueAlertWorker{st: st, alert: alert})
+	cancelApplier := pipeline.NewCancelApplier(st, a.log.With("component", "cancel-requests"))
+	river.AddWorker(workers, cancelApplier)
+	a.CancelEscalator = pipeline.NewCancelEscalator(st, alert, a.Metrics.RegisterCancelEscalations().Inc, a.log.With("component", "cancel-requests"))
+	river.AddWorker(workers, a.CancelEscalator)
 	clientID, err := a.claimReplica(ctx)
 	if err != nil {
 		return err
@@ -167,6 +174,9 @@ func (a *App) init(ctx context.Context) error {
 			// Leader-elected: one replica looks for overdue supplier orders.
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.Overdue.CheckEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return overdueScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			// Unanswered cancellation requests, escalated once each.
+			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return pipeline.CancelScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 		JobTimeout: cfg.Jobs.AttemptTimeout, RescueAfter: cfg.Jobs.RescueAfter,
 		Logger: a.log.With("component", "river"),
@@ -180,6 +190,7 @@ func (a *App) init(ctx context.Context) error {
 	dispatcher.SetQueue(q)
 	scan.q = q
 	pollScan.q = q
+	cancelApplier.SetQueue(q)
 	a.Metrics.RegisterQueueDepth(q.Depth)
 	a.Overdue = pipeline.NewOverdueScanner(st, q, a.Metrics, a.log.With("component", "overdue"), overdueLimits(cfg))
 	overdueScan.scan = a.Overdue
@@ -204,7 +215,8 @@ func (a *App) init(ctx context.Context) error {
 		limit = rate.Inf
 	}
 	apiSrv := api.NewWithOptions(st, a.Ingest, a.log, api.Options{MaxBody: cfg.HTTP.MaxBodyBytes,
-		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q, PublicURL: cfg.Portal.PublicURL, Catalog: a.Catalog})
+		RateLimit: limit, RateBurst: cfg.HTTP.RateBurst, Queue: q, PublicURL: cfg.Portal.PublicURL, Catalog: a.Catalog,
+		CancelPolicy: cfg.CancelAnswerWithin})
 	a.Portal, err = portal.New(st, a.log.With("component", "portal"), portal.Options{IdleTimeout: cfg.Portal.IdleTimeout,
 		Lifetime: cfg.Portal.Lifetime, SecureCookies: cfg.Portal.SecureCookies, PublicURL: cfg.Portal.PublicURL, Queue: q,
 		Ingest: a.Ingest, MaxAttachmentBytes: cfg.Portal.MaxAttachmentBytes, Mail: portalMailer{mailer}})

@@ -73,6 +73,9 @@ func (h *replyHandler) Handle(ctx context.Context, msg inbound.Parsed, in inboun
 	if cmd.Action == inbound.ActionLines {
 		return h.applyLines(ctx, sid, id, msg.From, cmd, review)
 	}
+	if cmd.Action == inbound.ActionAcceptCancellation || cmd.Action == inbound.ActionRefuseCancellation {
+		return h.answerCancellation(ctx, sid, cmd, msg.From, id, review)
+	}
 	upd := pipeline.StatusUpdate{Action: string(cmd.Action), Note: cmd.Note, Actor: "email " + msg.From, Channel: "email",
 		IdempotencyKey: "email:" + id}
 	if cmd.Action == inbound.ActionShip {

@@ -83,9 +83,10 @@ func webhookOutage(t *testing.T, mode string, orders int) {
 		so := "/api/v1/supplier/orders/" + numbers[i] + "-31"
 		steps := [][3]string{{so + "/status", supplier, `{"status":"acknowledged"}`}}
 		if i%3 == 0 {
-			// The retailer cancels: the supplier gets order.cancelled,
-			// which must not overtake its order.created.
-			steps = append(steps, [3]string{"/api/v1/orders/" + numbers[i] + "/cancel", retailer, `{"note":"changed my mind"}`})
+			// The retailer cancels before the supplier acknowledged (after,
+			// it could only ask): the supplier gets order.cancelled, which
+			// must not overtake its order.created.
+			steps = [][3]string{{"/api/v1/orders/" + numbers[i] + "/cancel", retailer, `{"note":"changed my mind"}`}}
 		} else {
 			steps = append(steps, [3]string{so + "/status", supplier, `{"status":"shipped","tracking":{"carrier":"DHL","number":"T` + strconv.Itoa(i) + `"}}`},
 				[3]string{so + "/status", supplier, `{"status":"delivered"}`})

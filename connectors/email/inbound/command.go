@@ -21,7 +21,7 @@ var commandWords = map[string]Action{
 	"NOTE":        ActionNote,
 }
 
-const knownCommands = "ACCEPT, ACKNOWLEDGE, CONFIRM, SHIPPED <carrier> <tracking> [<url>], DELIVERED, CANCEL: <reason>, REJECT: <reason>, BACKORDER[: <note>], NOTE: <text>, or one \"line N: accept | backorder <YYYY-MM-DD> | reject <reason_code> [text] | quantity <n> [reason]\" per line"
+const knownCommands = "ACCEPT, ACKNOWLEDGE, CONFIRM, SHIPPED <carrier> <tracking> [<url>], DELIVERED, CANCEL: <reason>, REJECT: <reason>, BACKORDER[: <note>], NOTE: <text>, ACCEPT CANCELLATION, REFUSE CANCELLATION: <reason>, or one \"line N: accept | backorder <YYYY-MM-DD> | reject <reason_code> [text] | quantity <n> [reason]\" per line"
 
 // parseCommand reads the command from the lines the sender wrote (quote and
 // signature already cut off). The command must be the first non-empty line,
@@ -37,6 +37,9 @@ func parseCommand(lines []string) (Command, string) {
 	at := idx[0]
 	if _, _, ok := commandWord(lines[at]); !ok && isSalutation(lines[at]) && len(idx) > 1 {
 		at = idx[1]
+	}
+	if cmd, reason, ok := parseCancellationAnswer(lines[at], lines[at+1:]); ok {
+		return cmd, reason
 	}
 	if isLineAnswer(lines[at]) {
 		return parseLines(lines[at:])

@@ -13,6 +13,8 @@
 //	REJECT: <note>                           reject (note required)
 //	BACKORDER[: <note>]                      backorder
 //	NOTE: <text>                             note (text required)
+//	ACCEPT CANCELLATION[: <note>]            accept the open cancellation request
+//	REFUSE CANCELLATION: <reason>            refuse it (reason required)
 //
 // Words are case-insensitive. The command is the first non-empty line, or
 // the second after a short greeting ("Hello,"); the lines below it, up to
