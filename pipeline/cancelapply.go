@@ -46,7 +46,7 @@ func (a *CancelApplier) SetQueue(q jobs.Queue) { a.q = q }
 
 // Work applies the request. A cancellation the state machine refuses (the
 // order shipped meanwhile) is recorded on the request, not retried;
-// ErrLinesNotImplemented and store failures are retried.
+// store failures are retried.
 func (a *CancelApplier) Work(ctx context.Context, job *river.Job[CancelApplyArgs]) error {
 	_, err := ApplyCancelRequest(ctx, a.st, a.q, job.Args.RequestID)
 	if err != nil {

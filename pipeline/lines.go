@@ -53,10 +53,6 @@ type LineUpdate struct {
 	ByRetailer     bool
 }
 
-// ErrLinesNotImplemented was returned before line answers were built; it
-// is kept so callers written against the contract still compile.
-var ErrLinesNotImplemented = errors.New("line answers are not implemented yet")
-
 // ApplyLineAnswers applies upd to a supplier's supplier order in one
 // transaction, like ApplyStatus: line states, the derived supplier order
 // and order status, the ledger, the history and the retailer's

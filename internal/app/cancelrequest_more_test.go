@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -94,9 +93,6 @@ func TestLineCancellationRequest(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = pipeline.ApplyCancelRequest(t.Context(), st, d.App.Queue, r.ID)
-		if errors.Is(err, pipeline.ErrLinesNotImplemented) {
-			t.Skip("needs line answers (pipeline.ErrLinesNotImplemented)")
-		}
 		if err != nil {
 			t.Fatal(err)
 		}
