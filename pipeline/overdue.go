@@ -34,7 +34,7 @@ const EventSupplierOrderOverdue = "supplier_order.overdue"
 func OverdueStatuses() map[string][]string {
 	return map[string][]string{
 		OverdueAcknowledge: {domain.StatusNew, domain.StatusDispatched},
-		OverdueShip:        {domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged},
+		OverdueShip:        {domain.StatusNew, domain.StatusDispatched, domain.StatusAcknowledged, domain.StatusPartiallyCancelled},
 	}
 }
 
