@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"strings"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
