@@ -383,3 +383,58 @@ func TestCatalogAPIIdempotentAndPaged(t *testing.T) {
 		t.Errorf("supplier 40 sees %s", b)
 	}
 }
+
+// TestStockUnderConcurrentOrdersAndUpdates: orders naming two SKUs in
+// either order race with catalog updates raising their stock. Every
+// request succeeds (lock order and the deadlock retry keep writers from
+// failing each other), stock never goes negative, and once the last
+// update has run no order waits while its stock would fill it.
+func TestStockUnderConcurrentOrdersAndUpdates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind string) {
+		cfg := apptest.Config(t, storetest.URL(t, kind))
+		cfg.Suppliers[0].Catalog = config.Catalog{Mode: "enforce"}
+		d := apptest.StartConfig(t, cfg)
+		item := func(sku string, stock int) string {
+			return fmt.Sprintf(`{"sku":"%s","name":"%s","price":100,"currency":"EUR","stock":%d}`, sku, sku, stock)
+		}
+		publish(t, d, item("A", 3)+","+item("B", 3))
+		line := func(sku string) string {
+			return `{"sku":"` + sku + `","supplier":"31","name":"` + sku + `","quantity":1,"unit_price":100}`
+		}
+		errs := parallel(36, 36, func(i int) error {
+			ctx := context.Background()
+			if i%6 == 5 { // six updates among the orders
+				code, b, err := call(ctx, d.URL, "POST", "/api/v1/supplier/catalog", d.Keys["supplier:31"],
+					`{"items":[`+item("B", 2+i/6)+","+item("A", 2+i/6)+`]}`)
+				if err == nil && code != 200 {
+					err = fmt.Errorf("update %d: %d %s", i, code, b)
+				}
+				return err
+			}
+			lines := []string{line("A"), line("B")}
+			if i%2 == 1 {
+				lines[0], lines[1] = lines[1], lines[0]
+			}
+			code, b, err := call(ctx, d.URL, "POST", "/api/v1/orders", d.Keys["retailer:acme"], catalogOrder(fmt.Sprintf("C-%d", i), lines...))
+			if err == nil && code != 201 {
+				err = fmt.Errorf("order %d: %d %s", i, code, b)
+			}
+			return err
+		})
+		for _, err := range errs {
+			t.Error(err)
+		}
+		// A last update settles it: waiting orders take what it offers.
+		res := publish(t, d, item("A", 4)+","+item("B", 4))
+		a := stockOf(t, d, d.Keys["supplier:31"], "/api/v1/supplier/catalog", "A")
+		b := stockOf(t, d, d.Keys["supplier:31"], "/api/v1/supplier/catalog", "B")
+		ids, err := d.App.Store.AwaitingStock(context.Background(), d.App.Store.DB(), mustSupplier(t, d, "31").ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every order needs one A and one B, so A and B move together.
+		if *a < 0 || *a != *b || (len(ids) > 0 && *a > 0) {
+			t.Errorf("after the last update (released %v): A %d, B %d, %d still waiting", res["released"], *a, *b, len(ids))
+		}
+	})
+}
