@@ -33,8 +33,9 @@ type sqliteDriver struct {
 	read    *sql.DB
 	write   *sql.DB
 	rewrite *placeholderCache
-	// readStmts and writeStmts keep the prepared statements of each pool.
-	readStmts, writeStmts *stmtCache
+	// readConns and writeConns open each pool's connections, which keep
+	// their prepared statements (stmtconn.go).
+	readConns, writeConns *stmtConnector
 }
 
 // openSQLite opens path in WAL mode. Write transactions start as BEGIN
@@ -54,31 +55,28 @@ func openSQLite(path string) (*sqliteDriver, error) {
 	}
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
-	write, err := sql.Open("sqlite", dsn)
+	base, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	writeConns := newStmtConnector(base, stmtCacheMax)
+	write := sql.OpenDB(writeConns)
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxIdleTime(0)
-	read, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	readConns := newStmtConnector(base, stmtCacheMax)
+	read := sql.OpenDB(readConns)
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 	read.SetConnMaxIdleTime(5 * time.Minute)
 	return &sqliteDriver{path: path, read: read, write: write, rewrite: newPlaceholderCache(),
-		readStmts: newStmtCache(read), writeStmts: newStmtCache(write)}, nil
+		readConns: readConns, writeConns: writeConns}, nil
 }
 
 func (d *sqliteDriver) Kind() string                   { return KindSQLite }
 func (d *sqliteDriver) Ping(ctx context.Context) error { return d.read.PingContext(ctx) }
 
 func (d *sqliteDriver) Close() error {
-	d.readStmts.close()
-	d.writeStmts.close()
 	return errors.Join(d.read.Close(), d.write.Close())
 }
 
@@ -88,18 +86,18 @@ func (d *sqliteDriver) DB() *sql.DB { return d.write }
 
 // Exec runs on the write pool: it is a write.
 func (d *sqliteDriver) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return poolExec(ctx, d.write, d.writeStmts, d.rewrite.get(q), args)
+	return sqlExec(ctx, d.write, d.rewrite.get(q), args)
 }
 
 // Query and QueryRow run on the read pool; the few statements that write
 // through QueryRow (INSERT … RETURNING outside a transaction, in operator
 // commands) still work there, waiting on busy_timeout.
 func (d *sqliteDriver) Query(ctx context.Context, q string, args ...any) (Rows, error) {
-	return poolQuery(ctx, d.read, d.readStmts, d.rewrite.get(q), args)
+	return sqlQuery(ctx, d.read, d.rewrite.get(q), args)
 }
 
 func (d *sqliteDriver) QueryRow(ctx context.Context, q string, args ...any) Row {
-	return poolQueryRow(ctx, d.read, d.readStmts, d.rewrite.get(q), args)
+	return sqlRow{row: d.read.QueryRowContext(ctx, d.rewrite.get(q), sqliteArgs(args)...)}
 }
 
 func (d *sqliteDriver) Begin(ctx context.Context) (txDriver, error) {
@@ -107,7 +105,7 @@ func (d *sqliteDriver) Begin(ctx context.Context) (txDriver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &sqliteTx{tx: tx, rewrite: d.rewrite, stmts: d.writeStmts}, nil
+	return &sqliteTx{tx: tx, rewrite: d.rewrite}, nil
 }
 
 func (d *sqliteDriver) isUniqueViolation(err error) bool {
@@ -118,130 +116,27 @@ func (d *sqliteDriver) isUniqueViolation(err error) bool {
 	return false
 }
 
-// poolExec, poolQuery and poolQueryRow run q outside a transaction through
-// the pool's cached statement, or as text when there is none.
-func poolExec(ctx context.Context, db *sql.DB, c *stmtCache, q string, args []any) (int64, error) {
-	if st := c.get(ctx, q); st != nil {
-		return stmtExec(ctx, st, args)
-	}
-	return sqlExec(ctx, db, q, args)
-}
-
-func poolQuery(ctx context.Context, db *sql.DB, c *stmtCache, q string, args []any) (Rows, error) {
-	if st := c.get(ctx, q); st != nil {
-		return stmtQuery(ctx, st, args, nil)
-	}
-	return sqlQuery(ctx, db, q, args)
-}
-
-func poolQueryRow(ctx context.Context, db *sql.DB, c *stmtCache, q string, args []any) Row {
-	if st := c.get(ctx, q); st != nil {
-		return sqlRow{row: st.QueryRowContext(ctx, sqliteArgs(args)...)}
-	}
-	return sqlRow{row: db.QueryRowContext(ctx, q, sqliteArgs(args)...)}
-}
-
-// sqliteTx runs on the write pool's only connection. It uses a cached
-// statement once the cache has one; a query first seen here runs as text
-// and is prepared after the transaction, when the connection is free.
+// sqliteTx runs on the write pool's only connection.
 type sqliteTx struct {
 	tx      *sql.Tx
 	rewrite *placeholderCache
-	stmts   *stmtCache
-
-	// busy counts, per query, results still open in this transaction: a
-	// SQLite statement cannot run again before its rows are done, so a
-	// nested use of the same query runs as text instead.
-	mu   sync.Mutex
-	busy map[string]int
 }
 
 func (t *sqliteTx) Native() any { return t.tx }
 
-func (t *sqliteTx) Commit(context.Context) error {
-	err := t.tx.Commit()
-	t.stmts.preparePending()
-	return err
-}
-
-func (t *sqliteTx) Rollback(context.Context) error {
-	err := t.tx.Rollback()
-	t.stmts.preparePending()
-	return err
-}
-
-// stmt returns the transaction's copy of q's cached statement and marks
-// it busy when hold is set, or nil when q should run as text.
-func (t *sqliteTx) stmt(ctx context.Context, q string, hold bool) *sql.Stmt {
-	st := t.stmts.lookup(q)
-	if st == nil {
-		t.stmts.want(q)
-		return nil
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.busy[q] > 0 {
-		return nil
-	}
-	if hold {
-		if t.busy == nil {
-			t.busy = map[string]int{}
-		}
-		t.busy[q]++
-	}
-	return t.tx.StmtContext(ctx, st)
-}
-
-func (t *sqliteTx) release(q string) func() {
-	return func() {
-		t.mu.Lock()
-		t.busy[q]--
-		t.mu.Unlock()
-	}
-}
+func (t *sqliteTx) Commit(context.Context) error   { return t.tx.Commit() }
+func (t *sqliteTx) Rollback(context.Context) error { return t.tx.Rollback() }
 
 func (t *sqliteTx) QueryRow(ctx context.Context, q string, args ...any) Row {
-	q = t.rewrite.get(q)
-	if st := t.stmt(ctx, q, true); st != nil {
-		return sqlRow{row: st.QueryRowContext(ctx, sqliteArgs(args)...), done: t.release(q)}
-	}
-	return sqlRow{row: t.tx.QueryRowContext(ctx, q, sqliteArgs(args)...)}
+	return sqlRow{row: t.tx.QueryRowContext(ctx, t.rewrite.get(q), sqliteArgs(args)...)}
 }
 
 func (t *sqliteTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	q = t.rewrite.get(q)
-	if st := t.stmt(ctx, q, false); st != nil {
-		return stmtExec(ctx, st, args)
-	}
-	return sqlExec(ctx, t.tx, q, args)
+	return sqlExec(ctx, t.tx, t.rewrite.get(q), args)
 }
 
 func (t *sqliteTx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
-	q = t.rewrite.get(q)
-	if st := t.stmt(ctx, q, true); st != nil {
-		return stmtQuery(ctx, st, args, t.release(q))
-	}
-	return sqlQuery(ctx, t.tx, q, args)
-}
-
-func stmtExec(ctx context.Context, st *sql.Stmt, args []any) (int64, error) {
-	res, err := st.ExecContext(ctx, sqliteArgs(args)...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
-
-// stmtQuery runs st; done, if set, is called once when the rows close.
-func stmtQuery(ctx context.Context, st *sql.Stmt, args []any, done func()) (Rows, error) {
-	rows, err := st.QueryContext(ctx, sqliteArgs(args)...)
-	if err != nil {
-		if done != nil {
-			done()
-		}
-		return nil, err
-	}
-	return &sqlRows{Rows: rows, done: done}, nil
+	return sqlQuery(ctx, t.tx, t.rewrite.get(q), args)
 }
 
 type sqlConn interface {
@@ -284,31 +179,16 @@ func sqliteArgs(args []any) []any {
 	return args
 }
 
-// sqlRows calls done, if set, once on the first Close.
-type sqlRows struct {
-	*sql.Rows
-	done func()
-}
+// sqlRows adapts *sql.Rows to Rows.
+type sqlRows struct{ *sql.Rows }
 
-func (r *sqlRows) Close() {
-	_ = r.Rows.Close()
-	if r.done != nil {
-		r.done()
-		r.done = nil
-	}
-}
+func (r *sqlRows) Close() { _ = r.Rows.Close() }
 
-// sqlRow calls done, if set, after Scan: the result is closed by then.
-type sqlRow struct {
-	row  *sql.Row
-	done func()
-}
+// sqlRow adapts *sql.Row to Row.
+type sqlRow struct{ row *sql.Row }
 
 func (r sqlRow) Scan(dest ...any) error {
 	err := r.row.Scan(dest...)
-	if r.done != nil {
-		r.done()
-	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}

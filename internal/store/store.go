@@ -97,11 +97,11 @@ func (w writeQuerier) Exec(ctx context.Context, q string, args ...any) (int64, e
 }
 
 func (w writeQuerier) Query(ctx context.Context, q string, args ...any) (Rows, error) {
-	return poolQuery(ctx, w.d.write, w.d.writeStmts, w.d.rewrite.get(q), args)
+	return sqlQuery(ctx, w.d.write, w.d.rewrite.get(q), args)
 }
 
 func (w writeQuerier) QueryRow(ctx context.Context, q string, args ...any) Row {
-	return poolQueryRow(ctx, w.d.write, w.d.writeStmts, w.d.rewrite.get(q), args)
+	return sqlRow{row: w.d.write.QueryRowContext(ctx, w.d.rewrite.get(q), sqliteArgs(args)...)}
 }
 
 // InTx runs fn in a transaction, committing when it returns nil.
