@@ -14,7 +14,7 @@ import (
 type fakeBatches struct {
 	gate    chan struct{}
 	entered chan struct{} // gets a value when single starts waiting on gate
-	bad  string // a file name every commit containing it fails on
+	bad     string        // a file name every commit containing it fails on
 
 	mu      sync.Mutex
 	batches []int // files per PutBatch
@@ -80,7 +80,9 @@ func TestGroupPutterGroupsConcurrentDrops(t *testing.T) {
 	ctx := context.Background()
 	const n = 100 // more than one batch of maxBatchFiles
 	errs := make(chan error, n+1)
-	go func() { errs <- g.put(ctx, BatchFile{SupplierID: 1, Folder: FolderOutbound, Name: "first.csv", Data: []byte("1")}) }()
+	go func() {
+		errs <- g.put(ctx, BatchFile{SupplierID: 1, Folder: FolderOutbound, Name: "first.csv", Data: []byte("1")})
+	}()
 	<-f.entered // the first is committing alone, blocked on the gate
 	for i := range n {
 		go func() {
