@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -13,6 +14,17 @@ import (
 type Uploader interface {
 	Put(ctx context.Context, name string, data []byte) error
 	Close() error
+}
+
+// ConcurrentUploader is an Uploader whose Put may run from several
+// goroutines at once, such as the built-in server's folders, which hold no
+// connection. A drop channel then does not queue a session's uploads one
+// behind the other, and the uploader can group them (one commit for many
+// files). Close is still only called when no Put is running.
+type ConcurrentUploader interface {
+	Uploader
+	// ConcurrentPut marks the uploader; it is never called.
+	ConcurrentPut()
 }
 
 // Dialer opens an uploader for one delivery's endpoint. key identifies
@@ -35,9 +47,12 @@ type Channel struct {
 }
 
 type session struct {
-	mu   sync.Mutex // uploads on one session run one at a time
+	// mu is held for writing by an upload on a session that takes one at
+	// a time, for reading by an upload on a ConcurrentUploader, and for
+	// writing while the session is closed for idleness.
+	mu   sync.RWMutex
 	up   Uploader
-	used time.Time
+	used atomic.Int64 // unix nanoseconds of the last upload's end
 }
 
 // NewChannel builds a drop channel; sessions idle longer than idle are
@@ -62,10 +77,17 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 	if err != nil {
 		return pipeline.Result{Permanent: c.dialer.IsPermanent(err)}, fmt.Errorf("%s drop %s: %w", c.kind, req.SupplierOrder.Number, err)
 	}
-	s.mu.Lock()
-	err = s.up.Put(ctx, name, data)
-	s.used = time.Now()
-	s.mu.Unlock()
+	if _, ok := s.up.(ConcurrentUploader); ok {
+		s.mu.RLock()
+		err = s.up.Put(ctx, name, data)
+		s.used.Store(time.Now().UnixNano())
+		s.mu.RUnlock()
+	} else {
+		s.mu.Lock()
+		err = s.up.Put(ctx, name, data)
+		s.used.Store(time.Now().UnixNano())
+		s.mu.Unlock()
+	}
 	if err != nil {
 		c.drop(key, s)
 		return pipeline.Result{Permanent: c.dialer.IsPermanent(err)}, fmt.Errorf("%s drop %s: %w", c.kind, req.SupplierOrder.Number, err)
@@ -86,7 +108,8 @@ func (c *Channel) session(ctx context.Context, key string, req *pipeline.Deliver
 	if err != nil {
 		return nil, err
 	}
-	s = &session{up: up, used: time.Now()}
+	s = &session{up: up}
+	s.used.Store(time.Now().UnixNano())
 	c.mu.Lock()
 	if other, ok := c.sessions[key]; ok {
 		// Another job dialled meanwhile: keep one connection.
@@ -105,13 +128,18 @@ func (c *Channel) drop(key string, s *session) {
 		delete(c.sessions, key)
 	}
 	c.mu.Unlock()
+	if _, ok := s.up.(ConcurrentUploader); ok {
+		// Others may be uploading on it: close once they are done.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
 	_ = s.up.Close()
 }
 
 func (c *Channel) closeIdleLocked() {
 	for k, s := range c.sessions {
 		if s.mu.TryLock() {
-			if time.Since(s.used) > c.idle {
+			if time.Since(time.Unix(0, s.used.Load())) > c.idle {
 				delete(c.sessions, k)
 				_ = s.up.Close()
 			}

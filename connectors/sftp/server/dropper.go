@@ -23,6 +23,10 @@ func (o outbound) Put(ctx context.Context, name string, data []byte) error {
 
 func (o outbound) Close() error { return nil }
 
+// ConcurrentPut: drops into the folder need not wait for each other, and
+// PutOutbound groups concurrent ones into one commit.
+func (o outbound) ConcurrentPut() {}
+
 // Dial returns the supplier's outbound folder; there is no connection.
 func (d Dropper) Dial(_ context.Context, req *pipeline.DeliveryRequest) (drop.Uploader, error) {
 	return outbound{srv: d.Server, supplierID: req.Supplier.ID}, nil

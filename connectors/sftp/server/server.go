@@ -100,6 +100,9 @@ type Server struct {
 	log     *slog.Logger
 	slots   chan struct{} // logged-in connections
 	started time.Time
+	// drops groups concurrent PutOutbound calls into one commit; nil when
+	// the storage cannot store a batch.
+	drops *groupPutter
 }
 
 // New prepares a server: it loads or creates the host key and checks the
@@ -166,7 +169,7 @@ func newServer(cfg Config, accounts Accounts, storage Storage, bcryptCost int) (
 	if err != nil {
 		return nil, fmt.Errorf("sftp server: %w", err)
 	}
-	return &Server{
+	srv := &Server{
 		cfg:     cfg,
 		storage: storage,
 		signer:  signer,
@@ -175,7 +178,13 @@ func newServer(cfg Config, accounts Accounts, storage Storage, bcryptCost int) (
 		log:     log,
 		slots:   make(chan struct{}, cfg.MaxSessions),
 		started: time.Now().UTC(),
-	}, nil
+	}
+	if bp, ok := storage.(BatchPutter); ok {
+		srv.drops = &groupPutter{bp: bp, single: func(ctx context.Context, f BatchFile) error {
+			return storage.Put(ctx, f.SupplierID, f.Folder, f.Name, bytes.NewReader(f.Data), int64(len(f.Data)))
+		}}
+	}
+	return srv, nil
 }
 
 // HostKey is the server's public host key, for known_hosts and docs.
@@ -183,12 +192,20 @@ func (s *Server) HostKey() ssh.PublicKey { return s.signer.PublicKey() }
 
 // PutOutbound places data as /outbound/name for the supplier, replacing
 // any file of that name atomically: a supplier listing or downloading at
-// the same moment sees the old file or the new one, whole.
+// the same moment sees the old file or the new one, whole. It is safe for
+// concurrent use, and concurrent calls share commits (see groupPutter);
+// it returns once the file is committed.
 func (s *Server) PutOutbound(ctx context.Context, supplierID int64, name string, data []byte) error {
 	if err := checkName(name); err != nil {
 		return fmt.Errorf("sftp put outbound: %w", err)
 	}
-	if err := s.storage.Put(ctx, supplierID, FolderOutbound, name, bytes.NewReader(data), int64(len(data))); err != nil {
+	var err error
+	if s.drops != nil && len(data) <= MaxBatchFile {
+		err = s.drops.put(ctx, BatchFile{SupplierID: supplierID, Folder: FolderOutbound, Name: name, Data: data})
+	} else {
+		err = s.storage.Put(ctx, supplierID, FolderOutbound, name, bytes.NewReader(data), int64(len(data)))
+	}
+	if err != nil {
 		return fmt.Errorf("sftp put outbound %s for supplier %d: %w", name, supplierID, err)
 	}
 	s.log.Debug("sftp outbound file placed", "supplier", supplierID, "name", name, "bytes", len(data))

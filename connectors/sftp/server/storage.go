@@ -30,6 +30,22 @@ type Storage interface {
 	Remove(ctx context.Context, supplierID int64, folder, name string) error
 }
 
+// BatchPutter is a Storage that can store several small files in one
+// commit. PutOutbound groups concurrent order drops through it, so a burst
+// of drops costs a few commits rather than one each. PutBatch stores all
+// the files or none, each replacing any file of its name atomically, and
+// is only given files of at most MaxBatchFile bytes.
+type BatchPutter interface {
+	PutBatch(ctx context.Context, files []BatchFile) error
+}
+
+// BatchFile is one file of a PutBatch.
+type BatchFile struct {
+	SupplierID   int64
+	Folder, Name string
+	Data         []byte
+}
+
 // Sweeper is a Storage that has leftovers to clean up now and then; the
 // server calls Sweep periodically.
 type Sweeper interface {

@@ -84,6 +84,17 @@ func (d *DBStorage) Put(ctx context.Context, supplierID int64, folder, name stri
 	return d.st.PutSFTPFile(ctx, f, r)
 }
 
+// PutBatch stores small files in one transaction.
+func (d *DBStorage) PutBatch(ctx context.Context, files []BatchFile) error {
+	now := time.Now().UTC()
+	fs := make([]store.SFTPFileData, len(files))
+	for i, f := range files {
+		fs[i] = store.SFTPFileData{SFTPFile: store.SFTPFile{SupplierID: f.SupplierID, Folder: f.Folder, Name: f.Name,
+			Size: int64(len(f.Data)), ModTime: now}, Data: f.Data}
+	}
+	return d.st.PutSFTPFiles(ctx, fs)
+}
+
 // Rename moves a file; an existing target is replaced only when overwrite
 // is true.
 func (d *DBStorage) Rename(ctx context.Context, supplierID int64, fromFolder, fromName, toFolder, toName string, overwrite bool) error {
