@@ -81,7 +81,9 @@ func answerOf(l domain.Line) string {
 //
 //  1. no line has quantity left (all cancelled or rejected): rejected when
 //     every line was rejected, otherwise cancelled;
-//  2. base delivered: delivered;
+//  2. base delivered: delivered; base awaiting_stock: awaiting_stock
+//     (the supplier has not been sent it; cancelling some lines does not
+//     release it, stock does);
 //  3. every active line shipped in full: shipped;
 //  4. some quantity shipped: partially_shipped;
 //  5. an active line backordered: backordered;
@@ -126,6 +128,8 @@ func DeriveSupplierOrderStatus(base string, lines []domain.Line) string {
 		return domain.StatusCancelled
 	case base == domain.StatusDelivered:
 		return domain.StatusDelivered
+	case base == domain.StatusAwaitingStock:
+		return domain.StatusAwaitingStock
 	case every(func(l domain.Line) bool { return l.ShippedQty >= l.Active() }):
 		return domain.StatusShipped
 	case shipped:

@@ -23,6 +23,8 @@ func TestDeriveSupplierOrderStatus(t *testing.T) {
 		{"no lines keeps the base", "dispatched", nil, "dispatched"},
 		{"all open", "dispatched", []domain.Line{ln(1, 2, 0, 0, "open"), ln(2, 1, 0, 0, "open")}, "dispatched"},
 		{"all open, new", "new", []domain.Line{ln(1, 2, 0, 0, "open")}, "new"},
+		{"a line cancelled while awaiting stock keeps waiting", "awaiting_stock", []domain.Line{ln(1, 2, 2, 0, "cancelled"), ln(2, 1, 0, 0, "open")}, "awaiting_stock"},
+		{"every line cancelled while awaiting stock", "awaiting_stock", []domain.Line{ln(1, 2, 2, 0, "cancelled")}, "cancelled"},
 		{"all accepted: a whole acknowledgement", "dispatched", []domain.Line{ln(1, 2, 0, 0, "accepted"), ln(2, 1, 0, 0, "accepted")}, "acknowledged"},
 		{"some accepted, some open", "dispatched", []domain.Line{ln(1, 2, 0, 0, "accepted"), ln(2, 1, 0, 0, "open")}, "dispatched"},
 		{"a backorder answered away leaves dispatched", "backordered", []domain.Line{ln(1, 2, 0, 0, "accepted"), ln(2, 1, 0, 0, "open")}, "dispatched"},
