@@ -41,11 +41,22 @@ type Dispatcher struct {
 	log      *slog.Logger
 	alert    Alerter
 	q        jobs.Queue
+	// batch groups concurrent attempt records into one commit on SQLite
+	// (nil on PostgreSQL, where each record commits on its own
+	// connection and a shared transaction would only add lock waits).
+	batch *recordBatcher
 }
+
+// recordBatchMax caps the attempt records that share one commit.
+const recordBatchMax = 32
 
 // NewDispatcher builds the dispatch worker.
 func NewDispatcher(st *store.Store, channels Channels, m *metrics.Metrics, log *slog.Logger, alert Alerter) *Dispatcher {
-	return &Dispatcher{st: st, channels: channels, m: m, log: log, alert: alert}
+	d := &Dispatcher{st: st, channels: channels, m: m, log: log, alert: alert}
+	if st.Kind() == store.KindSQLite {
+		d.batch = newRecordBatcher(st, recordBatchMax)
+	}
+	return d
 }
 
 // SetQueue gives the dispatcher the queue it wakes waiting deliveries
@@ -301,19 +312,27 @@ func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, ch domain.Cha
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	finished := status == domain.DeliveryDelivered || status == domain.DeliveryDead
-	err := d.st.RecordAttempt(ctx, a, status, func(tx store.Tx) error {
-		if then != nil {
-			if err := then(ctx, tx); err != nil {
-				return err
+	body := func(ctx context.Context, tx store.Tx) error {
+		return d.st.RecordAttemptTx(ctx, tx, a, status, func(tx store.Tx) error {
+			if then != nil {
+				if err := then(ctx, tx); err != nil {
+					return err
+				}
 			}
-		}
-		if finished {
-			// The next event of this supplier order to this channel may
-			// go now, in the same transaction as this record.
-			return d.wakeNext(ctx, tx, ch, del)
-		}
-		return nil
-	})
+			if finished {
+				// The next event of this supplier order to this channel
+				// may go now, in the same transaction as this record.
+				return d.wakeNext(ctx, tx, ch, del)
+			}
+			return nil
+		})
+	}
+	var err error
+	if d.batch != nil {
+		err = d.batch.run(ctx, body)
+	} else {
+		err = d.st.InTx(ctx, func(tx store.Tx) error { return body(ctx, tx) })
+	}
 	if err != nil {
 		log.Error("record attempt failed", "error", err)
 		return err
