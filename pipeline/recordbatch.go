@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/supplyhub/supplyhub/internal/store"
 )
@@ -74,18 +75,26 @@ func (b *recordBatcher) run(ctx context.Context, fn func(ctx context.Context, tx
 	return <-r.done
 }
 
+// recordTimeout bounds one commit of records (a batch, or one record).
+const recordTimeout = 10 * time.Second
+
 // commit runs batch in one transaction, or each in its own if that fails.
+// Each commit gets its own deadline: a record that waited behind earlier
+// batches must not fail for the time it spent queued, nor make the whole
+// batch fail with it. Each record still runs with its own context's
+// values (River completes the job from them).
 func (b *recordBatcher) commit(batch []*recordReq) {
 	if len(batch) > 1 {
-		ctx := batch[0].ctx
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), recordTimeout)
 		err := b.st.InTx(ctx, func(tx store.Tx) error {
 			for _, r := range batch {
-				if err := r.fn(r.ctx, tx); err != nil {
+				if err := r.fn(within(r.ctx, ctx), tx); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
+		cancel()
 		if err == nil {
 			for _, r := range batch {
 				r.done <- nil
@@ -94,6 +103,20 @@ func (b *recordBatcher) commit(batch []*recordReq) {
 		}
 	}
 	for _, r := range batch {
-		r.done <- b.st.InTx(r.ctx, func(tx store.Tx) error { return r.fn(r.ctx, tx) })
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), recordTimeout)
+		r.done <- b.st.InTx(ctx, func(tx store.Tx) error { return r.fn(ctx, tx) })
+		cancel()
 	}
 }
+
+// within is values' values with deadline's deadline and cancellation.
+func within(values, deadline context.Context) context.Context {
+	return mergedContext{Context: deadline, values: values}
+}
+
+type mergedContext struct {
+	context.Context
+	values context.Context
+}
+
+func (c mergedContext) Value(key any) any { return c.values.Value(key) }
