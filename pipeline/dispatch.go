@@ -41,11 +41,22 @@ type Dispatcher struct {
 	log      *slog.Logger
 	alert    Alerter
 	q        jobs.Queue
+	// batch groups concurrent attempt records into one commit on SQLite
+	// (nil on PostgreSQL, where each record commits on its own
+	// connection and a shared transaction would only add lock waits).
+	batch *recordBatcher
 }
+
+// recordBatchMax caps the attempt records that share one commit.
+const recordBatchMax = 32
 
 // NewDispatcher builds the dispatch worker.
 func NewDispatcher(st *store.Store, channels Channels, m *metrics.Metrics, log *slog.Logger, alert Alerter) *Dispatcher {
-	return &Dispatcher{st: st, channels: channels, m: m, log: log, alert: alert}
+	d := &Dispatcher{st: st, channels: channels, m: m, log: log, alert: alert}
+	if st.Kind() == store.KindSQLite {
+		d.batch = newRecordBatcher(st, recordBatchMax)
+	}
+	return d
 }
 
 // SetQueue gives the dispatcher the queue it wakes waiting deliveries
@@ -59,14 +70,16 @@ var errDeliveryGone = errors.New("delivery target no longer configured")
 // Work makes one attempt. Success and each failure are recorded before
 // returning; River retries failures on the channel's schedule (NextRetry).
 func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) error {
-	// One query for the delivery, its snapshot and its endpoint's health.
-	del, snap, ep, err := d.st.DeliveryForDispatch(ctx, job.Args.DeliveryID)
+	// One query for the delivery, its snapshot, its endpoint's health and
+	// its supplier with the delivery's channel.
+	load, err := d.st.DeliveryForDispatch(ctx, job.Args.DeliveryID)
 	if errors.Is(err, store.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("delivery %d: %w", job.Args.DeliveryID, errDeliveryGone))
 	}
 	if err != nil {
 		return fmt.Errorf("dispatch: load delivery %d: %w", job.Args.DeliveryID, err)
 	}
+	del, snap, ep, sup := load.Delivery, load.Snapshot, load.Endpoint, load.Supplier
 	if del.Status == domain.DeliveryDelivered {
 		// A job rescued after a crash between success and completion.
 		return nil
@@ -75,13 +88,14 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		// A wake-up queued a newer job for this delivery.
 		return nil
 	}
-	so, err := d.st.SupplierOrderByID(ctx, del.SupplierOrderID)
-	if err != nil {
-		return fmt.Errorf("dispatch: load supplier order %d: %w", del.SupplierOrderID, err)
-	}
-	sup, err := d.st.SupplierByID(ctx, del.SupplierID)
-	if err != nil {
-		return fmt.Errorf("dispatch: load supplier %d: %w", del.SupplierID, err)
+	// The ids are all an attempt needs of the live supplier order when the
+	// delivery has its snapshot; an older delivery renders the live row.
+	so := &domain.SupplierOrder{ID: del.SupplierOrderID, OrderID: load.OrderID, SupplierID: del.SupplierID,
+		Number: del.SupplierOrderNumber}
+	if len(snap) == 0 {
+		if so, err = d.st.SupplierOrderByID(ctx, del.SupplierOrderID); err != nil {
+			return fmt.Errorf("dispatch: load supplier order %d: %w", del.SupplierOrderID, err)
+		}
 	}
 	log := d.log.With("delivery", del.ID, "order", so.Number, "supplier", sup.Code, "channel", del.Channel,
 		"event", del.Event, "attempt", job.Attempt)
@@ -148,17 +162,34 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	d.m.AttemptDuration.WithLabelValues(del.Kind).Observe(attempt.Duration.Seconds())
 	if derr == nil {
 		attempt.Outcome = domain.OutcomeOK
-		var then func(tx store.Tx) error
-		if del.Event == domain.EventOrderCreated {
-			then = func(tx store.Tx) error {
-				return d.st.RecordDispatched(ctx, tx, so.ID, del.Channel, DeriveOrderStatus)
+		completed := false
+		then := func(ctx context.Context, tx store.Tx) error {
+			if del.Event == domain.EventOrderCreated {
+				if err := d.st.RecordDispatched(ctx, tx, so.ID, del.Channel, DeriveOrderStatus); err != nil {
+					return err
+				}
 			}
+			if d.batch == nil {
+				// PostgreSQL: River's completer finishes many jobs in one
+				// statement, measured cheaper than one per record here.
+				return nil
+			}
+			// SQLite: the job completes in the transaction that records
+			// the success (and shares its group commit): one write
+			// instead of two, and a crash cannot leave the delivery
+			// delivered with its job still running.
+			var err error
+			completed, err = jobs.CompleteTx(ctx, tx, job)
+			return err
 		}
 		if err := d.record(ctx, log, ch, del, attempt, domain.DeliveryDelivered, then); err != nil {
 			// The attempt worked but was not recorded: retrying re-sends
 			// the same identity (file name, webhook-id, Message-ID), which
 			// receivers deduplicate.
 			return err
+		}
+		if completed && d.q != nil {
+			d.q.CompletedInTx(job.ID)
 		}
 		if ep.FailingSince != nil {
 			if err := d.st.EndpointSucceeded(ctx, sup.ID, del.Channel); err != nil {
@@ -277,26 +308,38 @@ func (d *Dispatcher) changeOf(ctx context.Context, so *domain.SupplierOrder, del
 	return r, c, nil
 }
 
-func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, ch domain.Channel, del *domain.Delivery, a *domain.Attempt, status string, then func(tx store.Tx) error) error {
+// record stores attempt a and moves the delivery to status in one
+// transaction, with then (when given) and, for a finished delivery, the
+// wake-up of the next one waiting behind it.
+func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, ch domain.Channel, del *domain.Delivery, a *domain.Attempt, status string, then func(context.Context, store.Tx) error) error {
 	d.m.Attempts.WithLabelValues(del.Kind, a.Outcome).Inc()
-	if status == domain.DeliveryDelivered || status == domain.DeliveryDead {
-		// Finished: the next event of this supplier order to this channel
-		// may go now, in the same transaction as this record.
-		first := then
-		then = func(tx store.Tx) error {
-			if first != nil {
-				if err := first(tx); err != nil {
-					return err
-				}
-			}
-			return d.wakeNext(ctx, tx, ch, del)
-		}
-	}
 	// The remote side has answered: record it even if the job is being
 	// cancelled, or the attempt would be lost from the history.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := d.st.RecordAttempt(ctx, a, status, then); err != nil {
+	finished := status == domain.DeliveryDelivered || status == domain.DeliveryDead
+	body := func(ctx context.Context, tx store.Tx) error {
+		return d.st.RecordAttemptTx(ctx, tx, a, status, func(tx store.Tx) error {
+			if then != nil {
+				if err := then(ctx, tx); err != nil {
+					return err
+				}
+			}
+			if finished {
+				// The next event of this supplier order to this channel
+				// may go now, in the same transaction as this record.
+				return d.wakeNext(ctx, tx, ch, del)
+			}
+			return nil
+		})
+	}
+	var err error
+	if d.batch != nil {
+		err = d.batch.run(ctx, body)
+	} else {
+		err = d.st.InTx(ctx, func(tx store.Tx) error { return body(ctx, tx) })
+	}
+	if err != nil {
 		log.Error("record attempt failed", "error", err)
 		return err
 	}

@@ -32,6 +32,10 @@ type Queue interface {
 	Stop(ctx context.Context) error
 	// Depth counts jobs waiting to run (available, scheduled, retryable).
 	Depth(ctx context.Context) (int64, error)
+	// CompletedInTx tells the queue that the job's completion was
+	// committed with a store transaction (CompleteTx), so River does not
+	// write it again when the worker returns.
+	CompletedInTx(jobID int64)
 }
 
 // Config shapes the River client.
@@ -77,17 +81,19 @@ func New(st *store.Store, cfg Config) (Queue, error) {
 			// insert made inside a transaction: poll often instead.
 			rc.FetchPollInterval = 50 * time.Millisecond
 		}
-		c, err := river.NewClient(riversqlite.New(st.SQLDB()), rc)
+		done := newCompletedSet()
+		c, err := river.NewClient[*sql.Tx](&skipDriver[*sql.Tx]{Driver: riversqlite.New(st.SQLDB()), done: done}, rc)
 		if err != nil {
 			return nil, fmt.Errorf("river client: %w", err)
 		}
-		return &queue[*sql.Tx]{c: c, st: st}, nil
+		return &queue[*sql.Tx]{c: c, st: st, done: done}, nil
 	case store.KindPostgres:
-		c, err := river.NewClient(riverpgxv5.New(st.PgxPool()), rc)
+		done := newCompletedSet()
+		c, err := river.NewClient[pgx.Tx](&skipDriver[pgx.Tx]{Driver: riverpgxv5.New(st.PgxPool()), done: done}, rc)
 		if err != nil {
 			return nil, fmt.Errorf("river client: %w", err)
 		}
-		return &queue[pgx.Tx]{c: c, st: st}, nil
+		return &queue[pgx.Tx]{c: c, st: st, done: done}, nil
 	}
 	return nil, fmt.Errorf("river client: unsupported database %s", st.Kind())
 }
@@ -95,9 +101,12 @@ func New(st *store.Store, cfg Config) (Queue, error) {
 // queue holds River's tables in the connection's schema (search_path on
 // PostgreSQL), next to the store's own tables.
 type queue[TTx any] struct {
-	c  *river.Client[TTx]
-	st *store.Store
+	c    *river.Client[TTx]
+	st   *store.Store
+	done *completedSet
 }
+
+func (q *queue[TTx]) CompletedInTx(jobID int64) { q.done.add(jobID) }
 
 func (q *queue[TTx]) InsertTx(ctx context.Context, tx store.Tx, params []river.InsertManyParams) error {
 	if len(params) == 0 {

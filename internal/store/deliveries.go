@@ -87,19 +87,23 @@ func scanDelivery(row Row) (*domain.Delivery, error) {
 // given, runs then in the same transaction (e.g. to move the supplier
 // order on), so a crash cannot separate the two.
 func (s *Store) RecordAttempt(ctx context.Context, a *domain.Attempt, status string, then func(tx Tx) error) error {
-	return s.InTx(ctx, func(tx Tx) error {
-		if _, err := tx.Exec(ctx, qInsertAttempt, a.DeliveryID, a.Number, a.StartedAt, a.Duration.Microseconds(),
-			a.Outcome, a.StatusCode, a.Error, a.Response); err != nil {
-			return fmt.Errorf("record attempt %d of delivery %d: %w", a.Number, a.DeliveryID, err)
-		}
-		if _, err := tx.Exec(ctx, qUpdateDelivery, a.DeliveryID, status, a.Error, time.Now()); err != nil {
-			return fmt.Errorf("update delivery %d: %w", a.DeliveryID, err)
-		}
-		if then != nil {
-			return then(tx)
-		}
-		return nil
-	})
+	return s.InTx(ctx, func(tx Tx) error { return s.RecordAttemptTx(ctx, tx, a, status, then) })
+}
+
+// RecordAttemptTx is RecordAttempt in the caller's transaction tx (which
+// may record several attempts, see pipeline's group commit).
+func (s *Store) RecordAttemptTx(ctx context.Context, tx Tx, a *domain.Attempt, status string, then func(tx Tx) error) error {
+	if _, err := tx.Exec(ctx, qInsertAttempt, a.DeliveryID, a.Number, a.StartedAt, a.Duration.Microseconds(),
+		a.Outcome, a.StatusCode, a.Error, a.Response); err != nil {
+		return fmt.Errorf("record attempt %d of delivery %d: %w", a.Number, a.DeliveryID, err)
+	}
+	if _, err := tx.Exec(ctx, qUpdateDelivery, a.DeliveryID, status, a.Error, time.Now()); err != nil {
+		return fmt.Errorf("update delivery %d: %w", a.DeliveryID, err)
+	}
+	if then != nil {
+		return then(tx)
+	}
+	return nil
 }
 
 // SetDeliveryStatus changes a delivery's status without an attempt (replay).

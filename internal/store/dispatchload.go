@@ -2,43 +2,71 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
 )
 
-// qDeliveryForDispatch reads a delivery, its snapshot and its endpoint's
-// health in one statement: a dispatch attempt needs all three, and on
-// SQLite each separate query costs a statement step and a round trip.
+// qDeliveryForDispatch reads everything one dispatch attempt needs in one
+// statement: the delivery with its snapshot, its endpoint's health, its
+// supplier with the delivery's channel, and the order its supplier order
+// belongs to. On SQLite each separate query costs a statement step and a
+// round trip; the attempt used to make seven.
 const qDeliveryForDispatch = `SELECT d.id, d.supplier_order_id, d.supplier_id, d.channel, d.kind, d.event, d.status, d.attempts, d.last_error,
-d.created_at, d.updated_at, d.delivered_at, d.wake_gen,
-(SELECT number FROM supplier_orders WHERE supplier_orders.id = d.supplier_order_id),
-(SELECT code FROM suppliers WHERE suppliers.id = d.supplier_id),
-d.snapshot, e.supplier_id, e.failing_since, e.disabled_at, e.disabled_reason
-FROM deliveries d LEFT JOIN endpoints e ON e.supplier_id = d.supplier_id AND e.channel = d.channel
+d.created_at, d.updated_at, d.delivered_at, d.wake_gen, so.number, sup.code,
+d.snapshot, e.supplier_id, e.failing_since, e.disabled_at, e.disabled_reason,
+so.order_id, sup.name, sup.email, sup.commission_bp, sup.created_at, c.name, c.type, c.settings
+FROM deliveries d
+JOIN supplier_orders so ON so.id = d.supplier_order_id
+JOIN suppliers sup ON sup.id = d.supplier_id
+LEFT JOIN endpoints e ON e.supplier_id = d.supplier_id AND e.channel = d.channel
+LEFT JOIN supplier_channels c ON c.supplier_id = d.supplier_id AND c.name = d.channel
 WHERE d.id = $1`
 
-// DeliveryForDispatch returns the delivery (as DeliveryByID), its stored
-// snapshot (nil before migration 0015) and the endpoint state (as
-// EndpointState for its supplier and channel), read in one query.
-// ErrNotFound when the delivery does not exist.
-func (s *Store) DeliveryForDispatch(ctx context.Context, id int64) (*domain.Delivery, []byte, *Endpoint, error) {
+// Dispatch is what one dispatch attempt reads (see DeliveryForDispatch).
+type Dispatch struct {
+	// Delivery is as DeliveryByID returns it.
+	Delivery *domain.Delivery
+	// Snapshot is the supplier order as the delivery's event saw it (nil
+	// for a delivery made before migration 0015).
+	Snapshot []byte
+	// Endpoint is as EndpointState returns it for the delivery's supplier
+	// and channel.
+	Endpoint *Endpoint
+	// Supplier is as SupplierByID returns it, except that Channels holds
+	// only the delivery's own channel (none when the supplier no longer
+	// has it, or for a channel to the retailer).
+	Supplier *domain.Supplier
+	// OrderID is the order the delivery's supplier order belongs to.
+	OrderID int64
+}
+
+// DeliveryForDispatch reads a delivery and what its attempt needs in one
+// query. ErrNotFound when the delivery does not exist.
+func (s *Store) DeliveryForDispatch(ctx context.Context, id int64) (*Dispatch, error) {
 	var (
 		d        domain.Delivery
+		sup      domain.Supplier
 		snap     *string
 		epSup    *int64
 		ep       Endpoint
 		epReason *string
+		out      Dispatch
+		chName   *string
+		chType   *string
+		chSet    []byte
 	)
 	err := s.d.QueryRow(ctx, qDeliveryForDispatch, id).Scan(&d.ID, &d.SupplierOrderID, &d.SupplierID, &d.Channel, &d.Kind,
 		&d.Event, &d.Status, &d.Attempts, &d.LastError, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt}, nullTimeCol{&d.DeliveredAt},
 		&d.WakeGen, &d.SupplierOrderNumber, &d.SupplierCode,
-		&snap, &epSup, nullTimeCol{&ep.FailingSince}, nullTimeCol{&ep.DisabledAt}, &epReason)
+		&snap, &epSup, nullTimeCol{&ep.FailingSince}, nullTimeCol{&ep.DisabledAt}, &epReason,
+		&out.OrderID, &sup.Name, &sup.Email, &sup.CommissionBP, timeCol{&sup.CreatedAt}, &chName, &chType, jsonCol{&chSet})
 	if err == ErrNotFound {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("delivery %d for dispatch: %w", id, err)
+		return nil, fmt.Errorf("delivery %d for dispatch: %w", id, err)
 	}
 	// As EndpointState: a healthy zero value (no supplier code) when the
 	// endpoint has no row.
@@ -49,9 +77,17 @@ func (s *Store) DeliveryForDispatch(ctx context.Context, id int64) (*domain.Deli
 			ep.DisabledReason = *epReason
 		}
 	}
-	var body []byte
 	if snap != nil {
-		body = []byte(*snap)
+		out.Snapshot = []byte(*snap)
 	}
-	return &d, body, &ep, nil
+	sup.ID, sup.Code = d.SupplierID, d.SupplierCode
+	if chName != nil {
+		// As SupplierByID reads channels.
+		if !json.Valid(chSet) {
+			return nil, fmt.Errorf("delivery %d for dispatch: channel %s: settings are not JSON", id, *chName)
+		}
+		sup.Channels = []domain.Channel{{Name: *chName, Type: *chType, Settings: chSet}}
+	}
+	out.Delivery, out.Endpoint, out.Supplier = &d, &ep, &sup
+	return &out, nil
 }

@@ -14,12 +14,17 @@ import (
 
 // TestDeliveryForDispatch checks that the one-query load returns what the
 // separate reads it replaces return, in every endpoint state, and that
-// another channel's or supplier's endpoint does not leak into it.
+// another channel's or supplier's endpoint or channel does not leak into it.
 func TestDeliveryForDispatch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, kind string) {
 		ctx := context.Background()
 		st := storetest.Open(t, kind)
 		r, s1, s2 := seed(t, st)
+		// A second channel, which the load must leave out.
+		s1.Channels = append(s1.Channels, domain.Channel{Name: "email", Type: "email", Settings: []byte(`{"attach_csv":true}`)})
+		if err := st.UpsertSupplier(ctx, s1); err != nil {
+			t.Fatal(err)
+		}
 		o := newOrder(r, s1, s2, "dfd")
 		var withSnap, noSnap domain.Delivery
 		err := st.InTx(ctx, func(tx store.Tx) error {
@@ -40,10 +45,11 @@ func TestDeliveryForDispatch(t *testing.T) {
 		}
 		check := func(t *testing.T, d domain.Delivery) {
 			t.Helper()
-			del, snap, ep, err := st.DeliveryForDispatch(ctx, d.ID)
+			load, err := st.DeliveryForDispatch(ctx, d.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
+			del, snap, ep := load.Delivery, load.Snapshot, load.Endpoint
 			wantDel, err := st.DeliveryByID(ctx, d.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -61,6 +67,28 @@ func TestDeliveryForDispatch(t *testing.T) {
 			}
 			if !reflect.DeepEqual(ep, wantEp) {
 				t.Errorf("endpoint\n got %+v\nwant %+v", ep, wantEp)
+			}
+			wantSup, err := st.SupplierByID(ctx, d.SupplierID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Only the delivery's own channel, as the supplier has it.
+			var own []domain.Channel
+			for _, c := range wantSup.Channels {
+				if c.Name == d.Channel {
+					own = append(own, c)
+				}
+			}
+			wantSup.Channels = own
+			if !reflect.DeepEqual(load.Supplier, wantSup) {
+				t.Errorf("supplier\n got %+v\nwant %+v", load.Supplier, wantSup)
+			}
+			so, err := st.SupplierOrderByID(ctx, d.SupplierOrderID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if load.OrderID != so.OrderID {
+				t.Errorf("order id %d, want %d", load.OrderID, so.OrderID)
 			}
 		}
 		steps := []struct {
@@ -94,7 +122,7 @@ func TestDeliveryForDispatch(t *testing.T) {
 				check(t, noSnap)
 			})
 		}
-		if _, _, _, err := st.DeliveryForDispatch(ctx, noSnap.ID+1000); !errors.Is(err, store.ErrNotFound) {
+		if _, err := st.DeliveryForDispatch(ctx, noSnap.ID+1000); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("missing delivery: %v, want ErrNotFound", err)
 		}
 	})

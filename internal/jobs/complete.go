@@ -1,0 +1,137 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/supplyhub/supplyhub/internal/store"
+)
+
+// A worker that records its outcome in a store transaction can complete
+// its job in that same transaction (CompleteTx): one write instead of two,
+// and no window in which the outcome is committed but the job still runs
+// (a crash there made River run the job again). River's completer still
+// sees the job when the worker returns; Queue.CompletedInTx tells it the
+// job is already finished, so it does not write the row a second time.
+
+// CompleteTx marks the running job completed in the store transaction tx
+// (river.JobCompleteTx on the store's driver), so the completion commits
+// or rolls back with the caller's own writes. It reports whether the job
+// was completed: false when River no longer has it running (rescued by
+// another replica, or its row is gone), which leaves the job to River.
+// Only a River worker's Work may call it, with Work's context.
+func CompleteTx[T river.JobArgs](ctx context.Context, tx store.Tx, job *river.Job[T]) (bool, error) {
+	var (
+		done *river.Job[T]
+		err  error
+	)
+	switch native := tx.Native().(type) {
+	case *sql.Tx:
+		if _, err = river.ClientFromContextSafely[*sql.Tx](ctx); err == nil {
+			done, err = river.JobCompleteTx[*riversqlite.Driver](ctx, native, job)
+		}
+	case pgx.Tx:
+		if _, err = river.ClientFromContextSafely[pgx.Tx](ctx); err == nil {
+			done, err = river.JobCompleteTx[*riverpgxv5.Driver](ctx, native, job)
+		}
+	default:
+		err = fmt.Errorf("transaction is %T", tx.Native())
+	}
+	if errors.Is(err, rivertype.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("complete job %d: %w", job.ID, err)
+	}
+	return done.State == rivertype.JobStateCompleted, nil
+}
+
+// maxCompletedInTx bounds the jobs remembered between CompletedInTx and
+// River's completer seeing them; past it, a job is simply not remembered
+// and the completer writes it again (a no-op on its state).
+const maxCompletedInTx = 10000
+
+// completedSet holds the ids of jobs whose completion was committed in a
+// store transaction and that River's completer has not seen yet. Losing
+// it (a restart) costs nothing but one redundant write per job.
+type completedSet struct {
+	mu  sync.Mutex
+	ids map[int64]struct{}
+}
+
+func newCompletedSet() *completedSet { return &completedSet{ids: map[int64]struct{}{}} }
+
+func (s *completedSet) add(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.ids) < maxCompletedInTx {
+		s.ids[id] = struct{}{}
+	}
+}
+
+// take removes id and reports whether it was there.
+func (s *completedSet) take(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.ids[id]
+	delete(s.ids, id)
+	return ok
+}
+
+// skipDriver is River's driver with an executor that leaves out of the
+// completer's batches the jobs already completed in a store transaction.
+type skipDriver[TTx any] struct {
+	riverdriver.Driver[TTx]
+	done *completedSet
+}
+
+func (d *skipDriver[TTx]) GetExecutor() riverdriver.Executor {
+	return &skipExecutor{Executor: d.Driver.GetExecutor(), done: d.done}
+}
+
+type skipExecutor struct {
+	riverdriver.Executor
+	done *completedSet
+}
+
+// JobSetStateIfRunningMany drops the jobs completed in a store
+// transaction: their committed completion stands whatever the worker
+// returned (as River documents for JobCompleteTx), and on SQLite River
+// would otherwise rewrite each such row's metadata, one more write per job.
+func (e *skipExecutor) JobSetStateIfRunningMany(ctx context.Context, p *riverdriver.JobSetStateIfRunningManyParams) ([]*rivertype.JobRow, error) {
+	keep := p.ID[:0:0]
+	var idx []int
+	for i, id := range p.ID {
+		if !e.done.take(id) {
+			keep = append(keep, id)
+			idx = append(idx, i)
+		}
+	}
+	if len(keep) == len(p.ID) {
+		return e.Executor.JobSetStateIfRunningMany(ctx, p)
+	}
+	if len(keep) == 0 {
+		return nil, nil
+	}
+	q := &riverdriver.JobSetStateIfRunningManyParams{ID: keep, Now: p.Now, Schema: p.Schema}
+	for _, i := range idx {
+		q.Attempt = append(q.Attempt, p.Attempt[i])
+		q.ErrData = append(q.ErrData, p.ErrData[i])
+		q.FinalizedAt = append(q.FinalizedAt, p.FinalizedAt[i])
+		q.MetadataDoMerge = append(q.MetadataDoMerge, p.MetadataDoMerge[i])
+		q.MetadataUpdates = append(q.MetadataUpdates, p.MetadataUpdates[i])
+		q.ScheduledAt = append(q.ScheduledAt, p.ScheduledAt[i])
+		q.State = append(q.State, p.State[i])
+	}
+	return e.Executor.JobSetStateIfRunningMany(ctx, q)
+}
