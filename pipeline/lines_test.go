@@ -32,6 +32,7 @@ func (q *recordQueue) Stop(context.Context) error  { return nil }
 func (q *recordQueue) Depth(context.Context) (int64, error) {
 	return int64(q.n), nil
 }
+func (q *recordQueue) CompletedInTx(int64) {}
 
 // lineFixture is one retailer (webhook, status emails off) and one
 // supplier (2.2 %) with a three-line supplier order "1-31" and its accrual:
