@@ -16,7 +16,8 @@ import (
 const qDeliveryForDispatch = `SELECT d.id, d.supplier_order_id, d.supplier_id, d.channel, d.kind, d.event, d.status, d.attempts, d.last_error,
 d.created_at, d.updated_at, d.delivered_at, d.wake_gen, so.number, sup.code,
 d.snapshot, e.supplier_id, e.failing_since, e.disabled_at, e.disabled_reason,
-so.order_id, sup.name, sup.email, sup.commission_bp, sup.created_at, c.name, c.type, c.settings
+so.order_id, sup.name, sup.email, sup.commission_bp, sup.created_at, sup.catalog_mode, sup.catalog_price_mismatch, sup.catalog_feed,
+c.name, c.type, c.settings
 FROM deliveries d
 JOIN supplier_orders so ON so.id = d.supplier_order_id
 JOIN suppliers sup ON sup.id = d.supplier_id
@@ -56,12 +57,14 @@ func (s *Store) DeliveryForDispatch(ctx context.Context, id int64) (*Dispatch, e
 		chName   *string
 		chType   *string
 		chSet    []byte
+		feed     []byte
 	)
 	err := s.d.QueryRow(ctx, qDeliveryForDispatch, id).Scan(&d.ID, &d.SupplierOrderID, &d.SupplierID, &d.Channel, &d.Kind,
 		&d.Event, &d.Status, &d.Attempts, &d.LastError, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt}, nullTimeCol{&d.DeliveredAt},
 		&d.WakeGen, &d.SupplierOrderNumber, &d.SupplierCode,
 		&snap, &epSup, nullTimeCol{&ep.FailingSince}, nullTimeCol{&ep.DisabledAt}, &epReason,
-		&out.OrderID, &sup.Name, &sup.Email, &sup.CommissionBP, timeCol{&sup.CreatedAt}, &chName, &chType, jsonCol{&chSet})
+		&out.OrderID, &sup.Name, &sup.Email, &sup.CommissionBP, timeCol{&sup.CreatedAt},
+		&sup.Catalog.Mode, &sup.Catalog.PriceMismatch, jsonCol{&feed}, &chName, &chType, jsonCol{&chSet})
 	if err == ErrNotFound {
 		return nil, err
 	}
@@ -81,6 +84,12 @@ func (s *Store) DeliveryForDispatch(ctx context.Context, id int64) (*Dispatch, e
 		out.Snapshot = []byte(*snap)
 	}
 	sup.ID, sup.Code = d.SupplierID, d.SupplierCode
+	if len(feed) > 0 {
+		// As scanSupplier: the supplier is whole, catalog settings included.
+		if err := json.Unmarshal(feed, &sup.Catalog.Feed); err != nil {
+			return nil, fmt.Errorf("delivery %d for dispatch: supplier %s catalog feed: %w", id, sup.Code, err)
+		}
+	}
 	if chName != nil {
 		// As SupplierByID reads channels.
 		if !json.Valid(chSet) {
