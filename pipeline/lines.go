@@ -88,15 +88,9 @@ func ApplyLineAnswers(ctx context.Context, st *store.Store, q jobs.Queue, suppli
 		if err != nil {
 			return err
 		}
-		if upd.IdempotencyKey != "" {
-			prev, err := st.EventByIdempotencyKey(ctx, tx, so.ID, upd.IdempotencyKey)
-			if err == nil {
-				res = &StatusResult{Event: prev, Applied: prev.Kind != store.EventIgnored, Replayed: true}
-				return nil
-			}
-			if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+		if prev, err := replayed(ctx, st, tx, so.ID, upd.IdempotencyKey); err != nil || prev != nil {
+			res = prev
+			return err
 		}
 		switch so.Status {
 		case domain.StatusCancelled, domain.StatusRejected, domain.StatusDelivered:

@@ -75,15 +75,9 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 		if err != nil {
 			return err
 		}
-		if upd.IdempotencyKey != "" {
-			prev, err := st.EventByIdempotencyKey(ctx, tx, so.ID, upd.IdempotencyKey)
-			if err == nil {
-				res = &StatusResult{Event: prev, Applied: prev.Kind != store.EventIgnored, Replayed: true}
-				return nil
-			}
-			if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+		if prev, err := replayed(ctx, st, tx, so.ID, upd.IdempotencyKey); err != nil || prev != nil {
+			res = prev
+			return err
 		}
 		ev := &store.StatusEvent{SupplierOrderID: so.ID, From: so.Status, To: so.Status, Actor: upd.Actor,
 			Channel: upd.Channel, Note: upd.Note, IdempotencyKey: upd.IdempotencyKey, OccurredAt: upd.OccurredAt}
@@ -236,6 +230,23 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 		return nil, err
 	}
 	return res, nil
+}
+
+// replayed returns the first result of an update sent again under the
+// same idempotency key (nil when key is empty or new), so a retried
+// request, whole-order or per line, changes nothing twice.
+func replayed(ctx context.Context, st *store.Store, tx store.Tx, soID int64, key string) (*StatusResult, error) {
+	if key == "" {
+		return nil, nil
+	}
+	prev, err := st.EventByIdempotencyKey(ctx, tx, soID, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &StatusResult{Event: prev, Applied: prev.Kind != store.EventIgnored, Replayed: true}, nil
 }
 
 // withOrderTransition adds "order_from"/"order_to" to an event's data.
