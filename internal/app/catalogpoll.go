@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"path"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/supplyhub/supplyhub/connectors/catalogfeed"
 	"github.com/supplyhub/supplyhub/connectors/drop"
-	"github.com/supplyhub/supplyhub/formats"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/schedule"
 	"github.com/supplyhub/supplyhub/internal/store"
@@ -72,46 +70,15 @@ func (w *catalogPollWorker) Work(ctx context.Context, job *river.Job[CatalogPoll
 	if !found {
 		return fmt.Errorf("catalog poll %s: no channel %q", sup.Code, f.Channel)
 	}
-	log := w.log.With("supplier", sup.Code, "channel", ch.Name, "dir", f.Dir)
-	rd, err := dialRemote(ctx, ch)
-	if err != nil {
-		log.Warn("catalog poll: connect", "error", err)
-		return fmt.Errorf("catalog poll %s/%s: %w", sup.Code, ch.Name, err)
-	}
-	defer rd.Close()
-	files, err := rd.List(ctx, f.Dir)
-	if err != nil {
-		return fmt.Errorf("catalog poll %s/%s: list: %w", sup.Code, ch.Name, err)
-	}
-	for _, rf := range files {
-		name := rf.Name
-		if !catalogfeed.Wants(name) {
-			continue
-		}
-		data, readErr := rd.Get(ctx, f.Dir, name, 16<<20)
-		if readErr != nil && !errors.Is(readErr, drop.ErrTooLarge) {
-			log.Warn("catalog poll: read", "file", name, "error", readErr)
-			continue
-		}
-		// The same remote file read again after a crash (not yet archived)
-		// is the same attempt: name, modification time and content hash
-		// (in the key) keep it from applying twice; a new upload is new.
-		attempt := fmt.Sprintf("poll:%s:%s:%d", f.Dir, name, rf.ModTime.UnixNano())
-		report, err := w.feed.Process(ctx, sup.ID, name, attempt, data, readErr)
-		if err != nil {
-			return err
-		}
-		if report != nil {
-			if err := rd.PutIn(ctx, f.Dir, formats.ErrorsFileName(name), report); err != nil {
-				log.Warn("catalog poll: write errors report", "file", name, "error", err)
-			}
-		}
-		if err := rd.Move(ctx, f.Dir, name, feedArchive(f)); err != nil {
-			return fmt.Errorf("catalog poll %s/%s: archive %s: %w", sup.Code, ch.Name, name, err)
-		}
-		log.Info("catalog feed from supplier server processed", "file", name, "rejected_rows", report != nil)
-	}
-	return nil
+	return pollRemote(ctx, w.log, sup, ch, remotePoll{what: "catalog", dir: f.Dir, archive: feedArchive(f), wants: catalogfeed.Wants,
+		process: func(ctx context.Context, rf drop.RemoteFile, data []byte, readErr error) ([]byte, error) {
+			// The same remote file read again after a crash (not yet
+			// archived) is the same attempt: name, modification time and
+			// content hash (in the key) keep it from applying twice; a new
+			// upload is new.
+			attempt := fmt.Sprintf("poll:%s:%s:%d", f.Dir, rf.Name, rf.ModTime.UnixNano())
+			return w.feed.Process(ctx, sup.ID, rf.Name, attempt, data, readErr)
+		}})
 }
 
 // catalogPollJobs are the catalog polls due this minute, for the leader's

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"path"
@@ -16,7 +15,6 @@ import (
 	"github.com/supplyhub/supplyhub/connectors/ftp"
 	sftpclient "github.com/supplyhub/supplyhub/connectors/sftp/client"
 	"github.com/supplyhub/supplyhub/connectors/statusfile"
-	"github.com/supplyhub/supplyhub/formats"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
 	"github.com/supplyhub/supplyhub/internal/schedule"
@@ -124,42 +122,10 @@ func (w *statusPollWorker) Work(ctx context.Context, job *river.Job[StatusPollAr
 	if ps.StatusDir == "" || ps.Hosted {
 		return nil // no longer polled
 	}
-	log := w.log.With("supplier", sup.Code, "channel", ch.Name, "dir", ps.StatusDir)
-	rd, err := dialRemote(ctx, ch)
-	if err != nil {
-		log.Warn("status poll: connect", "error", err)
-		return fmt.Errorf("status poll %s/%s: %w", sup.Code, ch.Name, err)
-	}
-	defer rd.Close()
-	files, err := rd.List(ctx, ps.StatusDir)
-	if err != nil {
-		return fmt.Errorf("status poll %s/%s: list: %w", sup.Code, ch.Name, err)
-	}
-	for _, f := range files {
-		name := f.Name
-		if !statusfile.Wants(name) {
-			continue
-		}
-		data, readErr := rd.Get(ctx, ps.StatusDir, name, 16<<20)
-		if readErr != nil && !errors.Is(readErr, drop.ErrTooLarge) {
-			log.Warn("status poll: read", "file", name, "error", readErr)
-			continue
-		}
-		report, err := w.status.Process(ctx, sup.ID, name, data, readErr)
-		if err != nil {
-			return err
-		}
-		if report != nil {
-			if err := rd.PutIn(ctx, ps.StatusDir, formats.ErrorsFileName(name), report); err != nil {
-				log.Warn("status poll: write errors report", "file", name, "error", err)
-			}
-		}
-		if err := rd.Move(ctx, ps.StatusDir, name, ps.archive()); err != nil {
-			return fmt.Errorf("status poll %s/%s: archive %s: %w", sup.Code, ch.Name, name, err)
-		}
-		log.Info("status file from supplier server processed", "file", name, "rejected_rows", report != nil)
-	}
-	return nil
+	return pollRemote(ctx, w.log, sup, ch, remotePoll{what: "status", dir: ps.StatusDir, archive: ps.archive(), wants: statusfile.Wants,
+		process: func(ctx context.Context, rf drop.RemoteFile, data []byte, readErr error) ([]byte, error) {
+			return w.status.Process(ctx, sup.ID, rf.Name, data, readErr)
+		}})
 }
 
 // statusPollScanWorker queues a poll for every channel whose status_poll
