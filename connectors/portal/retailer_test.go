@@ -200,3 +200,28 @@ func outboxHas(d *apptest.Daemon, supplier, file string) bool {
 	_, err := os.Stat(filepath.Join(d.Outbox(supplier), file))
 	return err == nil
 }
+
+// The retailer's order page shows each line's answer: a line the supplier
+// rejected with a reason, next to one it backordered with a date.
+func TestRetailerSeesLineAnswers(t *testing.T) {
+	d := apptest.Start(t, store.KindSQLite)
+	n, _ := postOrder(t, d, "acme", "R-L1", "HAM-1:31", "SAW-2:31")
+	body := map[string]any{"lines": []map[string]any{
+		{"position": 1, "action": "backorder", "expected_date": "2026-12-24"},
+		{"position": 2, "action": "reject", "reason_code": "discontinued", "reason": "No longer made"}}}
+	if code, _, resp := d.Do(t, "POST", "/api/v1/supplier/orders/"+n+"-31/lines", d.Keys["supplier:31"], body); code != 200 {
+		t.Fatalf("line answers: %d %s", code, resp)
+	}
+	addUser(t, d, "acme-lines@example.com", store.PortalRetailer, "acme")
+	b := newBrowser(t, d)
+	b.mustLogin("acme-lines@example.com")
+	code, _, page := b.get("/portal/orders/" + n)
+	if code != 200 {
+		t.Fatalf("order page: %d", code)
+	}
+	for _, want := range []string{"expected 2026-12-24", "discontinued No longer made", `class="badge l-rejected"`, `class="badge l-backordered"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("order page lacks %q", want)
+		}
+	}
+}
