@@ -177,6 +177,13 @@ func commitLines(ctx context.Context, st *store.Store, q jobs.Queue, tx store.Tx
 		}
 		params = append(params, more...)
 	}
+	if byRetailer && cut {
+		more, err := returnCancelledStock(ctx, st, tx, so, cancelledUnits(before, after))
+		if err != nil {
+			return err
+		}
+		params = append(params, more...)
+	}
 	if len(params) == 0 {
 		return nil
 	}

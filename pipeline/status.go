@@ -218,8 +218,18 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 		default:
 			params, err = notifyRetailer(ctx, st, tx, retailer, so, snap, upd.Action, ev, order.Changed())
 		}
-		if err != nil || len(params) == 0 {
+		if err != nil {
 			return err
+		}
+		if upd.ByRetailer && ev.To == domain.StatusCancelled {
+			more, err := returnCancelledStock(ctx, st, tx, so, nil)
+			if err != nil {
+				return err
+			}
+			params = append(params, more...)
+		}
+		if len(params) == 0 {
+			return nil
 		}
 		if q == nil {
 			return errors.New("status change: no job queue to notify the retailer")

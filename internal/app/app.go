@@ -135,6 +135,7 @@ func (a *App) init(ctx context.Context) error {
 	feeds := catalogfeed.NewWorker(a.Catalog, storage, a.log.With("component", "catalog-feeds"))
 	river.AddWorker(workers, feeds)
 	river.AddWorker(workers, &catalogPollWorker{st: st, feed: feeds, log: a.log.With("component", "catalog-poll")})
+	river.AddWorker(workers, pipeline.NewStockReturnWorker(a.Catalog))
 	render, err := email.NewRenderer(cfg.Mail.Templates)
 	if err != nil {
 		return fmt.Errorf("mail.templates: %w", err)

@@ -187,6 +187,44 @@ func (s *Store) ReserveStock(ctx context.Context, tx Tx, supplierID, soID int64,
 	return nil, nil
 }
 
+// ReturnStock gives back to stock, in tx, units supplier order soID took:
+// for each SKU of units at most what the order still holds of it (units
+// nil: everything it holds). Untracked or deleted items get nothing back.
+// The return is recorded as a negative reservation, so Reservations nets
+// and a second return of the same units finds nothing left. It reports
+// how many units went back.
+func (s *Store) ReturnStock(ctx context.Context, tx Tx, supplierID, soID int64, units map[string]int) (int, error) {
+	held, err := s.Reservations(ctx, tx, soID)
+	if err != nil {
+		return 0, err
+	}
+	skus := make([]string, 0, len(held))
+	for sku := range held {
+		skus = append(skus, sku)
+	}
+	// The same lock order as ReserveStock.
+	slices.Sort(skus)
+	now := time.Now().UTC()
+	returned := 0
+	for _, sku := range skus {
+		n := held[sku]
+		if units != nil {
+			n = min(n, units[sku])
+		}
+		if n <= 0 {
+			continue
+		}
+		if _, err := tx.Exec(ctx, qReturnStock, supplierID, sku, n); err != nil {
+			return returned, fmt.Errorf("return stock %s: %w", sku, err)
+		}
+		if _, err := tx.Exec(ctx, qInsertReserve, soID, supplierID, sku, -n, now); err != nil {
+			return returned, fmt.Errorf("record stock return %s: %w", sku, err)
+		}
+		returned += n
+	}
+	return returned, nil
+}
+
 // Reservations returns what a supplier order took from stock, by SKU.
 func (s *Store) Reservations(ctx context.Context, q Querier, soID int64) (map[string]int, error) {
 	if q == nil {
