@@ -78,8 +78,11 @@ func New(st *store.Store, cfg Config) (Queue, error) {
 	case store.KindSQLite:
 		if cfg.Workers != nil {
 			// No LISTEN/NOTIFY on SQLite, and River cannot be woken by an
-			// insert made inside a transaction: poll often instead.
-			rc.FetchPollInterval = 50 * time.Millisecond
+			// insert made inside a transaction: poll often instead. 10 ms
+			// (was 50) halves POST→webhook p99 at 50 and 200 orders/s
+			// (48 → 22 ms) for about 0.5 % of a core when idle, with the
+			// poll's statement prepared once (BENCHMARKS.md).
+			rc.FetchPollInterval = 10 * time.Millisecond
 		}
 		done := newCompletedSet()
 		c, err := river.NewClient[*sql.Tx](&skipDriver[*sql.Tx]{Driver: riversqlite.New(st.SQLDB()), done: done}, rc)
