@@ -15,8 +15,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"log/slog"
 	"path"
 	"strconv"
@@ -74,30 +72,10 @@ func Job(supplierID int64, name string) river.InsertManyParams {
 func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	sid, name := job.Args.SupplierID, job.Args.Name
 	log := w.log.With("supplier_id", sid, "file", name, "channel", "sftp")
-	data, err := w.read(ctx, sid, name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil // processed and archived already
-	}
-	if err != nil && !errors.Is(err, errTooLarge) {
-		return fmt.Errorf("catalog feed %s: %w", name, err)
-	}
-	report, err := w.Process(ctx, sid, name, "job:"+strconv.FormatInt(job.ID, 10), data, err)
-	if err != nil {
-		return err
-	}
-	if report != nil {
-		errName := formats.ErrorsFileName(name)
-		if err := w.storage.Put(ctx, sid, server.FolderCatalog, errName, bytes.NewReader(report), int64(len(report))); err != nil {
-			return fmt.Errorf("catalog feed %s: write %s: %w", name, errName, err)
-		}
-		log.Warn("catalog feed rows rejected", "report", errName)
-	}
-	err = w.storage.Rename(ctx, sid, server.FolderCatalog, name, server.FolderArchive, name, true)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("catalog feed %s: archive: %w", name, err)
-	}
-	log.Info("catalog feed processed")
-	return nil
+	u := server.Upload{SupplierID: sid, Folder: server.FolderCatalog, Name: name, What: "catalog feed", MaxSize: maxFileSize, TooLarge: errTooLarge}
+	return server.ApplyUpload(ctx, w.storage, log, u, func(data []byte, readErr error) ([]byte, error) {
+		return w.Process(ctx, sid, name, "job:"+strconv.FormatInt(job.ID, 10), data, readErr)
+	})
 }
 
 // Process applies a feed file's good rows for supplier sid and returns
@@ -162,20 +140,4 @@ func fieldSummary(fe []pipeline.FieldError) string {
 		parts[i] = f.Field + " " + f.Message
 	}
 	return strings.Join(parts, "; ")
-}
-
-func (w *Worker) read(ctx context.Context, sid int64, name string) ([]byte, error) {
-	info, err := w.storage.Stat(ctx, sid, server.FolderCatalog, name)
-	if err != nil {
-		return nil, err
-	}
-	if info.Size > maxFileSize {
-		return nil, fmt.Errorf("%w: %d bytes is over the %d byte limit", errTooLarge, info.Size, maxFileSize)
-	}
-	f, err := w.storage.Open(ctx, sid, server.FolderCatalog, name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.NewSectionReader(f, 0, info.Size))
 }

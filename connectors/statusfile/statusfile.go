@@ -15,8 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"log/slog"
 	"path"
 	"strconv"
@@ -83,30 +81,10 @@ func Job(supplierID int64, name string) river.InsertManyParams {
 func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	sid, name := job.Args.SupplierID, job.Args.Name
 	log := w.log.With("supplier_id", sid, "file", name, "channel", "file")
-	data, err := w.read(ctx, sid, name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil // processed and archived already
-	}
-	if err != nil && !errors.Is(err, errTooLarge) {
-		return fmt.Errorf("status file %s: %w", name, err)
-	}
-	report, err := w.Process(ctx, sid, name, data, err)
-	if err != nil {
-		return err
-	}
-	if report != nil {
-		errName := formats.ErrorsFileName(name)
-		if err := w.storage.Put(ctx, sid, server.FolderInbound, errName, bytes.NewReader(report), int64(len(report))); err != nil {
-			return fmt.Errorf("status file %s: write %s: %w", name, errName, err)
-		}
-		log.Warn("status file rows rejected", "report", errName)
-	}
-	err = w.storage.Rename(ctx, sid, server.FolderInbound, name, server.FolderArchive, name, true)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("status file %s: archive: %w", name, err)
-	}
-	log.Info("status file processed")
-	return nil
+	u := server.Upload{SupplierID: sid, Folder: server.FolderInbound, Name: name, What: "status file", MaxSize: maxFileSize, TooLarge: errTooLarge}
+	return server.ApplyUpload(ctx, w.storage, log, u, func(data []byte, readErr error) ([]byte, error) {
+		return w.Process(ctx, sid, name, data, readErr)
+	})
 }
 
 // Process applies a status file's rows for supplier sid and returns the
@@ -247,20 +225,4 @@ func (w *Worker) outcome(name string, row formats.StatusRow, res *pipeline.Statu
 		return "not applied: " + res.Reason, nil
 	}
 	return "", nil
-}
-
-func (w *Worker) read(ctx context.Context, sid int64, name string) ([]byte, error) {
-	info, err := w.storage.Stat(ctx, sid, server.FolderInbound, name)
-	if err != nil {
-		return nil, err
-	}
-	if info.Size > maxFileSize {
-		return nil, fmt.Errorf("%w: %d bytes is over the %d byte limit", errTooLarge, info.Size, maxFileSize)
-	}
-	f, err := w.storage.Open(ctx, sid, server.FolderInbound, name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.NewSectionReader(f, 0, info.Size))
 }
