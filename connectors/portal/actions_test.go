@@ -52,6 +52,10 @@ func TestSupplierActions(t *testing.T) {
 			t.Errorf("order page lacks %q", want)
 		}
 	}
+	// Shipped in full, nothing is left for another package: no ship form.
+	if strings.Contains(body, "/portal/orders/"+so+"/ship\"") {
+		t.Errorf("the ship form is still offered on an order shipped in full")
+	}
 	// The form is gone for a shipped order, but a stale page can still post:
 	// pipeline refuses, and says why, as the API would.
 	code, _, body = b.post("/portal/orders/"+so+"/cancel", url.Values{"note": {"too late"}})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -98,7 +99,9 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, u *store.Us
 	_, out, err := pipeline.Transition(so.Status, pipeline.ActAcknowledge)
 	p.CanAck = err == nil && out == ""
 	_, _, err = pipeline.Transition(so.Status, pipeline.ActShip)
-	p.CanShip = err == nil
+	// Shipped in full: another package could only over-ship, which
+	// pipeline refuses, so the form is not offered.
+	p.CanShip = err == nil && slices.ContainsFunc(so.Lines, func(l domain.Line) bool { return l.ShippedQty < l.Active() })
 	_, out, err = pipeline.Transition(so.Status, pipeline.ActCancel)
 	p.CanCancel = err == nil && out == ""
 	p.CanAnswer = canAnswerLines(so.Status)
