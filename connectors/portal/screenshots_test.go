@@ -30,7 +30,7 @@ func TestScreenshots(t *testing.T) {
 		items                   []item
 		action                  string
 	}{
-		{"acme", "WEB-10231", "Zoë Martin", []item{{"HAM-16", "Claw hammer 16 oz", 2, 1890}, {"CHS-SET", "Wood chisel set, 4 pcs", 1, 3450}}, "ship"},
+		{"acme", "WEB-10231", "Zoë Martin", []item{{"HAM-16", "Claw hammer 16 oz", 2, 1890}, {"CHS-SET", "Wood chisel set, 4 pcs", 1, 3450}}, "part"},
 		{"acme", "WEB-10232", "Liam O'Brien", []item{{"SAW-550", "Panel saw 550 mm", 1, 2490}}, "ack"},
 		{"other", "SHOP-884", "Hannah Schmidt", []item{{"LVL-60", "Spirit level 60 cm", 3, 1575}}, "cancel"},
 		{"acme", "WEB-10233", "Mateo García", []item{{"DRL-18V", "Cordless drill 18 V", 1, 8900}, {"BIT-SET", "HSS drill bit set", 2, 1290}}, ""},
@@ -64,6 +64,16 @@ func TestScreenshots(t *testing.T) {
 			if shown == "" {
 				shown = number
 			}
+		case "part":
+			// The page a supplier works on most: one package sent, one
+			// line backordered with a date, the rest still to ship.
+			d.Do(t, "POST", "/api/v1/supplier/orders/"+number+"/acknowledge", key, map[string]any{})
+			d.Do(t, "POST", "/api/v1/supplier/orders/"+number+"/status", key, map[string]any{"status": "shipped",
+				"tracking": map[string]any{"carrier": "DHL", "number": "JD014600006281", "url": "https://www.dhl.com/track?id=JD014600006281"},
+				"lines":    []map[string]any{{"sku": "HAM-16", "quantity": 2}}})
+			d.Do(t, "POST", "/api/v1/supplier/orders/"+number+"/lines", key, map[string]any{
+				"lines": []map[string]any{{"position": 2, "action": "backorder", "expected_date": "2026-12-18"}}})
+			shown = number
 		case "cancel":
 			d.Do(t, "POST", "/api/v1/supplier/orders/"+number+"/cancel", key, map[string]any{"note": "Out of stock until March"})
 		}

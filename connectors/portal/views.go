@@ -177,10 +177,13 @@ func shipLines(raw []byte) string {
 	return strings.Join(parts, ", ")
 }
 
+// statusLabel is a status as people read it: "Partially shipped".
 func statusLabel(s string) string {
 	if s == "" {
 		return ""
 	}
+	// "partially_shipped" reads "Partially shipped", as a person writes it.
+	s = strings.ReplaceAll(s, "_", " ")
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
