@@ -2,7 +2,6 @@ package formats
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -82,16 +81,11 @@ func DecodeCatalogCSV(r io.Reader, opts DecodeOptions) (*CatalogFile, error) {
 	if !utf8.Valid(data) {
 		return nil, errors.New("formats: catalog csv is not valid UTF-8")
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, errors.New("formats: catalog csv is empty: a header row is required")
-	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniffDelimiter(data)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	t, err := openCSV(data, "catalog csv")
 	if err != nil {
-		return nil, fmt.Errorf("formats: catalog csv header: %w", err)
+		return nil, err
 	}
+	header := t.header
 	fields := make([]string, len(header))
 	seen := map[string]bool{}
 	for i, h := range header {
@@ -110,34 +104,7 @@ func DecodeCatalogCSV(r io.Reader, opts DecodeOptions) (*CatalogFile, error) {
 		}
 	}
 	file := &CatalogFile{Header: header}
-	records := 0
-	for {
-		start := cr.InputOffset()
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if records++; records > o.MaxRows {
-			return nil, o.tooManyRows()
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				return nil, fmt.Errorf("formats: catalog csv: %w", err)
-			}
-			raw := strings.TrimRight(rawSlice(data, start, cr.InputOffset()), "\r\n")
-			file.Errors = append(file.Errors, RowError{Row: pe.StartLine, Raw: []string{raw}, Reason: pe.Err.Error()})
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		if allBlank(rec) {
-			continue
-		}
-		if len(rec) != len(header) {
-			file.Errors = append(file.Errors, RowError{Row: line, Raw: rec,
-				Reason: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(header))})
-			continue
-		}
+	err = t.each(o, &file.Errors, func(line int, rec []string) {
 		vals := make(map[string]string, len(fields))
 		for i, f := range fields {
 			vals[f] = rec[i]
@@ -145,9 +112,12 @@ func DecodeCatalogCSV(r io.Reader, opts DecodeOptions) (*CatalogFile, error) {
 		row, reason := catalogRow(line, vals, rec)
 		if reason != "" {
 			file.Errors = append(file.Errors, RowError{Row: line, Raw: rec, Reason: reason})
-			continue
+			return
 		}
 		file.Rows = append(file.Rows, row)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return file, nil
 }

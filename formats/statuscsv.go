@@ -2,7 +2,6 @@ package formats
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -28,52 +27,16 @@ func DecodeStatusCSV(r io.Reader, opts DecodeOptions) (*StatusFile, error) {
 	if data, err = fromUTF16(data); err != nil {
 		return nil, err
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, errors.New("formats: status csv is empty: a header row is required")
-	}
-
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniffDelimiter(data)
-	cr.FieldsPerRecord = -1 // a short or long row is that row's problem, not the file's
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("formats: status csv header: %w", err)
-	}
-	fields, err := mapHeader(header)
+	t, err := openCSV(data, "status csv")
 	if err != nil {
 		return nil, err
 	}
-
-	file := &StatusFile{Header: header}
-	records := 0
-	for {
-		start := cr.InputOffset()
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if records++; records > o.MaxRows {
-			return nil, o.tooManyRows()
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				return nil, fmt.Errorf("formats: status csv: %w", err)
-			}
-			// The reader resumes on the next line, so only this record is lost.
-			raw := strings.TrimRight(rawSlice(data, start, cr.InputOffset()), "\r\n")
-			file.Errors = append(file.Errors, RowError{Row: pe.StartLine, Raw: []string{raw}, Reason: pe.Err.Error()})
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		if allBlank(rec) {
-			continue // spreadsheets export empty rows as ",,,"
-		}
-		if len(rec) != len(header) {
-			file.Errors = append(file.Errors, RowError{Row: line, Raw: rec,
-				Reason: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(header))})
-			continue
-		}
+	fields, err := mapHeader(t.header)
+	if err != nil {
+		return nil, err
+	}
+	file := &StatusFile{Header: t.header}
+	err = t.each(o, &file.Errors, func(line int, rec []string) {
 		vals := make(map[string]string, len(fields))
 		for i, f := range fields {
 			if f != "" {
@@ -83,9 +46,12 @@ func DecodeStatusCSV(r io.Reader, opts DecodeOptions) (*StatusFile, error) {
 		row, reason := o.buildRow(line, vals)
 		if reason != "" {
 			file.Errors = append(file.Errors, RowError{Row: line, Raw: rec, Reason: reason})
-			continue
+			return
 		}
 		file.Rows = append(file.Rows, row)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return file, nil
 }
