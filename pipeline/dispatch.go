@@ -176,24 +176,19 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	if derr == nil {
 		attempt.Outcome = domain.OutcomeOK
 		completed := false
-		then := func(ctx context.Context, tx store.Tx) error {
-			if del.Event == domain.EventOrderCreated {
-				if err := d.st.RecordDispatched(ctx, tx, so.ID, del.Channel, DeriveOrderStatus); err != nil {
-					return err
-				}
-			}
-			if !d.completeInTx {
-				// PostgreSQL: River's completer finishes many jobs in one
-				// statement, measured cheaper than one per record here.
-				return nil
-			}
+		var then func(ctx context.Context, tx store.Tx) error
+		if d.completeInTx {
 			// SQLite: the job completes in the transaction that records
 			// the success (and shares its group commit): one write
 			// instead of two, and a crash cannot leave the delivery
-			// delivered with its job still running.
-			var err error
-			completed, err = jobs.CompleteTx(ctx, tx, job)
-			return err
+			// delivered with its job still running. PostgreSQL: River's
+			// completer finishes many jobs in one statement, measured
+			// cheaper than one per record there.
+			then = func(ctx context.Context, tx store.Tx) error {
+				var err error
+				completed, err = jobs.CompleteTx(ctx, tx, job)
+				return err
+			}
 		}
 		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryDelivered, then); err != nil {
 			// The attempt worked but was not recorded: retrying re-sends
@@ -323,8 +318,11 @@ func (d *Dispatcher) changeOf(ctx context.Context, so *domain.SupplierOrder, del
 
 // record stores attempt a and moves the delivery to status in one
 // transaction, with then (when given) and, for a finished delivery, the
-// wake-up of the next one waiting behind it. orderID (the delivery's
-// order) places the record in its batch (see recordBatcher.run).
+// wake-up of the next one waiting behind it. The first success of an
+// order.created delivery also moves its supplier order from new to
+// dispatched (with its event and the order's derived status). orderID
+// (the delivery's order) places the record in its batch (see
+// recordBatcher.run).
 func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, orderID int64, ch domain.Channel, del *domain.Delivery, a *domain.Attempt, status string, then func(context.Context, store.Tx) error) error {
 	d.m.Attempts.WithLabelValues(del.Kind, a.Outcome).Inc()
 	// The remote side has answered: record it even if the job is being
@@ -332,20 +330,25 @@ func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, orderID int64
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	finished := status == domain.DeliveryDelivered || status == domain.DeliveryDead
+	rec := store.Record{Attempt: a, Status: status, Delivery: del,
+		Dispatched: status == domain.DeliveryDelivered && del.Event == domain.EventOrderCreated, Derive: DeriveOrderStatus,
+		// The next event of this supplier order to this channel may go
+		// now, woken in the same transaction as this record.
+		Next: finished && d.q != nil}
 	body := func(ctx context.Context, tx store.Tx) error {
-		return d.st.RecordAttemptTx(ctx, tx, a, status, func(tx store.Tx) error {
-			if then != nil {
-				if err := then(ctx, tx); err != nil {
-					return err
-				}
+		next, err := d.st.RecordTx(ctx, tx, rec)
+		if err != nil {
+			return err
+		}
+		if then != nil {
+			if err := then(ctx, tx); err != nil {
+				return err
 			}
-			if finished {
-				// The next event of this supplier order to this channel
-				// may go now, in the same transaction as this record.
-				return d.wakeNext(ctx, tx, ch, del)
-			}
-			return nil
-		})
+		}
+		if next != 0 {
+			return d.wake(ctx, tx, ch, next)
+		}
+		return nil
 	}
 	if err := d.batch.run(ctx, orderID, body); err != nil {
 		log.Error("record attempt failed", "error", err)
@@ -354,16 +357,9 @@ func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, orderID int64
 	return nil
 }
 
-// wakeNext queues, in tx, a job for the next delivery waiting behind del
-// (same supplier order and channel), replacing its snoozed one.
-func (d *Dispatcher) wakeNext(ctx context.Context, tx store.Tx, ch domain.Channel, del *domain.Delivery) error {
-	if d.q == nil {
-		return nil
-	}
-	next, err := d.st.NextWaitingDelivery(ctx, tx, del)
-	if err != nil || next == 0 {
-		return err
-	}
+// wake queues, in tx, a job for delivery next, waiting behind one that
+// finished (same supplier order and channel), replacing its snoozed one.
+func (d *Dispatcher) wake(ctx context.Context, tx store.Tx, ch domain.Channel, next int64) error {
 	gen, err := d.st.BumpWakeGen(ctx, tx, next)
 	if err != nil {
 		return err

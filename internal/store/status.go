@@ -276,39 +276,15 @@ const (
 	// qMarkNewDispatched is qMarkDispatched returning the order id.
 	qMarkNewDispatched = `UPDATE supplier_orders SET status = $2, version = version + 1, updated_at = $3
 WHERE id = $1 AND status = $4 RETURNING order_id`
-	// qDispatchedPG moves the supplier order, appends its event and locks
-	// its order in one statement, and returns the order's status. The
-	// order is locked after the supplier order (its row comes out of the
-	// join only once m has updated it), the order every status change
-	// takes them in.
-	qDispatchedPG = `WITH m AS (` + qMarkNewDispatched + `),
-e AS (INSERT INTO supplier_order_events (supplier_order_id, kind, from_status, to_status, actor, channel, occurred_at, created_at)
-SELECT $1, $5, $4, $2, $6, $7, $3, $3 FROM m)
-SELECT o.id, o.status FROM orders o JOIN m ON o.id = m.order_id FOR UPDATE OF o`
 )
 
 // RecordDispatched moves a supplier order from new to dispatched after its
 // first successful delivery, with a history event and the order's derived
 // status, in tx. It does nothing when the order has moved on already (a
-// supplier may acknowledge before any push channel delivered).
+// supplier may acknowledge before any push channel delivered). RecordTx
+// does the same on PostgreSQL in fewer statements.
 func (s *Store) RecordDispatched(ctx context.Context, tx Tx, soID int64, channel string, derive func([]string) string) error {
 	now := time.Now().UTC()
-	if s.d.Kind() == KindPostgres {
-		// Three statements instead of six: every attempt of every order
-		// comes here, and on PostgreSQL each statement is a round trip.
-		var orderID int64
-		var from string
-		err := tx.QueryRow(ctx, qDispatchedPG, soID, domain.StatusDispatched, now, domain.StatusNew, EventStatus,
-			"supplyhub", channel).Scan(&orderID, &from)
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("record dispatched: %w", err)
-		}
-		_, err = s.deriveLockedOrder(ctx, tx, orderID, from, derive)
-		return err
-	}
 	var orderID int64
 	err := tx.QueryRow(ctx, qMarkNewDispatched, soID, domain.StatusDispatched, now, domain.StatusNew).Scan(&orderID)
 	if errors.Is(err, ErrNotFound) {
