@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func TestRecordBatcher(t *testing.T) {
 			if _, err := st.DB().Exec(ctx, `CREATE TABLE batch_test (x INTEGER NOT NULL)`); err != nil {
 				t.Fatal(err)
 			}
-			b := newRecordBatcher(st, 64)
+			b := newRecordBatcher(st, 64, 1)
 			var (
 				mu      sync.Mutex
 				txs     = map[store.Tx]bool{}
@@ -61,11 +62,11 @@ func TestRecordBatcher(t *testing.T) {
 			var wg sync.WaitGroup
 			run := func(i int) {
 				defer wg.Done()
-				errs[i] = b.run(ctx, record(i))
+				errs[i] = b.run(ctx, int64(i), record(i))
 			}
 			wg.Add(tc.n)
 			go run(0)
-			waitFor(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.leading })
+			waitFor(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.leaders == 1 })
 			for i := 1; i < tc.n; i++ {
 				go run(i)
 			}
@@ -95,10 +96,93 @@ func TestRecordBatcher(t *testing.T) {
 			if len(txs) != tc.wantTxs {
 				t.Errorf("%d transactions, want %d", len(txs), tc.wantTxs)
 			}
-			if b.leading || len(b.pending) != 0 {
-				t.Errorf("batcher left leading=%v with %d pending", b.leading, len(b.pending))
+			if b.leaders != 0 || len(b.pending) != 0 {
+				t.Errorf("batcher left %d leading with %d pending", b.leaders, len(b.pending))
 			}
 		})
+	}
+}
+
+// TestRecordBatcherLanes: on PostgreSQL two batches commit at once (the
+// second does not wait for the first), and a batch runs its records in
+// key order (so concurrent batches lock orders in one order).
+func TestRecordBatcherLanes(t *testing.T) {
+	storetest.SkipWithoutPostgres(t)
+	ctx := context.Background()
+	st := storetest.Open(t, store.KindPostgres)
+	b := newRecordBatcher(st, 64, 2)
+	type ran struct {
+		tx  store.Tx
+		key int64
+	}
+	var (
+		mu  sync.Mutex
+		log []ran
+	)
+	record := func(key int64, hold chan struct{}) func(context.Context, store.Tx) error {
+		return func(ctx context.Context, tx store.Tx) error {
+			if hold != nil {
+				<-hold
+			}
+			if _, err := tx.Exec(ctx, `SELECT 1`); err != nil {
+				return err
+			}
+			mu.Lock()
+			log = append(log, ran{tx, key})
+			mu.Unlock()
+			return nil
+		}
+	}
+	var wg sync.WaitGroup
+	run := func(key int64, hold chan struct{}, done chan struct{}) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := b.run(ctx, key, record(key, hold)); err != nil {
+				t.Error(err)
+			}
+			if done != nil {
+				close(done)
+			}
+		}()
+	}
+	leaders := func(n int) func() bool {
+		return func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.leaders == n }
+	}
+	hold0, hold1, done1 := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	run(100, hold0, nil)
+	waitFor(t, leaders(1))
+	run(50, hold1, done1)
+	waitFor(t, leaders(2))
+	for k := int64(9); k >= 2; k-- {
+		run(k, nil, nil)
+	}
+	waitFor(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.pending) == 8 })
+	close(hold1)
+	select {
+	case <-done1:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second batch waited for the first")
+	}
+	close(hold0)
+	wg.Wait()
+	if len(log) != 10 {
+		t.Fatalf("%d records ran, want 10", len(log))
+	}
+	var keys []int64
+	for _, r := range log {
+		if r.key < 10 {
+			if r.tx != log[len(log)-1].tx {
+				t.Errorf("record %d not in the batch of the other waiting ones", r.key)
+			}
+			keys = append(keys, r.key)
+		}
+	}
+	if !slices.IsSorted(keys) {
+		t.Errorf("batch ran keys %v, want them in order", keys)
+	}
+	if b.leaders != 0 || len(b.pending) != 0 {
+		t.Errorf("batcher left %d leading with %d pending", b.leaders, len(b.pending))
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -61,7 +62,6 @@ FROM supplier_order_events WHERE supplier_order_id = $1 ORDER BY id`
 idempotency_key, occurred_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`
 	qSetSOStatus   = `UPDATE supplier_orders SET status = $2, version = version + 1, updated_at = $3 WHERE id = $1`
 	qSiblingStatus = `SELECT status FROM supplier_orders WHERE order_id = $1`
-	qOrderOfSO     = `SELECT order_id FROM supplier_orders WHERE id = $1`
 	qSetOrderState = `UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1`
 	qInsertShip    = `INSERT INTO shipments (supplier_order_id, event_id, carrier, tracking_number, tracking_url, lines, shipped_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`
@@ -134,14 +134,24 @@ func (s *Store) SetSupplierOrderStatus(ctx context.Context, tx Tx, so *LockedSup
 // status (write skew) and leave the order's status behind. With the lock
 // the second reads after the first has committed.
 func (s *Store) rederiveOrder(ctx context.Context, tx Tx, orderID int64, derive func([]string) string) (OrderTransition, error) {
-	var t OrderTransition
+	var from string
 	q := `SELECT status FROM orders WHERE id = $1`
 	if s.d.Kind() == KindPostgres {
 		q += ` FOR UPDATE`
 	}
-	if err := tx.QueryRow(ctx, q, orderID).Scan(&t.From); err != nil {
-		return t, fmt.Errorf("lock order: %w", err)
+	if err := tx.QueryRow(ctx, q, orderID).Scan(&from); err != nil {
+		return OrderTransition{}, fmt.Errorf("lock order: %w", err)
 	}
+	return s.deriveLockedOrder(ctx, tx, orderID, from, derive)
+}
+
+// deriveLockedOrder is rederiveOrder once the order row is locked and its
+// status (from) read. The siblings are read in a statement of their own,
+// after the lock: on PostgreSQL a statement's snapshot is taken when it
+// starts, so a read in the statement that waited for the lock would miss
+// what the lock's previous holder committed.
+func (s *Store) deriveLockedOrder(ctx context.Context, tx Tx, orderID int64, from string, derive func([]string) string) (OrderTransition, error) {
+	t := OrderTransition{From: from}
 	rows, err := tx.Query(ctx, qSiblingStatus, orderID)
 	if err != nil {
 		return t, fmt.Errorf("sibling statuses: %w", err)
@@ -156,6 +166,9 @@ func (s *Store) rederiveOrder(ctx context.Context, tx Tx, orderID int64, derive 
 		statuses = append(statuses, st)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return t, fmt.Errorf("sibling statuses: %w", err)
+	}
 	t.To = derive(statuses)
 	if _, err := tx.Exec(ctx, qSetOrderState, orderID, t.To, time.Now().UTC()); err != nil {
 		return t, fmt.Errorf("set order status: %w", err)
@@ -259,21 +272,29 @@ func (s *Store) EventByID(ctx context.Context, id int64) (*StatusEvent, error) {
 	return scanEvent(s.d.QueryRow(ctx, qEventByID, id))
 }
 
+const (
+	// qMarkNewDispatched is qMarkDispatched returning the order id.
+	qMarkNewDispatched = `UPDATE supplier_orders SET status = $2, version = version + 1, updated_at = $3
+WHERE id = $1 AND status = $4 RETURNING order_id`
+)
+
 // RecordDispatched moves a supplier order from new to dispatched after its
 // first successful delivery, with a history event and the order's derived
 // status, in tx. It does nothing when the order has moved on already (a
-// supplier may acknowledge before any push channel delivered).
+// supplier may acknowledge before any push channel delivered). RecordTx
+// does the same on PostgreSQL in fewer statements.
 func (s *Store) RecordDispatched(ctx context.Context, tx Tx, soID int64, channel string, derive func([]string) string) error {
-	moved, err := s.MarkSupplierOrder(ctx, tx, soID, domain.StatusNew, domain.StatusDispatched)
-	if err != nil || !moved {
-		return err
-	}
+	now := time.Now().UTC()
 	var orderID int64
-	if err := tx.QueryRow(ctx, qOrderOfSO, soID).Scan(&orderID); err != nil {
+	err := tx.QueryRow(ctx, qMarkNewDispatched, soID, domain.StatusDispatched, now, domain.StatusNew).Scan(&orderID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("record dispatched: %w", err)
 	}
 	ev := &StatusEvent{SupplierOrderID: soID, Kind: EventStatus, From: domain.StatusNew, To: domain.StatusDispatched,
-		Actor: "supplyhub", Channel: channel}
+		Actor: "supplyhub", Channel: channel, OccurredAt: now}
 	if err := s.AppendEvent(ctx, tx, ev); err != nil {
 		return err
 	}
