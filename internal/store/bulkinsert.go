@@ -27,18 +27,27 @@ const bulkMarker = "/*bulk*/ "
 // and PostgreSQL's 65,535.
 const bulkMaxRows = 256
 
-// bulkChunks splits n rows into chunks whose sizes are powers of two (at
-// most bulkMaxRows), largest first: each table then has at most nine
-// statement texts, which the statement caches of both drivers keep.
+// bulkExactRows is the most rows that go in one statement of exactly
+// their number; a group-committed batch is usually that small.
+const bulkExactRows = 16
+
+// bulkChunks splits n rows into chunks, largest first: chunks of a power
+// of two rows (at most bulkMaxRows) while more than bulkExactRows are
+// left, then one of the rest. Each table then has at most 20 statement
+// texts (1 to 16, 32, 64, 128 and 256 rows), which the statement caches
+// of both drivers keep.
 func bulkChunks(n int) []int {
 	var out []int
-	for n > 0 {
+	for n > bulkExactRows {
 		c := bulkMaxRows
 		for c > n {
 			c /= 2
 		}
 		out = append(out, c)
 		n -= c
+	}
+	if n > 0 {
+		out = append(out, n)
 	}
 	return out
 }

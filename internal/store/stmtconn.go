@@ -21,7 +21,7 @@ const stmtCacheMax = 256
 // stmtCacheMaxParams keeps statements with long IN lists out of the cache:
 // each list length is its own text, and caching them would push the hot
 // statements out for little reuse. Bulk inserts (bulkMarker) are kept:
-// they come in at most nine shapes per table.
+// they come in at most 20 shapes per table.
 const stmtCacheMaxParams = 32
 
 // stmtConnector opens SQLite connections that keep a prepared statement

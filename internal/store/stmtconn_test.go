@@ -401,10 +401,10 @@ func TestStmtConnCachesBulk(t *testing.T) {
 	}
 }
 
-// TestBulkChunks: chunk sizes are powers of two up to bulkMaxRows, largest
-// first, and add up.
+// TestBulkChunks: chunks are powers of two up to bulkMaxRows, largest
+// first, then the rest when at most bulkExactRows, and add up.
 func TestBulkChunks(t *testing.T) {
-	for n, want := range map[int][]int{0: nil, 1: {1}, 7: {4, 2, 1}, 64: {64}, 300: {256, 32, 8, 4}, 600: {256, 256, 64, 16, 8}} {
+	for n, want := range map[int][]int{0: nil, 1: {1}, 7: {7}, 16: {16}, 23: {16, 7}, 64: {64}, 300: {256, 32, 12}, 600: {256, 256, 64, 16, 8}} {
 		if got := bulkChunks(n); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("bulkChunks(%d) = %v, want %v", n, got, want)
 		}
