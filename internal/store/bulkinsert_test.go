@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -283,4 +284,46 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestConcurrentDuplicateInsertOrders: transactions (replicas) storing the
+// same external id at once store it once; the others skip it and keep
+// their other orders.
+func TestConcurrentDuplicateInsertOrders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		st := storetest.Open(t, kind)
+		r, s1, s2 := seed(t, st)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		same, others := 0, 0
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				orders := []*domain.Order{newOrder(r, s1, s2, "same"), newOrder(r, s1, s2, fmt.Sprintf("own-%d", i))}
+				err := st.InTx(ctx, func(tx store.Tx) error {
+					inserted, err := st.InsertOrders(ctx, tx, orders, number)
+					if err == nil {
+						mu.Lock()
+						if inserted[0] {
+							same++
+						}
+						if inserted[1] {
+							others++
+						}
+						mu.Unlock()
+					}
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if same != 1 || others != 8 {
+			t.Fatalf("inserted the shared order %d times and %d own orders, want 1 and 8", same, others)
+		}
+	})
 }
