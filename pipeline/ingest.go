@@ -227,7 +227,7 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 	var existing []existingRef
 	err := in.st.InTx(ctx, func(tx store.Tx) error {
 		existing = existing[:0]
-		var params []river.InsertManyParams
+		orders := make([]*domain.Order, len(batch))
 		for i, r := range batch {
 			o := r.order
 			// A batch retried order by order starts from the split again:
@@ -236,39 +236,47 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 			for j := range o.Suppliers {
 				o.Suppliers[j].Status = domain.StatusNew
 			}
-			id, hash, err := in.st.OrderRef(ctx, tx, o.RetailerID, o.Header.ExternalID)
-			if err == nil {
-				existing = append(existing, existingRef{i, id, o.RetailerID, hash})
-				continue
-			}
-			if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			inserted, err := in.st.InsertOrder(ctx, tx, o, in.cfg.SupplierOrderNumber)
-			if err != nil {
-				return err
-			}
-			if !inserted {
-				// Another replica committed it meanwhile.
+			orders[i] = o
+		}
+		// One INSERT ... ON CONFLICT DO NOTHING for the batch: an order it
+		// does not insert exists already (a replay, an earlier order of
+		// the batch, or another replica's commit) and is looked up.
+		inserted, err := in.st.InsertOrders(ctx, tx, orders, in.cfg.SupplierOrderNumber)
+		if err != nil {
+			return err
+		}
+		var accruals []store.Accrual
+		for i, o := range orders {
+			if !inserted[i] {
 				id, hash, err := in.st.OrderRef(ctx, tx, o.RetailerID, o.Header.ExternalID)
 				if err != nil {
-					return fmt.Errorf("order inserted elsewhere: %w", err)
+					return fmt.Errorf("order not inserted: %w", err)
 				}
 				existing = append(existing, existingRef{i, id, o.RetailerID, hash})
 				continue
 			}
-			for i := range o.Suppliers {
-				if err := in.st.AccrueCommission(ctx, tx, o.RetailerID, &o.Suppliers[i], o.Header.Currency, o.CreatedAt); err != nil {
-					return err
-				}
+			for j := range o.Suppliers {
+				accruals = append(accruals, store.Accrual{RetailerID: o.RetailerID, SupplierOrder: &o.Suppliers[j],
+					Currency: o.Header.Currency, At: o.CreatedAt})
 			}
-			p, err := in.deliveries(ctx, tx, o, r)
-			if err != nil {
+		}
+		if err := in.st.AccrueCommissions(ctx, tx, accruals); err != nil {
+			return err
+		}
+		var jobs createdJobs
+		for i, r := range batch {
+			if !inserted[i] {
+				continue
+			}
+			if err := in.deliveries(ctx, tx, r.order, r, &jobs); err != nil {
 				return err
 			}
-			params = append(params, p...)
-			replies[i] = ingestReply{res: &IngestResult{Order: o, Created: true}}
-			logFlags(in.log, o)
+			replies[i] = ingestReply{res: &IngestResult{Order: r.order, Created: true}}
+			logFlags(in.log, r.order)
+		}
+		params, err := jobs.insert(ctx, in.st, tx)
+		if err != nil {
+			return err
 		}
 		return in.q.InsertTx(ctx, tx, params)
 	})
@@ -300,29 +308,93 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 // deliveries dispatches each supplier order of a freshly inserted order:
 // its units are taken from stock when its supplier's catalog is on, and
 // unless it must wait for stock it gets its order.created deliveries.
-func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order, r *ingestReq) ([]river.InsertManyParams, error) {
-	var params []river.InsertManyParams
+// Stock is reserved here, order by order; the deliveries join jobs, to be
+// inserted for the whole batch at once.
+func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order, r *ingestReq, jobs *createdJobs) error {
 	for i := range o.Suppliers {
 		so := &o.Suppliers[i]
 		sup := r.suppliers[so.Supplier]
 		if sup == nil {
-			return nil, fmt.Errorf("%w %s", errUnknownSupplier, so.Supplier)
+			return fmt.Errorf("%w %s", errUnknownSupplier, so.Supplier)
 		}
 		if sup.Catalog.Mode != "" && sup.Catalog.Mode != domain.CatalogOff {
 			waiting, p, err := reserveOrAwait(ctx, in.st, tx, o, so, r.retailer)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			params = append(params, p...)
+			jobs.add(p...)
 			if waiting {
 				continue
 			}
 		}
-		p, err := createdDeliveries(ctx, in.st, tx, so, sup, in.cfg.PushChannels)
-		if err != nil {
+		if err := jobs.addCreated(so, sup, in.cfg.PushChannels); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createdJobs collects a batch's jobs in order: jobs made already, and
+// order.created deliveries still to insert (with InsertDeliveries), whose
+// jobs follow once they have ids.
+type createdJobs struct {
+	slots []jobSlot
+	dels  []*domain.Delivery
+}
+
+// jobSlot is a job made already (del < 0) or the job of dels[del] on ch.
+type jobSlot struct {
+	p   river.InsertManyParams
+	del int
+	ch  domain.Channel
+}
+
+func (c *createdJobs) add(ps ...river.InsertManyParams) {
+	for _, p := range ps {
+		c.slots = append(c.slots, jobSlot{p: p, del: -1})
+	}
+}
+
+// addCreated queues what createdDeliveries stores for so, with the same
+// snapshot: one order.created delivery per push channel of sup.
+func (c *createdJobs) addCreated(so *domain.SupplierOrder, sup *domain.Supplier, push func(string) bool) error {
+	var snap []byte
+	for _, ch := range sup.Channels {
+		if push != nil && !push(ch.Type) {
+			continue
+		}
+		if snap == nil {
+			var err error
+			if snap, err = createdSnapshot(so); err != nil {
+				return err
+			}
+		}
+		c.slots = append(c.slots, jobSlot{del: len(c.dels), ch: ch})
+		c.dels = append(c.dels, &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: ch.Name,
+			Kind: ch.Type, Event: domain.EventOrderCreated, Snapshot: snap})
+	}
+	return nil
+}
+
+// insert stores the queued deliveries and returns every job in order; a
+// delivery that existed already gets no job (its job was created with it),
+// as in NewDelivery.
+func (c *createdJobs) insert(ctx context.Context, st *store.Store, tx store.Tx) ([]river.InsertManyParams, error) {
+	var created []bool
+	if len(c.dels) > 0 {
+		var err error
+		if created, err = st.InsertDeliveries(ctx, tx, c.dels); err != nil {
 			return nil, err
 		}
-		params = append(params, p...)
+	}
+	params := make([]river.InsertManyParams, 0, len(c.slots))
+	for _, s := range c.slots {
+		switch {
+		case s.del < 0:
+			params = append(params, s.p)
+		case created[s.del]:
+			params = append(params, deliveryJob(c.dels[s.del].ID, s.ch))
+		}
 	}
 	return params, nil
 }
@@ -365,13 +437,19 @@ func NewDelivery(ctx context.Context, st *store.Store, tx store.Tx, so *domain.S
 	if err != nil || !created {
 		return nil, err
 	}
-	p := dispatchJobFor(d.ID, ch)
-	// A scheduled channel (a file drop every 15 minutes) waits for its
-	// next tick; every delivery pending by then runs at that tick.
+	p := deliveryJob(d.ID, ch)
+	return &p, nil
+}
+
+// deliveryJob is the job that delivers delivery id on ch. A scheduled
+// channel (a file drop every 15 minutes) waits for its next tick; every
+// delivery pending by then runs at that tick.
+func deliveryJob(id int64, ch domain.Channel) river.InsertManyParams {
+	p := dispatchJobFor(id, ch)
 	if at, err := NextRun(ch.Settings, time.Now()); err == nil && time.Until(at) > 0 {
 		p.InsertOpts.ScheduledAt = at
 	}
-	return &p, nil
+	return p
 }
 
 // channelRetry is ch's retry schedule, or the default when its setting

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -19,7 +20,8 @@ const stmtCacheMax = 256
 
 // stmtCacheMaxParams keeps statements with long IN lists out of the cache:
 // each list length is its own text, and caching them would push the hot
-// statements out for little reuse.
+// statements out for little reuse. Bulk inserts (bulkMarker) are kept:
+// they come in at most 20 shapes per table.
 const stmtCacheMaxParams = 32
 
 // stmtConnector opens SQLite connections that keep a prepared statement
@@ -188,7 +190,8 @@ func (c *stmtConn) acquire(ctx context.Context, query string) (*cachedStmt, erro
 		return cs, nil
 	}
 	c.mu.Unlock()
-	if manyParams(query) {
+	// A bulk insert has many parameters but only a few shapes (bulkChunks).
+	if manyParams(query) && !strings.HasPrefix(query, bulkMarker) {
 		return nil, nil
 	}
 	st, err := c.base.PrepareContext(ctx, query)

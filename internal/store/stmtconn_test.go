@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -364,6 +365,57 @@ func TestStmtConnErrorsAndLimits(t *testing.T) {
 		}
 		if got, want := countsOf(c).minus(before), (counts{asText: 1}); got != want {
 			t.Errorf("%d parameters: %+v, want %+v", len(args), got, want)
+		}
+	}
+}
+
+// TestStmtConnCachesBulk: a bulk insert (bulkMarker) is cached whatever its
+// parameters: its shapes are few, and compiling one costs more than the
+// per-row statements it replaces.
+func TestStmtConnCachesBulk(t *testing.T) {
+	ctx := context.Background()
+	db, c := openStmtTestDB(t, stmtCacheMax, 1)
+	b := &bulkStmt{head: `INSERT INTO t (id, v) VALUES `, row: `($1, $2)`, nargs: 2}
+	rows := stmtCacheMaxParams // twice as many parameters as the cache takes otherwise
+	q := b.text(KindSQLite, rows)
+	for round := 0; round < 2; round++ {
+		args := make([]any, 0, 2*rows)
+		for i := 0; i < rows; i++ {
+			args = append(args, 100*(round+1)+i, "bulk")
+		}
+		before := countsOf(c)
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+		want := counts{prepares: 1}
+		if round > 0 {
+			want = counts{}
+		}
+		if got := countsOf(c).minus(before); got != want {
+			t.Errorf("round %d: %+v, want %+v", round, got, want)
+		}
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t WHERE v = 'bulk'`).Scan(&n); err != nil || n != 2*rows {
+		t.Fatalf("%d bulk rows, %v; want %d", n, err, 2*rows)
+	}
+}
+
+// TestBulkChunks: chunks are powers of two up to bulkMaxRows, largest
+// first, then the rest when at most bulkExactRows, and add up.
+func TestBulkChunks(t *testing.T) {
+	for n, want := range map[int][]int{0: nil, 1: {1}, 7: {7}, 16: {16}, 23: {16, 7}, 64: {64}, 300: {256, 32, 12}, 600: {256, 256, 64, 16, 8}} {
+		if got := bulkChunks(n); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("bulkChunks(%d) = %v, want %v", n, got, want)
+		}
+	}
+	b := &bulkStmt{head: "INSERT INTO t (a, b) VALUES ", row: "($1, 0, $2)", tail: " RETURNING id", nargs: 2}
+	for kind, want := range map[string]string{
+		KindPostgres: bulkMarker + "INSERT INTO t (a, b) VALUES ($1, 0, $2), ($3, 0, $4), ($5, 0, $6) RETURNING id",
+		KindSQLite:   bulkMarker + "INSERT INTO t (a, b) VALUES (?, 0, ?), (?, 0, ?), (?, 0, ?) RETURNING id",
+	} {
+		if got := b.text(kind, 3); got != want {
+			t.Errorf("%s: text(3) = %q, want %q", kind, got, want)
 		}
 	}
 }
