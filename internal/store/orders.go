@@ -195,12 +195,13 @@ func (s *Store) attachSupplierOrders(ctx context.Context, q Querier, orders []*d
 		return nil
 	}
 	byID := make(map[int64]*domain.Order, len(orders))
-	ids := make([]any, 0, len(orders))
+	ids := make([]int64, 0, len(orders))
 	for _, o := range orders {
 		byID[o.ID] = o
 		ids = append(ids, o.ID)
 	}
-	sos, err := s.querySupplierOrders(ctx, q, fmt.Sprintf(qSupplierOrdersOf, placeholders(len(ids))), ids...)
+	list, args := s.idList(ids)
+	sos, err := s.querySupplierOrders(ctx, q, fmt.Sprintf(qSupplierOrdersOf, list), args...)
 	if err != nil {
 		return err
 	}
@@ -260,11 +261,12 @@ func (s *Store) querySupplierOrders(ctx context.Context, q Querier, query string
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	ids := make([]any, 0, len(out))
+	ids := make([]int64, 0, len(out))
 	for _, so := range out {
 		ids = append(ids, so.ID)
 	}
-	lrows, err := q.Query(ctx, fmt.Sprintf(qLinesOf, placeholders(len(ids))), ids...)
+	list, args := s.idList(ids)
+	lrows, err := q.Query(ctx, fmt.Sprintf(qLinesOf, list), args...)
 	if err != nil {
 		return nil, fmt.Errorf("order lines: %w", err)
 	}

@@ -105,7 +105,7 @@ func (s *Store) attachHeaders(ctx context.Context, q Querier, sos []*domain.Supp
 	if len(sos) == 0 {
 		return nil
 	}
-	ids := make([]any, 0, len(sos))
+	ids := make([]int64, 0, len(sos))
 	seen := make(map[int64]bool, len(sos))
 	for _, so := range sos {
 		if !seen[so.OrderID] {
@@ -113,7 +113,8 @@ func (s *Store) attachHeaders(ctx context.Context, q Querier, sos []*domain.Supp
 			ids = append(ids, so.OrderID)
 		}
 	}
-	rows, err := q.Query(ctx, fmt.Sprintf(qOrderHeadersOf, placeholders(len(ids))), ids...)
+	list, args := s.idList(ids)
+	rows, err := q.Query(ctx, fmt.Sprintf(qOrderHeadersOf, list), args...)
 	if err != nil {
 		return fmt.Errorf("order headers: %w", err)
 	}
