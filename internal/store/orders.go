@@ -194,10 +194,10 @@ func (x *orderScan) dest() []any {
 
 func (x *orderScan) finish() (*domain.Order, error) {
 	o := x.o
-	if err := json.Unmarshal(x.customer, &o.Header.Customer); err != nil {
+	if err := decodeCustomer(x.customer, &o.Header.Customer); err != nil {
 		return nil, fmt.Errorf("order %d customer: %w", o.ID, err)
 	}
-	if err := json.Unmarshal(x.addr, &o.Header.ShippingAddress); err != nil {
+	if err := decodeAddress(x.addr, &o.Header.ShippingAddress); err != nil {
 		return nil, fmt.Errorf("order %d address: %w", o.ID, err)
 	}
 	o.Header.Number = strconv.FormatInt(o.ID, 10)
@@ -319,7 +319,7 @@ func (s *Store) querySupplierOrdersWith(ctx context.Context, q Querier, withHead
 			return nil, fmt.Errorf("order lines: %w", err)
 		}
 		if len(opts) > 2 {
-			if err := json.Unmarshal(opts, &l.Options); err != nil {
+			if err := decodeOptions(opts, &l.Options); err != nil {
 				return nil, fmt.Errorf("line %d options: %w", l.ID, err)
 			}
 		}
