@@ -169,23 +169,39 @@ func (s *Store) ListOrders(ctx context.Context, p OrderPage) ([]*domain.Order, e
 }
 
 func scanOrder(row Row) (*domain.Order, error) {
-	var o domain.Order
-	var customer, addr []byte
-	var item, ship int64
-	err := row.Scan(&o.ID, &o.RetailerID, &o.Header.Retailer, &o.Header.ExternalID, &o.RequestHash, timeCol{&o.Header.PlacedAt},
-		&o.Header.Currency, jsonCol{&customer}, jsonCol{&addr}, &o.Header.Notes, &o.Status, &item, &ship,
-		timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt}, &o.StatusToken)
-	if err != nil {
+	var x orderScan
+	if err := row.Scan(x.dest()...); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(customer, &o.Header.Customer); err != nil {
+	return x.finish()
+}
+
+// orderScan receives the orderCols of one row; finish decodes them. It
+// lets a query that selects orderCols after other columns (the supplier
+// page) scan them in the same row.
+type orderScan struct {
+	o              domain.Order
+	customer, addr []byte
+	item, ship     int64
+}
+
+func (x *orderScan) dest() []any {
+	o := &x.o
+	return []any{&o.ID, &o.RetailerID, &o.Header.Retailer, &o.Header.ExternalID, &o.RequestHash, timeCol{&o.Header.PlacedAt},
+		&o.Header.Currency, jsonCol{&x.customer}, jsonCol{&x.addr}, &o.Header.Notes, &o.Status, &x.item, &x.ship,
+		timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt}, &o.StatusToken}
+}
+
+func (x *orderScan) finish() (*domain.Order, error) {
+	o := x.o
+	if err := decodeCustomer(x.customer, &o.Header.Customer); err != nil {
 		return nil, fmt.Errorf("order %d customer: %w", o.ID, err)
 	}
-	if err := json.Unmarshal(addr, &o.Header.ShippingAddress); err != nil {
+	if err := decodeAddress(x.addr, &o.Header.ShippingAddress); err != nil {
 		return nil, fmt.Errorf("order %d address: %w", o.ID, err)
 	}
 	o.Header.Number = strconv.FormatInt(o.ID, 10)
-	o.ItemTotal, o.Shipping = domain.Money(item), domain.Money(ship)
+	o.ItemTotal, o.Shipping = domain.Money(x.item), domain.Money(x.ship)
 	o.Total = o.ItemTotal + o.Shipping
 	return &o, nil
 }
@@ -195,12 +211,13 @@ func (s *Store) attachSupplierOrders(ctx context.Context, q Querier, orders []*d
 		return nil
 	}
 	byID := make(map[int64]*domain.Order, len(orders))
-	ids := make([]any, 0, len(orders))
+	ids := make([]int64, 0, len(orders))
 	for _, o := range orders {
 		byID[o.ID] = o
 		ids = append(ids, o.ID)
 	}
-	sos, err := s.querySupplierOrders(ctx, q, fmt.Sprintf(qSupplierOrdersOf, placeholders(len(ids))), ids...)
+	list, args := s.idList(ids)
+	sos, err := s.querySupplierOrders(ctx, q, fmt.Sprintf(qSupplierOrdersOf, list), args...)
 	if err != nil {
 		return err
 	}
@@ -237,34 +254,58 @@ func (s *Store) SupplierOrderIn(ctx context.Context, q Querier, id int64) (*doma
 }
 
 func (s *Store) querySupplierOrders(ctx context.Context, q Querier, query string, args ...any) ([]*domain.SupplierOrder, error) {
+	return s.querySupplierOrdersWith(ctx, q, false, query, args...)
+}
+
+// querySupplierOrdersWith is querySupplierOrders for a query that selects
+// soCols, then orderCols when withHeader is set: each supplier order then
+// gets its order header from the same row.
+func (s *Store) querySupplierOrdersWith(ctx context.Context, q Querier, withHeader bool, query string, args ...any) ([]*domain.SupplierOrder, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("supplier orders: %w", err)
 	}
 	var out []*domain.SupplierOrder
 	byID := map[int64]*domain.SupplierOrder{}
+	var so domain.SupplierOrder
+	var item, ship, comm, pay int64
+	var hdr orderScan
+	dest := []any{&so.ID, &so.OrderID, &so.SupplierID, &so.Supplier, &so.Number, &so.Status, &item, &ship,
+		&so.CommissionBP, &comm, &pay, &so.Version, timeCol{&so.CreatedAt}, timeCol{&so.UpdatedAt}, nullTimeCol{&so.RetrievedAt}}
+	if withHeader {
+		dest = append(dest, hdr.dest()...)
+	}
 	for rows.Next() {
-		var so domain.SupplierOrder
-		var item, ship, comm, pay int64
-		err := rows.Scan(&so.ID, &so.OrderID, &so.SupplierID, &so.Supplier, &so.Number, &so.Status, &item, &ship,
-			&so.CommissionBP, &comm, &pay, &so.Version, timeCol{&so.CreatedAt}, timeCol{&so.UpdatedAt}, nullTimeCol{&so.RetrievedAt})
-		if err != nil {
+		// hdr keeps its JSON buffers: finish copies out of them.
+		so, hdr.o = domain.SupplierOrder{}, domain.Order{}
+		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("supplier orders: %w", err)
 		}
 		so.ItemTotal, so.Shipping, so.Commission, so.Payout = domain.Money(item), domain.Money(ship), domain.Money(comm), domain.Money(pay)
-		out = append(out, &so)
-		byID[so.ID] = &so
+		if withHeader {
+			o, err := hdr.finish()
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("supplier order %s: %w", so.Number, err)
+			}
+			so.Order = o.Header
+		}
+		sp := new(domain.SupplierOrder)
+		*sp = so
+		out = append(out, sp)
+		byID[sp.ID] = sp
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	ids := make([]any, 0, len(out))
+	ids := make([]int64, 0, len(out))
 	for _, so := range out {
 		ids = append(ids, so.ID)
 	}
-	lrows, err := q.Query(ctx, fmt.Sprintf(qLinesOf, placeholders(len(ids))), ids...)
+	list, args := s.idList(ids)
+	lrows, err := q.Query(ctx, fmt.Sprintf(qLinesOf, list), args...)
 	if err != nil {
 		return nil, fmt.Errorf("order lines: %w", err)
 	}
@@ -278,7 +319,7 @@ func (s *Store) querySupplierOrders(ctx context.Context, q Querier, query string
 			return nil, fmt.Errorf("order lines: %w", err)
 		}
 		if len(opts) > 2 {
-			if err := json.Unmarshal(opts, &l.Options); err != nil {
+			if err := decodeOptions(opts, &l.Options); err != nil {
 				return nil, fmt.Errorf("line %d options: %w", l.ID, err)
 			}
 		}

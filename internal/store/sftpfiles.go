@@ -100,7 +100,11 @@ ON CONFLICT (supplier_id, folder, name) DO NOTHING`
 ON CONFLICT (supplier_id, folder, name) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, mod_time = excluded.mod_time`
 	qSFTPMoveFile = `UPDATE sftp_files SET folder = $4, name = $5
 WHERE supplier_id = $1 AND folder = $2 AND name = $3`
-	qSFTPDeleteFile   = `DELETE FROM sftp_files WHERE supplier_id = $1 AND folder = $2 AND name = $3 RETURNING blob_id`
+	qSFTPDeleteFile = `DELETE FROM sftp_files WHERE supplier_id = $1 AND folder = $2 AND name = $3 RETURNING blob_id`
+	// qSFTPDeleteFileAndBlob is DeleteSFTPFile on PostgreSQL, whose
+	// data-modifying WITH SQLite lacks. A blob belongs to one file only.
+	qSFTPDeleteFileAndBlob = `WITH f AS (` + qSFTPDeleteFile + `)
+DELETE FROM sftp_blobs WHERE id IN (SELECT blob_id FROM f) RETURNING id`
 	qSFTPDeleteChunks = `DELETE FROM sftp_chunks WHERE blob_id = $1`
 	qSFTPDeleteBlob   = `DELETE FROM sftp_blobs WHERE id = $1`
 	sftpOrphans       = `SELECT id FROM sftp_blobs WHERE created_at < $1
@@ -476,6 +480,18 @@ func (s *Store) RenameSFTPFile(ctx context.Context, supplierID int64, fromFolder
 // DeleteSFTPFile removes a supplier's file and its content; ErrNotFound
 // when there is none.
 func (s *Store) DeleteSFTPFile(ctx context.Context, supplierID int64, folder, name string) error {
+	if s.Kind() == KindPostgres {
+		// One statement, atomic on its own: the name and its blob go
+		// together and the chunks follow by ON DELETE CASCADE. Every file
+		// a supplier collects is deleted, so this is one round trip per
+		// order instead of five (BEGIN, three deletes, COMMIT).
+		var blobID int64
+		err := s.d.QueryRow(ctx, qSFTPDeleteFileAndBlob, supplierID, folder, name).Scan(&blobID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("delete sftp file %s/%s: %w", folder, name, err)
+		}
+		return err
+	}
 	err := s.InTx(ctx, func(tx Tx) error {
 		var blobID int64
 		if err := tx.QueryRow(ctx, qSFTPDeleteFile, supplierID, folder, name).Scan(&blobID); err != nil {

@@ -25,7 +25,11 @@ const (
 	// scanning the rows before it; the OR then only skips the rows that
 	// share the cursor's timestamp. A supplier order waiting for stock is
 	// not the supplier's yet: it appears once released (as updated).
-	qSupplierOrderPage = `SELECT ` + soCols + ` FROM supplier_orders so JOIN suppliers s ON s.id = so.supplier_id
+	//
+	// Each row carries its order header (orderCols), so a page is two
+	// statements (this and the lines) instead of three.
+	qSupplierOrderPage = `SELECT ` + soCols + `, ` + orderCols + ` FROM supplier_orders so JOIN suppliers s ON s.id = so.supplier_id
+JOIN orders o ON o.id = so.order_id JOIN retailers r ON r.id = o.retailer_id
 WHERE so.supplier_id = $1 AND so.%[1]s >= $2 AND so.%[1]s < $3 AND (so.%[1]s > $4 OR so.id > $5)%[2]s
 AND so.status <> 'awaiting_stock'
 ORDER BY so.%[1]s, so.id LIMIT $6`
@@ -73,11 +77,8 @@ func (s *Store) ListSupplierOrders(ctx context.Context, p SupplierOrderPage) ([]
 		}
 		statusClause = " AND so.status IN (" + strings.Join(marks, ",") + ")"
 	}
-	sos, err := s.querySupplierOrders(ctx, s.d, fmt.Sprintf(qSupplierOrderPage, col, statusClause), args...)
+	sos, err := s.querySupplierOrdersWith(ctx, s.d, true, fmt.Sprintf(qSupplierOrderPage, col, statusClause), args...)
 	if err != nil {
-		return nil, fmt.Errorf("list supplier orders: %w", err)
-	}
-	if err := s.attachHeaders(ctx, s.d, sos); err != nil {
 		return nil, fmt.Errorf("list supplier orders: %w", err)
 	}
 	return sos, nil
@@ -105,7 +106,7 @@ func (s *Store) attachHeaders(ctx context.Context, q Querier, sos []*domain.Supp
 	if len(sos) == 0 {
 		return nil
 	}
-	ids := make([]any, 0, len(sos))
+	ids := make([]int64, 0, len(sos))
 	seen := make(map[int64]bool, len(sos))
 	for _, so := range sos {
 		if !seen[so.OrderID] {
@@ -113,7 +114,8 @@ func (s *Store) attachHeaders(ctx context.Context, q Querier, sos []*domain.Supp
 			ids = append(ids, so.OrderID)
 		}
 	}
-	rows, err := q.Query(ctx, fmt.Sprintf(qOrderHeadersOf, placeholders(len(ids))), ids...)
+	list, args := s.idList(ids)
+	rows, err := q.Query(ctx, fmt.Sprintf(qOrderHeadersOf, list), args...)
 	if err != nil {
 		return fmt.Errorf("order headers: %w", err)
 	}
