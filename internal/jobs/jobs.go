@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -98,7 +99,7 @@ func New(st *store.Store, cfg Config) (Queue, error) {
 		if err != nil {
 			return nil, fmt.Errorf("river client: %w", err)
 		}
-		return &queue[pgx.Tx]{c: c, st: st, done: done}, nil
+		return &queue[pgx.Tx]{c: c, st: st, done: done, notifyEach: true}, nil
 	}
 	return nil, fmt.Errorf("river client: unsupported database %s", st.Kind())
 }
@@ -109,6 +110,9 @@ type queue[TTx any] struct {
 	c    *river.Client[TTx]
 	st   *store.Store
 	done *completedSet
+	// notifyEach: every inserting transaction sends River's insert
+	// notification (PostgreSQL; see InsertTx).
+	notifyEach bool
 }
 
 func (q *queue[TTx]) CompletedInTx(jobID int64) { q.done.add(jobID) }
@@ -124,7 +128,43 @@ func (q *queue[TTx]) InsertTx(ctx context.Context, tx store.Tx, params []river.I
 	if _, err := q.c.InsertManyTx(ctx, native, params); err != nil {
 		return fmt.Errorf("insert jobs: %w", err)
 	}
+	if q.notifyEach && anyAvailable(params) {
+		// River notifies at most once per FetchCooldown, and decides
+		// when the job is inserted, not when it commits: a transaction
+		// inserting just after another one's notification sent none, the
+		// fetch that notification woke could run before this commit, and
+		// the job then waited for the next poll (a second). So every
+		// inserting transaction notifies; PostgreSQL folds it with River's
+		// identical one, and the producer's cooldown still bounds fetches.
+		err := q.c.Driver().UnwrapExecutor(native).NotifyMany(ctx, &riverdriver.NotifyManyParams{
+			Payload: []string{insertPayload},
+			Schema:  q.c.Schema(),
+			Topic:   insertTopic,
+		})
+		if err != nil {
+			return fmt.Errorf("insert jobs: notify: %w", err)
+		}
+	}
 	return nil
+}
+
+// River's insert notification (its notifier's topic and payload): every
+// job here goes to the default queue, the one queue New configures.
+const (
+	insertTopic   = "river_insert"
+	insertPayload = `{"queue": "default"}`
+)
+
+// anyAvailable reports whether a job in params can run now (is not
+// scheduled for later), which is when River notifies of an insert.
+func anyAvailable(params []river.InsertManyParams) bool {
+	now := time.Now()
+	for _, p := range params {
+		if p.InsertOpts == nil || !p.InsertOpts.ScheduledAt.After(now) {
+			return true
+		}
+	}
+	return false
 }
 
 func (q *queue[TTx]) Insert(ctx context.Context, params []river.InsertManyParams) error {
