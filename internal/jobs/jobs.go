@@ -125,17 +125,21 @@ func (q *queue[TTx]) InsertTx(ctx context.Context, tx store.Tx, params []river.I
 	if !ok {
 		return fmt.Errorf("insert jobs: transaction is %T", tx.Native())
 	}
+	var notified bool
+	if q.notifyEach {
+		ctx = context.WithValue(ctx, notifiedKey{}, &notified)
+	}
 	if _, err := q.c.InsertManyTx(ctx, native, params); err != nil {
 		return fmt.Errorf("insert jobs: %w", err)
 	}
-	if q.notifyEach && anyAvailable(params) {
+	if q.notifyEach && !notified && anyAvailable(params) {
 		// River notifies at most once per FetchCooldown, and decides
 		// when the job is inserted, not when it commits: a transaction
 		// inserting just after another one's notification sent none, the
 		// fetch that notification woke could run before this commit, and
 		// the job then waited for the next poll (a second). So every
-		// inserting transaction notifies; PostgreSQL folds it with River's
-		// identical one, and the producer's cooldown still bounds fetches.
+		// inserting transaction notifies: River did, or this does (the
+		// producer's cooldown still bounds fetches).
 		err := q.c.Driver().UnwrapExecutor(native).NotifyMany(ctx, &riverdriver.NotifyManyParams{
 			Payload: []string{insertPayload},
 			Schema:  q.c.Schema(),
