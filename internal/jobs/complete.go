@@ -99,6 +99,39 @@ func (d *skipDriver[TTx]) GetExecutor() riverdriver.Executor {
 	return &skipExecutor{Executor: d.Driver.GetExecutor(), done: d.done}
 }
 
+// UnwrapExecutor wraps the transaction's executor so that InsertTx learns
+// whether River sent its insert notification (see notifyTx).
+func (d *skipDriver[TTx]) UnwrapExecutor(tx TTx) riverdriver.ExecutorTx {
+	return &notifyTx{ExecutorTx: d.Driver.UnwrapExecutor(tx)}
+}
+
+// UnwrapTx undoes UnwrapExecutor's wrapping before the driver's own
+// (which expects its executor type).
+func (d *skipDriver[TTx]) UnwrapTx(execTx riverdriver.ExecutorTx) TTx {
+	if n, ok := execTx.(*notifyTx); ok {
+		execTx = n.ExecutorTx
+	}
+	return d.Driver.UnwrapTx(execTx)
+}
+
+// notifiedKey marks a context whose *bool records that River sent an
+// insert notification in the transaction.
+type notifiedKey struct{}
+
+// notifyTx is a transaction's executor that records River's insert
+// notification in the *bool under notifiedKey, if the context has one.
+type notifyTx struct {
+	riverdriver.ExecutorTx
+}
+
+func (e *notifyTx) NotifyMany(ctx context.Context, p *riverdriver.NotifyManyParams) error {
+	err := e.ExecutorTx.NotifyMany(ctx, p)
+	if f, ok := ctx.Value(notifiedKey{}).(*bool); ok && err == nil && p.Topic == insertTopic {
+		*f = true
+	}
+	return err
+}
+
 type skipExecutor struct {
 	riverdriver.Executor
 	done *completedSet

@@ -1,0 +1,111 @@
+package jobs_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/supplyhub/supplyhub/internal/jobs"
+	"github.com/supplyhub/supplyhub/internal/store"
+	"github.com/supplyhub/supplyhub/internal/store/storetest"
+)
+
+type wakeArgs struct {
+	N int `json:"n"`
+}
+
+func (wakeArgs) Kind() string { return "wake_test" }
+
+type wakeWorker struct {
+	river.WorkerDefaults[wakeArgs]
+	mu     sync.Mutex
+	worked map[int]time.Time
+}
+
+func (w *wakeWorker) Work(ctx context.Context, job *river.Job[wakeArgs]) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.worked[job.Args.N] = time.Now()
+	return nil
+}
+
+// TestInsertWakesWorker: a job committed just after another insert's
+// notification woke the workers is still worked at once, not at River's
+// next poll (a second on PostgreSQL). River sends at most one insert
+// notification per FetchCooldown, decided when the job is inserted, not
+// when it commits: the second transaction's notification was skipped, the
+// fetch woken by the first ran before the second committed, and its job
+// waited for the poll.
+func TestInsertWakesWorker(t *testing.T) {
+	storetest.SkipWithoutPostgres(t)
+	ctx := context.Background()
+	st := storetest.Open(t, store.KindPostgres)
+	w := &wakeWorker{worked: map[int]time.Time{}}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	q, err := jobs.New(st, jobs.Config{Workers: workers, MaxWorkers: 10, JobTimeout: time.Minute, RescueAfter: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = q.Stop(ctx) })
+	time.Sleep(200 * time.Millisecond) // the listener is up
+
+	insert := func(n int, beforeCommit time.Duration) time.Time {
+		t.Helper()
+		err := st.InTx(ctx, func(tx store.Tx) error {
+			if err := q.InsertTx(ctx, tx, []river.InsertManyParams{{Args: wakeArgs{N: n}}}); err != nil {
+				return err
+			}
+			time.Sleep(beforeCommit)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return time.Now()
+	}
+	const pairs = 8
+	committed := map[int]time.Time{}
+	for i := range pairs {
+		// The first wakes the workers as soon as it commits; the second,
+		// inserted within FetchCooldown of it, commits a little later.
+		committed[2*i] = insert(2*i, 0)
+		committed[2*i+1] = insert(2*i+1, 5*time.Millisecond)
+		time.Sleep(400 * time.Millisecond)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		w.mu.Lock()
+		n := len(w.worked)
+		w.mu.Unlock()
+		if n == 2*pairs || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var late int
+	var worst time.Duration
+	for n, at := range committed {
+		got, ok := w.worked[n]
+		if !ok {
+			t.Fatalf("job %d never worked", n)
+		}
+		wait := got.Sub(at)
+		worst = max(worst, wait)
+		if wait > 250*time.Millisecond {
+			late++
+		}
+	}
+	if late > 0 {
+		t.Fatalf("%d of %d jobs waited over 250 ms after their commit (worst %v): a wake-up was lost", late, 2*pairs, worst)
+	}
+	t.Logf("worst wait after commit: %v", worst)
+}
