@@ -193,17 +193,27 @@ func (x *orderScan) dest() []any {
 }
 
 func (x *orderScan) finish() (*domain.Order, error) {
+	if err := x.decode(); err != nil {
+		return nil, err
+	}
 	o := x.o
+	return &o, nil
+}
+
+// decode completes x.o in place: its customer and address, number and
+// totals.
+func (x *orderScan) decode() error {
+	o := &x.o
 	if err := decodeCustomer(x.customer, &o.Header.Customer); err != nil {
-		return nil, fmt.Errorf("order %d customer: %w", o.ID, err)
+		return fmt.Errorf("order %d customer: %w", o.ID, err)
 	}
 	if err := decodeAddress(x.addr, &o.Header.ShippingAddress); err != nil {
-		return nil, fmt.Errorf("order %d address: %w", o.ID, err)
+		return fmt.Errorf("order %d address: %w", o.ID, err)
 	}
 	o.Header.Number = strconv.FormatInt(o.ID, 10)
 	o.ItemTotal, o.Shipping = domain.Money(x.item), domain.Money(x.ship)
 	o.Total = o.ItemTotal + o.Shipping
-	return &o, nil
+	return nil
 }
 
 func (s *Store) attachSupplierOrders(ctx context.Context, q Querier, orders []*domain.Order) error {
@@ -284,12 +294,11 @@ func (s *Store) querySupplierOrdersWith(ctx context.Context, q Querier, withHead
 		}
 		so.ItemTotal, so.Shipping, so.Commission, so.Payout = domain.Money(item), domain.Money(ship), domain.Money(comm), domain.Money(pay)
 		if withHeader {
-			o, err := hdr.finish()
-			if err != nil {
+			if err := hdr.decode(); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("supplier order %s: %w", so.Number, err)
 			}
-			so.Order = o.Header
+			so.Order = hdr.o.Header
 		}
 		sp := new(domain.SupplierOrder)
 		*sp = so
