@@ -54,10 +54,10 @@ const recordBatchMax = 32
 
 // recordLanes is how many record batches commit at once: one on SQLite
 // (one writer). On PostgreSQL a batch saves each record its BEGIN and
-// COMMIT (measured: a third of the backend's CPU per record went to
-// round trips and commits), but with one lane every record waits for one
+// COMMIT (measured: a third of the backend's CPU per record went to round
+// trips and commits), but with one lane every record waits for one
 // connection's round trips (webhook p50 went from 60 to 470 ms in a
-// burst); with 4, each on its own connection, it stayed at 60.
+// burst); with 4 it stayed at 60.
 func recordLanes(st *store.Store) int {
 	if st.Kind() == store.KindPostgres {
 		return 4

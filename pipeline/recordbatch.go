@@ -1,10 +1,8 @@
 package pipeline
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"slices"
 	"sync"
 	"time"
 
@@ -17,25 +15,33 @@ import (
 // commit per attempt was, after compiling SQL, the largest cost of a
 // delivery; on PostgreSQL a BEGIN and a COMMIT were two of a record's
 // seven round trips. A worker queues its record and waits for the commit
-// that carries it; a worker finding fewer than lanes batches committing
-// commits for itself and the oldest queued records, then hands over to
-// the next waiting one, so there is no goroutine to start or stop. A
-// batch that fails (a deadlock included) is run again one record per
-// transaction, so each record's outcome is the one it would have had
-// alone.
+// that carries it; the first worker to queue commits for itself and
+// everyone queued behind it, then hands over to the next waiting one, so
+// there is no goroutine to start or stop. A batch that fails (a deadlock
+// included) is run again one record per transaction, so each record's
+// outcome is the one it would have had alone.
+//
+// Records go to one of several lanes by key (the order they belong to),
+// each committing on its own: PostgreSQL has connections to spare, and
+// with a single lane every record waited for one connection's round
+// trips. All records of one order share a lane, so two lanes never write
+// the same rows (the order, its supplier orders and their deliveries):
+// they neither wait for each other's locks nor deadlock.
 type recordBatcher struct {
 	st    *store.Store
 	max   int
-	lanes int // batches committing at once
+	lanes []*recordLane
+}
 
+// recordLane is one queue of records and its committing worker.
+type recordLane struct {
 	mu      sync.Mutex
 	pending []*recordReq
-	leaders int // workers committing a batch; pending ones wait for them
+	leading bool // a worker is committing; pending ones wait for it
 }
 
 type recordReq struct {
 	ctx  context.Context
-	key  int64
 	fn   func(ctx context.Context, tx store.Tx) error
 	done chan error
 }
@@ -43,52 +49,48 @@ type recordReq struct {
 // errLead tells a waiting worker to commit the next batch.
 var errLead = errors.New("lead the next batch")
 
-// newRecordBatcher groups up to size records per transaction, with up to
-// lanes transactions committing at once.
+// newRecordBatcher groups up to size records per transaction, in lanes
+// lanes.
 func newRecordBatcher(st *store.Store, size, lanes int) *recordBatcher {
-	return &recordBatcher{st: st, max: size, lanes: max(lanes, 1)}
+	b := &recordBatcher{st: st, max: size}
+	for range max(lanes, 1) {
+		b.lanes = append(b.lanes, &recordLane{})
+	}
+	return b
 }
 
-// run runs fn in a transaction shared with other workers' records and
-// returns once that transaction has committed (nil) or fn's own
-// transaction has failed. A batch runs its records in the order of their
-// keys, so that batches committing at once take the rows the keys stand
-// for (orders) in the same order and cannot deadlock on them.
+// run runs fn in a transaction shared with other workers' records of
+// key's lane and returns once that transaction has committed (nil) or
+// fn's own transaction has failed.
 func (b *recordBatcher) run(ctx context.Context, key int64, fn func(ctx context.Context, tx store.Tx) error) error {
-	r := &recordReq{ctx: ctx, key: key, fn: fn, done: make(chan error, 1)}
-	b.mu.Lock()
-	lead := b.leaders < b.lanes
-	if lead {
-		b.leaders++
-	} else {
-		b.pending = append(b.pending, r)
-	}
-	b.mu.Unlock()
+	l := b.lanes[uint64(key)%uint64(len(b.lanes))]
+	r := &recordReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	l.mu.Lock()
+	l.pending = append(l.pending, r)
+	lead := !l.leading
+	l.leading = true
+	l.mu.Unlock()
 	if !lead {
-		// Either another leader's batch carries r, or r is handed the
-		// lead (and taken off the queue, so no other batch carries it).
 		if err := <-r.done; !errors.Is(err, errLead) {
 			return err
 		}
 	}
-	// Leading: r and the oldest waiting records make the batch.
-	b.mu.Lock()
-	n := min(len(b.pending), b.max-1)
-	batch := make([]*recordReq, 0, n+1)
-	batch = append(append(batch, r), b.pending[:n]...)
-	b.pending = append(b.pending[:0], b.pending[n:]...)
-	b.mu.Unlock()
-	slices.SortStableFunc(batch, func(x, y *recordReq) int { return cmp.Compare(x.key, y.key) })
+	// Leading: r is first in the queue (the queue is empty when no one
+	// leads, and a hand-over goes to the first waiting), so this batch
+	// carries it.
+	l.mu.Lock()
+	n := min(len(l.pending), b.max)
+	batch := append([]*recordReq(nil), l.pending[:n]...)
+	l.pending = append(l.pending[:0], l.pending[n:]...)
+	l.mu.Unlock()
 	b.commit(batch)
-	b.mu.Lock()
-	if len(b.pending) > 0 {
-		next := b.pending[0]
-		b.pending = append(b.pending[:0], b.pending[1:]...)
-		next.done <- errLead
+	l.mu.Lock()
+	if len(l.pending) > 0 {
+		l.pending[0].done <- errLead
 	} else {
-		b.leaders--
+		l.leading = false
 	}
-	b.mu.Unlock()
+	l.mu.Unlock()
 	return <-r.done
 }
 
