@@ -227,8 +227,7 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 	var existing []existingRef
 	err := in.st.InTx(ctx, func(tx store.Tx) error {
 		existing = existing[:0]
-		orders := make([]*domain.Order, len(batch))
-		for i, r := range batch {
+		for _, r := range batch {
 			o := r.order
 			// A batch retried order by order starts from the split again:
 			// an attempt that rolled back may have parked a supplier order.
@@ -236,18 +235,33 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 			for j := range o.Suppliers {
 				o.Suppliers[j].Status = domain.StatusNew
 			}
-			orders[i] = o
 		}
-		// One INSERT ... ON CONFLICT DO NOTHING for the batch: an order it
-		// does not insert exists already (a replay, an earlier order of
-		// the batch, or another replica's commit) and is looked up.
-		inserted, err := in.st.InsertOrders(ctx, tx, orders, in.cfg.SupplierOrderNumber)
+		found, err := in.lookup(ctx, tx, batch)
+		if err != nil {
+			return err
+		}
+		var fresh []*domain.Order
+		var freshIdx []int
+		for i, r := range batch {
+			o := r.order
+			if ref, ok := found[orderKey{o.RetailerID, o.Header.ExternalID}]; ok {
+				existing = append(existing, existingRef{i, ref.ID, o.RetailerID, ref.RequestHash})
+				continue
+			}
+			fresh, freshIdx = append(fresh, o), append(freshIdx, i)
+		}
+		// One INSERT ... ON CONFLICT DO NOTHING for the rest: an order it
+		// does not insert came earlier in the batch or was committed by
+		// another replica meanwhile, and is looked up.
+		inserted := make([]bool, len(batch))
+		ok, err := in.st.InsertOrders(ctx, tx, fresh, in.cfg.SupplierOrderNumber)
 		if err != nil {
 			return err
 		}
 		var accruals []store.Accrual
-		for i, o := range orders {
-			if !inserted[i] {
+		for k, o := range fresh {
+			i := freshIdx[k]
+			if !ok[k] {
 				id, hash, err := in.st.OrderRef(ctx, tx, o.RetailerID, o.Header.ExternalID)
 				if err != nil {
 					return fmt.Errorf("order not inserted: %w", err)
@@ -255,6 +269,7 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 				existing = append(existing, existingRef{i, id, o.RetailerID, hash})
 				continue
 			}
+			inserted[i] = true
 			for j := range o.Suppliers {
 				accruals = append(accruals, store.Accrual{RetailerID: o.RetailerID, SupplierOrder: &o.Suppliers[j],
 					Currency: o.Header.Currency, At: o.CreatedAt})
@@ -303,6 +318,36 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 		}
 	}
 	return replies, nil
+}
+
+type orderKey struct {
+	retailerID int64
+	externalID string
+}
+
+// lookup finds the batch's orders that are stored already (replays), one
+// statement per retailer, so that only new orders are inserted.
+func (in *Ingestor) lookup(ctx context.Context, tx store.Tx, batch []*ingestReq) (map[orderKey]store.OrderID, error) {
+	ids := map[int64][]string{}
+	var retailers []int64
+	for _, r := range batch {
+		o := r.order
+		if ids[o.RetailerID] == nil {
+			retailers = append(retailers, o.RetailerID)
+		}
+		ids[o.RetailerID] = append(ids[o.RetailerID], o.Header.ExternalID)
+	}
+	found := map[orderKey]store.OrderID{}
+	for _, rid := range retailers {
+		refs, err := in.st.OrderRefs(ctx, tx, rid, ids[rid])
+		if err != nil {
+			return nil, err
+		}
+		for ext, ref := range refs {
+			found[orderKey{rid, ext}] = ref
+		}
+	}
+	return found, nil
 }
 
 // deliveries dispatches each supplier order of a freshly inserted order:
