@@ -227,8 +227,7 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 	var existing []existingRef
 	err := in.st.InTx(ctx, func(tx store.Tx) error {
 		existing = existing[:0]
-		orders := make([]*domain.Order, len(batch))
-		for i, r := range batch {
+		for _, r := range batch {
 			o := r.order
 			// A batch retried order by order starts from the split again:
 			// an attempt that rolled back may have parked a supplier order.
@@ -236,18 +235,33 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 			for j := range o.Suppliers {
 				o.Suppliers[j].Status = domain.StatusNew
 			}
-			orders[i] = o
 		}
-		// One INSERT ... ON CONFLICT DO NOTHING for the batch: an order it
-		// does not insert exists already (a replay, an earlier order of
-		// the batch, or another replica's commit) and is looked up.
-		inserted, err := in.st.InsertOrders(ctx, tx, orders, in.cfg.SupplierOrderNumber)
+		found, err := in.lookup(ctx, tx, batch)
+		if err != nil {
+			return err
+		}
+		var fresh []*domain.Order
+		var freshIdx []int
+		for i, r := range batch {
+			o := r.order
+			if ref, ok := found[orderKey{o.RetailerID, o.Header.ExternalID}]; ok {
+				existing = append(existing, existingRef{i, ref.ID, o.RetailerID, ref.RequestHash})
+				continue
+			}
+			fresh, freshIdx = append(fresh, o), append(freshIdx, i)
+		}
+		// One INSERT ... ON CONFLICT DO NOTHING for the rest: an order it
+		// does not insert came earlier in the batch or was committed by
+		// another replica meanwhile, and is looked up.
+		inserted := make([]bool, len(batch))
+		ok, err := in.st.InsertOrders(ctx, tx, fresh, in.cfg.SupplierOrderNumber)
 		if err != nil {
 			return err
 		}
 		var accruals []store.Accrual
-		for i, o := range orders {
-			if !inserted[i] {
+		for k, o := range fresh {
+			i := freshIdx[k]
+			if !ok[k] {
 				id, hash, err := in.st.OrderRef(ctx, tx, o.RetailerID, o.Header.ExternalID)
 				if err != nil {
 					return fmt.Errorf("order not inserted: %w", err)
@@ -255,6 +269,7 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 				existing = append(existing, existingRef{i, id, o.RetailerID, hash})
 				continue
 			}
+			inserted[i] = true
 			for j := range o.Suppliers {
 				accruals = append(accruals, store.Accrual{RetailerID: o.RetailerID, SupplierOrder: &o.Suppliers[j],
 					Currency: o.Header.Currency, At: o.CreatedAt})
@@ -332,71 +347,6 @@ func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order
 		}
 	}
 	return nil
-}
-
-// createdJobs collects a batch's jobs in order: jobs made already, and
-// order.created deliveries still to insert (with InsertDeliveries), whose
-// jobs follow once they have ids.
-type createdJobs struct {
-	slots []jobSlot
-	dels  []*domain.Delivery
-}
-
-// jobSlot is a job made already (del < 0) or the job of dels[del] on ch.
-type jobSlot struct {
-	p   river.InsertManyParams
-	del int
-	ch  domain.Channel
-}
-
-func (c *createdJobs) add(ps ...river.InsertManyParams) {
-	for _, p := range ps {
-		c.slots = append(c.slots, jobSlot{p: p, del: -1})
-	}
-}
-
-// addCreated queues what createdDeliveries stores for so, with the same
-// snapshot: one order.created delivery per push channel of sup.
-func (c *createdJobs) addCreated(so *domain.SupplierOrder, sup *domain.Supplier, push func(string) bool) error {
-	var snap []byte
-	for _, ch := range sup.Channels {
-		if push != nil && !push(ch.Type) {
-			continue
-		}
-		if snap == nil {
-			var err error
-			if snap, err = createdSnapshot(so); err != nil {
-				return err
-			}
-		}
-		c.slots = append(c.slots, jobSlot{del: len(c.dels), ch: ch})
-		c.dels = append(c.dels, &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: ch.Name,
-			Kind: ch.Type, Event: domain.EventOrderCreated, Snapshot: snap})
-	}
-	return nil
-}
-
-// insert stores the queued deliveries and returns every job in order; a
-// delivery that existed already gets no job (its job was created with it),
-// as in NewDelivery.
-func (c *createdJobs) insert(ctx context.Context, st *store.Store, tx store.Tx) ([]river.InsertManyParams, error) {
-	var created []bool
-	if len(c.dels) > 0 {
-		var err error
-		if created, err = st.InsertDeliveries(ctx, tx, c.dels); err != nil {
-			return nil, err
-		}
-	}
-	params := make([]river.InsertManyParams, 0, len(c.slots))
-	for _, s := range c.slots {
-		switch {
-		case s.del < 0:
-			params = append(params, s.p)
-		case created[s.del]:
-			params = append(params, deliveryJob(c.dels[s.del].ID, s.ch))
-		}
-	}
-	return params, nil
 }
 
 // createdDeliveries creates one order.created delivery per push channel

@@ -423,3 +423,74 @@ func (s *Store) InsertDeliveries(ctx context.Context, tx Tx, ds []*domain.Delive
 	}
 	return created, nil
 }
+
+// OrderID is an order's id and the hash of the request that created it.
+type OrderID struct {
+	ID          int64
+	RequestHash string
+}
+
+// lookupTexts holds OrderRefs' statement per database kind and count.
+var lookupTexts sync.Map // bulkShape -> string
+
+// lookupText selects the orders of one retailer among n external ids.
+func lookupText(kind string, n int) string {
+	key := bulkShape{kind, n}
+	if q, ok := lookupTexts.Load(key); ok {
+		return q.(string)
+	}
+	var sb strings.Builder
+	sb.WriteString(bulkMarker + `SELECT external_id, id, request_hash FROM orders WHERE retailer_id = `)
+	// Bare ? on SQLite, as in bulkStmt.text.
+	mark := func(i int) string {
+		if kind == KindSQLite {
+			return "?"
+		}
+		return "$" + strconv.Itoa(i)
+	}
+	sb.WriteString(mark(1))
+	sb.WriteString(` AND external_id IN (`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(mark(i + 2))
+	}
+	sb.WriteByte(')')
+	q, _ := lookupTexts.LoadOrStore(key, sb.String())
+	return q.(string)
+}
+
+// OrderRefs is OrderRef for many external ids of one retailer, in one
+// statement per chunk (see bulkChunks): the orders found, by external id.
+func (s *Store) OrderRefs(ctx context.Context, q Querier, retailerID int64, externalIDs []string) (map[string]OrderID, error) {
+	out := map[string]OrderID{}
+	for _, n := range bulkChunks(len(externalIDs)) {
+		args := make([]any, 0, n+1)
+		args = append(args, retailerID)
+		for _, ext := range externalIDs[:n] {
+			args = append(args, ext)
+		}
+		externalIDs = externalIDs[n:]
+		rows, err := q.Query(ctx, lookupText(s.Kind(), n), args...)
+		if err != nil {
+			return nil, fmt.Errorf("order refs: %w", err)
+		}
+		for rows.Next() {
+			var ext string
+			var ref OrderID
+			if err = rows.Scan(&ext, &ref.ID, &ref.RequestHash); err != nil {
+				break
+			}
+			out[ext] = ref
+		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("order refs: %w", err)
+		}
+	}
+	return out, nil
+}

@@ -90,6 +90,27 @@ func TestInsertOrdersBulk(t *testing.T) {
 		if err != nil || len(page) != 301 {
 			t.Fatalf("%d orders stored, %v; want 301", len(page), err)
 		}
+		// OrderRefs finds them all (in more than one statement), by
+		// external id, and nothing of another retailer.
+		exts := []string{"missing"}
+		for _, o := range orders {
+			exts = append(exts, o.Header.ExternalID)
+		}
+		refs, err := st.OrderRefs(ctx, st.DB(), r.ID, exts)
+		if err != nil || len(refs) != 301 {
+			t.Fatalf("order refs: %d, %v; want 301", len(refs), err)
+		}
+		for i, o := range orders[:300] {
+			if ref := refs[o.Header.ExternalID]; ref.ID != o.ID || ref.RequestHash != o.RequestHash {
+				t.Fatalf("order ref %d: %+v, want %d %s", i, ref, o.ID, o.RequestHash)
+			}
+		}
+		if ref := refs["old"]; ref.ID != old.ID || ref.RequestHash != "h-old" {
+			t.Fatalf("order ref of the existing order: %+v", ref)
+		}
+		if refs, err := st.OrderRefs(ctx, st.DB(), r.ID+100, exts[:20]); err != nil || len(refs) != 0 {
+			t.Fatalf("another retailer's refs: %+v %v", refs, err)
+		}
 	})
 }
 
