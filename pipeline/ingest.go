@@ -353,27 +353,11 @@ func (in *Ingestor) deliveries(ctx context.Context, tx store.Tx, o *domain.Order
 // of so's supplier, and the job for each: what sends a supplier order to
 // its supplier, at ingest or when it is released from waiting for stock.
 func createdDeliveries(ctx context.Context, st *store.Store, tx store.Tx, so *domain.SupplierOrder, sup *domain.Supplier, push func(string) bool) ([]river.InsertManyParams, error) {
-	var params []river.InsertManyParams
-	var snap []byte
-	for _, ch := range sup.Channels {
-		if push != nil && !push(ch.Type) {
-			continue
-		}
-		if snap == nil {
-			var err error
-			if snap, err = createdSnapshot(so); err != nil {
-				return nil, err
-			}
-		}
-		p, err := NewDelivery(ctx, st, tx, so, ch, domain.EventOrderCreated, snap)
-		if err != nil {
-			return nil, err
-		}
-		if p != nil {
-			params = append(params, *p)
-		}
+	var c createdJobs
+	if err := c.addCreated(so, sup, push); err != nil {
+		return nil, err
 	}
-	return params, nil
+	return c.insert(ctx, st, tx)
 }
 
 // NewDelivery records that event about so is owed to channel ch, with
