@@ -289,23 +289,7 @@ func (s *Store) RetailerOfSupplierOrderIn(ctx context.Context, q Querier, id int
 	if err := q.QueryRow(ctx, qRetailerIDOfSO, id).Scan(&rid); err != nil {
 		return nil, err
 	}
-	r, err := scanRetailer(q.QueryRow(ctx, qRetailerByID, rid))
-	if err != nil {
-		return nil, err
-	}
-	rows, err := q.Query(ctx, qChannelsRetailer, rid)
-	if err != nil {
-		return nil, fmt.Errorf("retailer channels: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var ch domain.Channel
-		if err := rows.Scan(&ch.Name, &ch.Type, jsonCol{&ch.Settings}); err != nil {
-			return nil, err
-		}
-		r.Channels = append(r.Channels, ch)
-	}
-	return r, rows.Err()
+	return retailerWithChannels(ctx, q, qRetailerJoinedByID, rid)
 }
 
 // CatalogUpdateByKey returns the request hash and result of a supplier's

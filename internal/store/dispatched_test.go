@@ -256,3 +256,77 @@ func TestRecordTx(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordTxSiblingCommittedWhileWaiting has RecordTx on PostgreSQL
+// wait for the order's lock held by a transaction that dispatched the
+// other supplier order: the statement's snapshot predates that commit,
+// so the siblings it read are stale and the order must be derived from a
+// read after the lock (dispatched, not new).
+func TestRecordTxSiblingCommittedWhileWaiting(t *testing.T) {
+	storetest.SkipWithoutPostgres(t)
+	ctx := context.Background()
+	st := storetest.Open(t, store.KindPostgres)
+	r, s1, s2 := seed(t, st)
+	o := newOrder(r, s1, s2, "wait")
+	var da, db domain.Delivery
+	err := st.InTx(ctx, func(tx store.Tx) error {
+		if _, err := st.InsertOrder(ctx, tx, o, number); err != nil {
+			return err
+		}
+		da = domain.Delivery{SupplierOrderID: o.Suppliers[0].ID, SupplierID: s1.ID, Channel: "file", Kind: "file", Event: domain.EventOrderCreated}
+		db = domain.Delivery{SupplierOrderID: o.Suppliers[1].ID, SupplierID: s2.ID, Channel: "file", Kind: "file", Event: domain.EventOrderCreated}
+		for _, d := range []*domain.Delivery{&da, &db} {
+			if _, err := st.InsertDelivery(ctx, tx, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := func(d *domain.Delivery) store.Record {
+		a := &domain.Attempt{DeliveryID: d.ID, Number: 1, StartedAt: time.Now(), Outcome: domain.OutcomeOK}
+		return store.Record{Attempt: a, Status: domain.DeliveryDelivered, Delivery: d, Dispatched: true, Derive: deriveAll}
+	}
+	locked, release := make(chan struct{}), make(chan struct{})
+	aErr, bErr := make(chan error, 1), make(chan error, 1)
+	go func() {
+		aErr <- st.InTx(ctx, func(tx store.Tx) error {
+			_, err := st.RecordTx(ctx, tx, rec(&da))
+			close(locked)
+			<-release
+			return err
+		})
+	}()
+	<-locked
+	go func() {
+		bErr <- st.InTx(ctx, func(tx store.Tx) error { _, err := st.RecordTx(ctx, tx, rec(&db)); return err })
+	}()
+	// Release a once b waits for the order's lock (or after 2 s).
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		var waiting int
+		if err := st.InTx(ctx, func(tx store.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE NOT granted`).Scan(&waiting)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+	}
+	close(release)
+	if err := <-aErr; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-bErr; err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.OrderByID(ctx, nil, r.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != domain.StatusDispatched {
+		t.Fatalf("order %s with both supplier orders dispatched, want dispatched", got.Status)
+	}
+}

@@ -13,13 +13,10 @@ const (
 	qUpsertRetailer = `INSERT INTO retailers (code, name, email, time_zone, status_emails, created_at) VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, time_zone = excluded.time_zone, status_emails = excluded.status_emails
 RETURNING id, created_at`
-	retailerCols      = `id, code, name, email, time_zone, status_emails, created_at`
-	qRetailerByCode   = `SELECT ` + retailerCols + ` FROM retailers WHERE code = $1`
-	qRetailerByID     = `SELECT ` + retailerCols + ` FROM retailers WHERE id = $1`
-	qDeleteRChannels  = `DELETE FROM retailer_channels WHERE retailer_id = $1`
-	qInsertRChannel   = `INSERT INTO retailer_channels (retailer_id, name, type, settings) VALUES ($1, $2, $3, $4)`
-	qChannelsRetailer = `SELECT name, type, settings FROM retailer_channels WHERE retailer_id = $1 ORDER BY name`
-	qUpsertSupplier   = `INSERT INTO suppliers (code, name, email, commission_bp, created_at, catalog_mode, catalog_price_mismatch, catalog_feed)
+	retailerCols     = `id, code, name, email, time_zone, status_emails, created_at`
+	qDeleteRChannels = `DELETE FROM retailer_channels WHERE retailer_id = $1`
+	qInsertRChannel  = `INSERT INTO retailer_channels (retailer_id, name, type, settings) VALUES ($1, $2, $3, $4)`
+	qUpsertSupplier  = `INSERT INTO suppliers (code, name, email, commission_bp, created_at, catalog_mode, catalog_price_mismatch, catalog_feed)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, commission_bp = excluded.commission_bp,
 catalog_mode = excluded.catalog_mode, catalog_price_mismatch = excluded.catalog_price_mismatch, catalog_feed = excluded.catalog_feed
@@ -52,21 +49,67 @@ func (s *Store) UpsertRetailer(ctx context.Context, r *domain.Retailer) error {
 
 // RetailerByCode looks a retailer up by its code, with its channels.
 func (s *Store) RetailerByCode(ctx context.Context, code string) (*domain.Retailer, error) {
-	return s.retailerWithChannels(ctx, s.d.QueryRow(ctx, qRetailerByCode, code))
+	return retailerWithChannels(ctx, s.d, qRetailerJoinedByCode, code)
 }
 
 // RetailerByID looks a retailer up by id, with its channels.
 func (s *Store) RetailerByID(ctx context.Context, id int64) (*domain.Retailer, error) {
-	return s.retailerWithChannels(ctx, s.d.QueryRow(ctx, qRetailerByID, id))
+	return retailerWithChannels(ctx, s.d, qRetailerJoinedByID, id)
 }
 
-func (s *Store) retailerWithChannels(ctx context.Context, row Row) (*domain.Retailer, error) {
-	r, err := scanRetailer(row)
+// qRetailerJoined reads a retailer and its channels in one statement, one
+// row per channel (one with NULL channel columns when it has none): the
+// API reads the retailer for every order it takes, and on PostgreSQL each
+// statement is a round trip and a backend's parse-bind-execute. One
+// statement also reads both in one snapshot.
+const (
+	qRetailerJoined = `SELECT r.id, r.code, r.name, r.email, r.time_zone, r.status_emails, r.created_at, c.name, c.type, c.settings
+FROM retailers r LEFT JOIN retailer_channels c ON c.retailer_id = r.id WHERE `
+	qRetailerJoinedByID   = qRetailerJoined + `r.id = $1 ORDER BY c.name`
+	qRetailerJoinedByCode = qRetailerJoined + `r.code = $1 ORDER BY c.name`
+)
+
+// retailerWithChannels runs query (a qRetailerJoined) with arg through q:
+// the retailer with its channels, or ErrNotFound.
+func retailerWithChannels(ctx context.Context, q Querier, query string, arg any) (*domain.Retailer, error) {
+	rows, err := q.Query(ctx, query, arg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("retailer: %w", err)
 	}
-	r.Channels, err = s.channelsOf(ctx, qChannelsRetailer, r.ID)
-	return r, err
+	defer rows.Close()
+	var r *domain.Retailer
+	for rows.Next() {
+		var (
+			x         domain.Retailer
+			name, typ *string
+			settings  []byte
+		)
+		if err := rows.Scan(&x.ID, &x.Code, &x.Name, &x.Email, &x.TimeZone, &x.StatusEmails, timeCol{&x.CreatedAt},
+			&name, &typ, jsonCol{&settings}); err != nil {
+			return nil, err
+		}
+		if r == nil {
+			r = &x
+		}
+		if name == nil {
+			continue // no channels: the LEFT JOIN's one row
+		}
+		ch := domain.Channel{Name: *name, Settings: settings}
+		if typ != nil {
+			ch.Type = *typ
+		}
+		if !json.Valid(ch.Settings) {
+			return nil, fmt.Errorf("channel %s: settings are not JSON", ch.Name)
+		}
+		r.Channels = append(r.Channels, ch)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("retailer: %w", err)
+	}
+	if r == nil {
+		return nil, ErrNotFound
+	}
+	return r, nil
 }
 
 // ListRetailers returns every retailer by code.
