@@ -42,6 +42,11 @@ func TestSupplierActions(t *testing.T) {
 	if code, _, _ := b.post("/portal/orders/"+so+"/ship", url.Values{"carrier": {"DHL"}, "tracking_number": {"T1"}, "qty:HAM-1": {"2"}}); code != http.StatusSeeOther {
 		t.Fatalf("first package: %d", code)
 	}
+	// The ship form offers only what is left: the hammers went in full.
+	_, _, body = b.get("/portal/orders/" + so)
+	if strings.Contains(body, `name="qty:HAM-1"`) || !strings.Contains(body, `name="qty:SAW-2"`) {
+		t.Errorf("after the hammers shipped, the ship form should offer only the saws")
+	}
 	if code, _, _ := b.post("/portal/orders/"+so+"/ship", url.Values{"carrier": {"UPS"}, "tracking_number": {"T2"}, "tracking_url": {"https://ups.example/T2"}}); code != http.StatusSeeOther {
 		t.Fatalf("second package: %d", code)
 	}
