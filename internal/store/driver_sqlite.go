@@ -50,7 +50,14 @@ func openSQLite(path string) (*sqliteDriver, error) {
 		}
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(FULL)", "foreign_keys(1)"} {
+	// WAL is not set here for every connection but once, by ensureWAL:
+	// switching a fresh file to WAL takes an exclusive lock, and SQLite
+	// answers a connection that asks for it while another process holds
+	// the lock with SQLITE_BUSY at once, without waiting on busy_timeout.
+	// Concurrent `supplyhub migrate` on a new file failed that way about one
+	// run in ten (TestConcurrentMigrateFreshDatabase). WAL is a property of
+	// the file, so every later connection is in WAL mode anyway.
+	for _, p := range []string{"busy_timeout(10000)", "synchronous(FULL)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -69,8 +76,33 @@ func openSQLite(path string) (*sqliteDriver, error) {
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 	read.SetConnMaxIdleTime(5 * time.Minute)
+	if err := ensureWAL(write, 10*time.Second); err != nil {
+		_ = errors.Join(read.Close(), write.Close())
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	return &sqliteDriver{path: path, read: read, write: write, rewrite: newPlaceholderCache(),
 		readConns: readConns, writeConns: writeConns}, nil
+}
+
+// ensureWAL puts the database file in WAL mode, retrying while another
+// process holds the lock the switch needs (see openSQLite), for at most
+// wait.
+func ensureWAL(db *sql.DB, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for pause := 5 * time.Millisecond; ; pause = min(2*pause, 200*time.Millisecond) {
+		var mode string
+		err := db.QueryRow(`PRAGMA journal_mode=WAL`).Scan(&mode)
+		var se *sqlite.Error
+		switch {
+		case err == nil && strings.EqualFold(mode, "wal"):
+			return nil
+		case err == nil:
+			return fmt.Errorf("journal_mode is %q, want wal", mode)
+		case !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline):
+			return fmt.Errorf("set journal_mode=WAL: %w", err)
+		}
+		time.Sleep(pause)
+	}
 }
 
 func (d *sqliteDriver) Kind() string                   { return KindSQLite }
