@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -65,10 +66,18 @@ WHERE state = 'running' AND split_part(attempted_by[array_length(attempted_by, 1
 	return r, nil
 }
 
-// Release drops the claim (closing its connection).
+// Release drops the claim (closing its connection). The lock is released
+// by a statement first: PostgreSQL drops a closed session's locks only
+// once its backend has finished, after Close returns, so a claim of the
+// same name made right after Release could still find it held
+// (TestClaimReplica failed that way about once in a few dozen runs).
 func (r *Replica) Release(ctx context.Context) {
 	if r != nil && r.conn != nil {
-		_ = r.conn.Close(context.WithoutCancel(ctx))
+		ctx := context.WithoutCancel(ctx)
+		uctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, _ = r.conn.Exec(uctx, `SELECT pg_advisory_unlock_all()`)
+		cancel()
+		_ = r.conn.Close(ctx)
 		r.conn = nil
 	}
 }
