@@ -64,10 +64,17 @@ func TestOwnProcessStats(t *testing.T) {
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
 		t.Skip("no /proc")
 	}
-	end := time.Now().Add(50 * time.Millisecond)
-	for time.Now().Before(end) { // burn a little CPU so the count moves
+	// Burn CPU until the kernel's count (in 10 ms ticks) moves: on a busy
+	// machine a fixed 50 ms of wall time could be less than one tick.
+	var cpu float64
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		for end := time.Now().Add(20 * time.Millisecond); time.Now().Before(end); {
+		}
+		if cpu, err = cpuSeconds(os.Getpid()); err != nil || cpu > 0 {
+			break
+		}
 	}
-	cpu, err := cpuSeconds(os.Getpid())
 	if err != nil || cpu <= 0 {
 		t.Errorf("cpuSeconds = %v, %v", cpu, err)
 	}
