@@ -156,10 +156,16 @@ func (b *bulkStmt) run(ctx context.Context, kind string, tx Tx, args []any, scan
 	return nil
 }
 
-// The multi-row forms of qInsertOrder, qInsertSupplierOrder, qInsertLine,
-// qAccrue and qInsertDelivery. RETURNING names the key of each row: SQLite
-// documents the order of RETURNING rows as arbitrary, so rows are matched
-// by key, never by position.
+// The inserts of orders, supplier orders, lines, accruals and deliveries,
+// one row or many (the one-row store functions call the bulk ones).
+// RETURNING names the key of each row: SQLite documents the order of
+// RETURNING rows as arbitrary, so rows are matched by key, never by
+// position. ON CONFLICT DO NOTHING makes a concurrent duplicate order on
+// another replica wait for the first commit and then return no row,
+// instead of aborting the whole batch transaction; a delivery is unique
+// per (supplier order, channel, event), so asking for it twice returns
+// the existing one and a repeated event keeps its id (receivers
+// deduplicate on it).
 var (
 	bulkOrders = &bulkStmt{
 		head: `INSERT INTO orders (retailer_id, external_id, request_hash, placed_at, currency, customer,
@@ -210,7 +216,7 @@ type deliveryKey struct {
 	channel, event  string
 }
 
-// InsertOrders is InsertOrder for many orders in a few statements: it
+// InsertOrders stores orders in a few statements (InsertOrder is one): it
 // stores each order with its supplier orders and lines and reports which
 // were inserted. An order is not inserted, and nothing of it stored, when
 // its retailer already has one with its external id — also one earlier in
@@ -356,8 +362,8 @@ type Accrual struct {
 	At            time.Time
 }
 
-// AccrueCommissions is AccrueCommission for many supplier orders in a few
-// statements.
+// AccrueCommissions records the accruals of new supplier orders in a few
+// statements (AccrueCommission is one); a repeated accrual is ignored.
 func (s *Store) AccrueCommissions(ctx context.Context, tx Tx, accruals []Accrual) error {
 	args := make([]any, 0, len(accruals)*bulkAccruals.nargs)
 	for _, a := range accruals {
@@ -371,9 +377,9 @@ func (s *Store) AccrueCommissions(ctx context.Context, tx Tx, accruals []Accrual
 	return nil
 }
 
-// InsertDeliveries is InsertDelivery for many deliveries in a few
-// statements: each d.ID is set, and created says which were new; one that
-// existed already (or comes twice in ds) is loaded as InsertDelivery does.
+// InsertDeliveries stores deliveries in a few statements (InsertDelivery
+// is one): each d.ID is set, and created says which were new; one that
+// existed already (or comes twice in ds) is loaded instead.
 func (s *Store) InsertDeliveries(ctx context.Context, tx Tx, ds []*domain.Delivery) (created []bool, err error) {
 	now := time.Now().UTC()
 	created = make([]bool, len(ds))

@@ -9,12 +9,6 @@ import (
 )
 
 const (
-	// A delivery is unique per (supplier order, channel, event): asking for
-	// it twice returns the existing one, so a replayed or repeated event
-	// keeps its id and receivers can deduplicate.
-	qInsertDelivery = `INSERT INTO deliveries (supplier_order_id, supplier_id, channel, kind, event, status, created_at, updated_at, snapshot)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
-ON CONFLICT (supplier_order_id, channel, event) DO NOTHING RETURNING id`
 	deliveryCols = `id, supplier_order_id, supplier_id, channel, kind, event, status, attempts, last_error, created_at, updated_at, delivered_at, wake_gen,
 (SELECT number FROM supplier_orders WHERE supplier_orders.id = deliveries.supplier_order_id),
 (SELECT code FROM suppliers WHERE suppliers.id = deliveries.supplier_id)`
@@ -32,39 +26,11 @@ delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END WHERE id
 // event) already exists; either way d.ID is set and created says which.
 // d.Snapshot, when set, is stored with it (read back by DeliveryForDispatch).
 func (s *Store) InsertDelivery(ctx context.Context, tx Tx, d *domain.Delivery) (created bool, err error) {
-	now := time.Now().UTC()
-	if d.Status == "" {
-		d.Status = domain.DeliveryPending
-	}
-	var snap any
-	if len(d.Snapshot) > 0 {
-		snap = string(d.Snapshot)
-	}
-	rows, err := tx.Query(ctx, qInsertDelivery, d.SupplierOrderID, d.SupplierID, d.Channel, d.Kind, d.Event, d.Status, now, snap)
+	done, err := s.InsertDeliveries(ctx, tx, []*domain.Delivery{d})
 	if err != nil {
-		return false, fmt.Errorf("insert delivery: %w", err)
+		return false, err
 	}
-	if rows.Next() {
-		err = rows.Scan(&d.ID)
-		created = err == nil
-	}
-	rows.Close()
-	if err == nil {
-		err = rows.Err()
-	}
-	if err != nil {
-		return false, fmt.Errorf("insert delivery: %w", err)
-	}
-	if !created {
-		got, err := scanDelivery(tx.QueryRow(ctx, qDeliveryByKey, d.SupplierOrderID, d.Channel, d.Event))
-		if err != nil {
-			return false, fmt.Errorf("existing delivery: %w", err)
-		}
-		*d = *got
-		return false, nil
-	}
-	d.CreatedAt, d.UpdatedAt = now, now
-	return true, nil
+	return done[0], nil
 }
 
 // DeliveryByID loads a delivery.

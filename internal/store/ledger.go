@@ -19,8 +19,6 @@ const (
 func LedgerMonth(t time.Time) string { return t.UTC().Format("2006-01") }
 
 const (
-	qAccrue = `INSERT INTO commission_ledger (supplier_id, retailer_id, supplier_order_id, month, kind, currency, item_total, shipping, commission, payout, created_at)
-VALUES ($1, $2, $3, $4, 'accrual', $5, $6, $7, $8, $9, $10) ON CONFLICT (supplier_order_id, kind, event_id, line_position) DO NOTHING`
 	// A whole-order reversal negates what the supplier order still nets
 	// (its accrual less any line reversals), dated now.
 	qReverse = `INSERT INTO commission_ledger (supplier_id, retailer_id, supplier_order_id, month, kind, currency, item_total, shipping, commission, payout, created_at)
@@ -42,12 +40,7 @@ GROUP BY s.code, s.name, l.currency ORDER BY s.code, l.currency`
 
 // AccrueCommission records the accrual of a new supplier order in tx.
 func (s *Store) AccrueCommission(ctx context.Context, tx Tx, retailerID int64, so *domain.SupplierOrder, currency string, at time.Time) error {
-	_, err := tx.Exec(ctx, qAccrue, so.SupplierID, retailerID, so.ID, LedgerMonth(at), currency, int64(so.ItemTotal),
-		int64(so.Shipping), int64(so.Commission), int64(so.Payout), at)
-	if err != nil {
-		return fmt.Errorf("accrue commission %s: %w", so.Number, err)
-	}
-	return nil
+	return s.AccrueCommissions(ctx, tx, []Accrual{{RetailerID: retailerID, SupplierOrder: so, Currency: currency, At: at}})
 }
 
 // ReverseCommission records, in tx, the reversal of what a supplier

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,19 +12,6 @@ import (
 
 const (
 	qOrderRef = `SELECT id, request_hash FROM orders WHERE retailer_id = $1 AND external_id = $2`
-	// ON CONFLICT DO NOTHING makes a concurrent duplicate on another
-	// replica wait for the first commit and then return no row, instead
-	// of aborting the whole batch transaction.
-	qInsertOrder = `INSERT INTO orders (retailer_id, external_id, request_hash, placed_at, currency, customer,
-shipping_address, notes, status, item_total, shipping_total, created_at, updated_at, status_token)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
-ON CONFLICT (retailer_id, external_id) DO NOTHING RETURNING id`
-	qInsertSupplierOrder = `INSERT INTO supplier_orders (order_id, supplier_id, number, status, item_total, shipping,
-commission_bp, commission, payout, version, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id`
-	qInsertLine = `INSERT INTO order_lines (supplier_order_id, position, sku, name, options, quantity, unit_price, discount, total, catalog_flag)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`
-
 	orderCols = `o.id, o.retailer_id, r.code, o.external_id, o.request_hash, o.placed_at, o.currency, o.customer,
 o.shipping_address, o.notes, o.status, o.item_total, o.shipping_total, o.created_at, o.updated_at, COALESCE(o.status_token, '')`
 	qOrderByID     = `SELECT ` + orderCols + ` FROM orders o JOIN retailers r ON r.id = o.retailer_id WHERE o.id = $1 AND o.retailer_id = $2`
@@ -57,63 +43,11 @@ func (s *Store) OrderRef(ctx context.Context, q Querier, retailerID int64, exter
 // inserted=false, storing nothing, when the retailer already has an order
 // with that external id.
 func (s *Store) InsertOrder(ctx context.Context, tx Tx, o *domain.Order, number func(order, supplier string) string) (inserted bool, err error) {
-	customer, _ := json.Marshal(o.Header.Customer)
-	addr, _ := json.Marshal(o.Header.ShippingAddress)
-	now := o.CreatedAt
-	if now.IsZero() {
-		now = time.Now().UTC()
-		o.CreatedAt, o.UpdatedAt = now, now
-	}
-	if o.StatusToken == "" {
-		o.StatusToken = NewStatusToken()
-	}
-	rows, err := tx.Query(ctx, qInsertOrder, o.RetailerID, o.Header.ExternalID, o.RequestHash, o.Header.PlacedAt,
-		o.Header.Currency, string(customer), string(addr), o.Header.Notes, o.Status, int64(o.ItemTotal), int64(o.Shipping), now,
-		o.StatusToken)
+	done, err := s.InsertOrders(ctx, tx, []*domain.Order{o}, number)
 	if err != nil {
-		return false, fmt.Errorf("insert order %s: %w", o.Header.ExternalID, err)
-	}
-	if rows.Next() {
-		err = rows.Scan(&o.ID)
-		inserted = err == nil
-	}
-	rows.Close()
-	if err == nil {
-		err = rows.Err()
-	}
-	if err != nil || !inserted {
 		return false, err
 	}
-	o.Header.Number = strconv.FormatInt(o.ID, 10)
-	for i := range o.Suppliers {
-		so := &o.Suppliers[i]
-		so.OrderID = o.ID
-		so.Number = number(o.Header.Number, so.Supplier)
-		so.Order = o.Header
-		so.Version = 1
-		so.CreatedAt, so.UpdatedAt = now, now
-		err := tx.QueryRow(ctx, qInsertSupplierOrder, o.ID, so.SupplierID, so.Number, so.Status, int64(so.ItemTotal),
-			int64(so.Shipping), so.CommissionBP, int64(so.Commission), int64(so.Payout), now).Scan(&so.ID)
-		if err != nil {
-			return false, fmt.Errorf("insert supplier order %s: %w", so.Number, err)
-		}
-		for j := range so.Lines {
-			l := &so.Lines[j]
-			if l.Status == "" {
-				l.Status = domain.LineOpen // the column's default, so the created snapshot says what a read says
-			}
-			opts, _ := json.Marshal(l.Options)
-			if l.Options == nil {
-				opts = []byte("{}")
-			}
-			err := tx.QueryRow(ctx, qInsertLine, so.ID, l.Position, l.SKU, l.Name, string(opts), l.Quantity,
-				int64(l.UnitPrice), int64(l.Discount), int64(l.Total), l.CatalogFlag).Scan(&l.ID)
-			if err != nil {
-				return false, fmt.Errorf("insert line %d of %s: %w", l.Position, so.Number, err)
-			}
-		}
-	}
-	return true, nil
+	return done[0], nil
 }
 
 // OrderByID returns a retailer's order with its supplier orders, or
