@@ -95,6 +95,8 @@ func TestScreenshots(t *testing.T) {
 	// The same on a phone.
 	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(d.URL+"/portal/orders"), chromedp.WaitVisible(chromedp.CSS("table.orders")))
 	screenshot(t, ctx, filepath.Join(dir, "supplier-order-history-phone.png"))
+	step(t, ctx, "order on a phone", chromedp.Navigate(d.URL+"/portal/orders/"+shown), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	screenshot(t, ctx, filepath.Join(extraDir(t), "supplier-order-phone.png"))
 }
 
 // screenshotsDir is where the screenshot tests write the pictures the docs
