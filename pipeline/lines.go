@@ -78,20 +78,8 @@ func ApplyLineAnswers(ctx context.Context, st *store.Store, q jobs.Queue, suppli
 	if len(upd.Answers) == 0 {
 		return nil, &LinesError{Fields: []FieldError{{Field: "lines", Message: "at least one line answer is required"}}}
 	}
-	retailer, err := st.RetailerOfSupplierOrder(ctx, supplierID, number)
-	if err != nil {
-		return nil, err
-	}
 	var res *StatusResult
-	err = st.InTx(ctx, func(tx store.Tx) error {
-		so, err := st.LockSupplierOrder(ctx, tx, supplierID, number)
-		if err != nil {
-			return err
-		}
-		if prev, err := replayed(ctx, st, tx, so.ID, upd.IdempotencyKey); err != nil || prev != nil {
-			res = prev
-			return err
-		}
+	prev, err := lockedAnswer(ctx, st, supplierID, number, upd.IdempotencyKey, func(tx store.Tx, so *store.LockedSupplierOrder, retailer *domain.Retailer) error {
 		switch so.Status {
 		case domain.StatusCancelled, domain.StatusRejected, domain.StatusDelivered:
 			return fmt.Errorf("%w: cannot answer lines of a supplier order that is %s", ErrIllegalTransition, so.Status)
@@ -119,6 +107,9 @@ func ApplyLineAnswers(ctx context.Context, st *store.Store, q jobs.Queue, suppli
 	})
 	if err != nil {
 		return nil, err
+	}
+	if prev != nil {
+		return prev, nil
 	}
 	return res, nil
 }

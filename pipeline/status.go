@@ -63,22 +63,8 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 			return nil, fmt.Errorf("tracking url must be an http(s) URL")
 		}
 	}
-	// Read before the transaction: holding a transaction while taking a
-	// second pooled connection can exhaust the pool.
-	retailer, err := st.RetailerOfSupplierOrder(ctx, supplierID, number)
-	if err != nil {
-		return nil, err
-	}
 	var res *StatusResult
-	err = st.InTx(ctx, func(tx store.Tx) error {
-		so, err := st.LockSupplierOrder(ctx, tx, supplierID, number)
-		if err != nil {
-			return err
-		}
-		if prev, err := replayed(ctx, st, tx, so.ID, upd.IdempotencyKey); err != nil || prev != nil {
-			res = prev
-			return err
-		}
+	prev, err := lockedAnswer(ctx, st, supplierID, number, upd.IdempotencyKey, func(tx store.Tx, so *store.LockedSupplierOrder, retailer *domain.Retailer) error {
 		ev := &store.StatusEvent{SupplierOrderID: so.ID, From: so.Status, To: so.Status, Actor: upd.Actor,
 			Channel: upd.Channel, Note: upd.Note, IdempotencyKey: upd.IdempotencyKey, OccurredAt: upd.OccurredAt}
 		if upd.Shipment != nil {
@@ -239,7 +225,35 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 	if err != nil {
 		return nil, err
 	}
+	if prev != nil {
+		return prev, nil
+	}
 	return res, nil
+}
+
+// lockedAnswer runs apply, a supplier's answer about supplier order
+// number, in a transaction holding that order's lock. The order's retailer
+// is read first, outside the transaction: holding a transaction while
+// taking a second pooled connection can exhaust the pool. When the answer
+// under key was applied already, apply does not run and replay is its
+// first result.
+func lockedAnswer(ctx context.Context, st *store.Store, supplierID int64, number, key string,
+	apply func(tx store.Tx, so *store.LockedSupplierOrder, retailer *domain.Retailer) error) (replay *StatusResult, err error) {
+	retailer, err := st.RetailerOfSupplierOrder(ctx, supplierID, number)
+	if err != nil {
+		return nil, err
+	}
+	err = st.InTx(ctx, func(tx store.Tx) error {
+		so, err := st.LockSupplierOrder(ctx, tx, supplierID, number)
+		if err != nil {
+			return err
+		}
+		if replay, err = replayed(ctx, st, tx, so.ID, key); err != nil || replay != nil {
+			return err
+		}
+		return apply(tx, so, retailer)
+	})
+	return replay, err
 }
 
 // replayed returns the first result of an update sent again under the
