@@ -152,7 +152,7 @@ func TestLineAnswers(t *testing.T) {
 		if q.n != 3 {
 			t.Errorf("%d notification jobs, want 3", q.n)
 		}
-		ds, err := st.RetailerDeliveries(ctx, r.ID, "", 10)
+		ds, err := st.RetailerDeliveries(ctx, r.ID, "", 0, 10)
 		if err != nil {
 			t.Fatal(err)
 		}

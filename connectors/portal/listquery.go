@@ -61,3 +61,61 @@ func listPage(q url.Values) (page, offset int) {
 	page = max(page, 1)
 	return page, (page - 1) * pageSize
 }
+
+// Lists paged by id, newest first (the webhook log, the manual orders and
+// the audit log): "before" in the query is the id the page starts below,
+// so a page stays cheap however far back it is and does not shift while
+// new rows arrive.
+
+// parseBefore reads the "before" cursor of r's query. A malformed one is
+// a 400 with a clear page (shown by parseBefore), not the newest page in
+// disguise.
+func (s *Server) parseBefore(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	v := r.URL.Query().Get("before")
+	if v == "" {
+		return 0, true
+	}
+	before, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || before <= 0 {
+		u, _ := s.currentUser(r)
+		s.render(w, r, http.StatusBadRequest, "error", view{Title: "Bad link", User: u,
+			Page: errorPage{Heading: "Bad link", Message: "The page cursor “before” must be a positive whole number. Go back to the list and use its Older link."}})
+		return 0, false
+	}
+	return before, true
+}
+
+// olderLink is the query of the page after rows when the list holds more
+// than limit rows (the caller asked for limit+1), with the other
+// parameters of q kept; "" when this is the last page.
+func olderLink(q url.Values, n, limit int, lastID int64) string {
+	if n <= limit {
+		return ""
+	}
+	v := url.Values{}
+	for k, vs := range q {
+		if k != "before" {
+			v[k] = vs
+		}
+	}
+	v.Set("before", strconv.FormatInt(lastID, 10))
+	return "?" + v.Encode()
+}
+
+// newestLink is the link to the first page at path, the other parameters
+// of q kept; "" when q is the first page already.
+func newestLink(path string, q url.Values) string {
+	if q.Get("before") == "" {
+		return ""
+	}
+	v := url.Values{}
+	for k, vs := range q {
+		if k != "before" {
+			v[k] = vs
+		}
+	}
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}

@@ -34,9 +34,13 @@ type manualPage struct {
 }
 
 type manualListPage struct {
-	Rows   []*manualRow
-	Status string
+	Rows          []*manualRow
+	Status        string
+	Newest, Older string
 }
+
+// manualPerPage is the number of manual orders on one list page.
+const manualPerPage = 50
 
 type manualRow struct {
 	*store.ManualOrder
@@ -46,18 +50,27 @@ type manualRow struct {
 // manualStatuses are the list filters, in order.
 var manualStatuses = []string{store.ManualDraft, store.ManualConfirming, store.ManualConfirmed, store.ManualDiscarded}
 
-// manualList lists manual orders, drafts first by default.
+// manualList lists manual orders, newest first, a page at a time.
 func (s *Server) manualList(w http.ResponseWriter, r *http.Request, u *store.User) {
 	status := r.URL.Query().Get("status")
 	if status != "" && !contains(manualStatuses, status) {
 		status = ""
 	}
-	ms, err := s.st.ListManualOrders(r.Context(), status, 200)
+	before, ok := s.parseBefore(w, r)
+	if !ok {
+		return
+	}
+	ms, err := s.st.ListManualOrders(r.Context(), status, before, manualPerPage+1)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	p := manualListPage{Status: status}
+	q := r.URL.Query()
+	p := manualListPage{Status: status, Newest: newestLink("/portal/manual", q)}
+	if len(ms) > manualPerPage {
+		p.Older = olderLink(q, len(ms), manualPerPage, ms[manualPerPage-1].ID)
+		ms = ms[:manualPerPage]
+	}
 	for _, m := range ms {
 		var d draft
 		_ = json.Unmarshal(m.Request, &d)

@@ -161,20 +161,29 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, u *store.User
 }
 
 type auditPage struct {
-	Rows []store.AuditEntry
-	Next string
+	Rows          []store.AuditEntry
+	Newest, Older string
 }
 
+// auditPerPage is the number of audit entries on one page.
+const auditPerPage = 100
+
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, u *store.User) {
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	rows, err := s.st.ListAudit(r.Context(), before, 100)
+	before, ok := s.parseBefore(w, r)
+	if !ok {
+		return
+	}
+	rows, err := s.st.ListAudit(r.Context(), before, auditPerPage+1)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	p := auditPage{Rows: rows}
-	if len(rows) == 100 {
-		p.Next = "?before=" + strconv.FormatInt(rows[len(rows)-1].ID, 10)
+	q := r.URL.Query()
+	p := auditPage{Newest: newestLink("/portal/admin/audit", q)}
+	if len(rows) > auditPerPage {
+		p.Older = olderLink(q, len(rows), auditPerPage, rows[auditPerPage-1].ID)
+		rows = rows[:auditPerPage]
 	}
+	p.Rows = rows
 	s.render(w, r, http.StatusOK, "operator_audit", view{Title: "Audit log", User: u, Nav: "audit", Page: p})
 }

@@ -248,19 +248,14 @@ func (s *Server) adminOrder(w http.ResponseWriter, r *http.Request, u *store.Use
 		s.internal(w, r, err)
 		return
 	}
-	ds, err := s.st.DeliveriesOf(ctx, so.ID)
+	ds, attempts, err := s.deliveriesOf(ctx, so.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	dead := map[string]bool{}
 	for _, d := range ds {
-		as, err := s.st.Attempts(ctx, d.ID)
-		if err != nil {
-			s.internal(w, r, err)
-			return
-		}
-		p.Deliveries = append(p.Deliveries, adminDelivery{Delivery: d, Attempts: as,
+		p.Deliveries = append(p.Deliveries, adminDelivery{Delivery: d, Attempts: attempts[d.ID],
 			CanReplay: d.Status == domain.DeliveryDead || d.Status == domain.DeliveryDelivered, IsEmail: d.Kind == domain.ChannelEmail})
 		if d.Status == domain.DeliveryDead && !dead[d.Channel] {
 			dead[d.Channel] = true

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,18 +82,13 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, u *store.Us
 		s.internal(w, r, err)
 		return
 	}
-	ds, err := s.st.DeliveriesOf(ctx, so.ID)
+	ds, attempts, err := s.deliveriesOf(ctx, so.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	for _, d := range ds {
-		as, err := s.st.Attempts(ctx, d.ID)
-		if err != nil {
-			s.internal(w, r, err)
-			return
-		}
-		p.Deliveries = append(p.Deliveries, deliveryView{d, as})
+		p.Deliveries = append(p.Deliveries, deliveryView{d, attempts[d.ID]})
 	}
 	// What the forms offer follows the state machine; pipeline still
 	// decides when a form is sent.
@@ -216,4 +212,19 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request, u *store.User) {
 		done = "Order rejected; the retailer is emailed."
 	}
 	s.apply(w, r, u, pipeline.StatusUpdate{Action: action, Note: form["note"]}, form, done)
+}
+
+// deliveriesOf loads a supplier order's deliveries with their attempts, in
+// two statements whatever their number.
+func (s *Server) deliveriesOf(ctx context.Context, soID int64) ([]*domain.Delivery, map[int64][]domain.Attempt, error) {
+	ds, err := s.st.DeliveriesOf(ctx, soID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	attempts, err := s.st.AttemptsOf(ctx, ids)
+	return ds, attempts, err
 }

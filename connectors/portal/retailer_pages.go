@@ -145,10 +145,14 @@ type notificationRow struct {
 }
 
 type webhooksPage struct {
-	Endpoints []endpointView
-	Channel   string
-	Rows      []notificationRow
+	Endpoints     []endpointView
+	Channel       string
+	Rows          []notificationRow
+	Newest, Older string
 }
+
+// webhooksPerPage is the number of notifications on one webhook log page.
+const webhooksPerPage = 50
 
 // webhooks lists the retailer's notifications, newest first, with every
 // attempt (code, latency, answer excerpt) and a replay button, like an
@@ -160,24 +164,38 @@ func (s *Server) webhooks(w http.ResponseWriter, r *http.Request, u *store.User)
 		s.internal(w, r, err)
 		return
 	}
-	p := webhooksPage{Endpoints: endpointsOf(rt), Channel: r.URL.Query().Get("channel")}
+	before, ok := s.parseBefore(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	p := webhooksPage{Endpoints: endpointsOf(rt), Channel: q.Get("channel"), Newest: newestLink("/portal/webhooks", q)}
 	filter := ""
 	if p.Channel != "" {
 		filter = pipeline.RetailerChannelPrefix + p.Channel
 	}
-	ds, err := s.st.RetailerDeliveries(ctx, u.RetailerID, filter, 100)
+	ds, err := s.st.RetailerDeliveries(ctx, u.RetailerID, filter, before, webhooksPerPage+1)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if len(ds) > webhooksPerPage {
+		p.Older = olderLink(q, len(ds), webhooksPerPage, ds[webhooksPerPage-1].ID)
+		ds = ds[:webhooksPerPage]
+	}
+	ids := make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	attempts, err := s.st.AttemptsOf(ctx, ids)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	for _, d := range ds {
 		row := notificationRow{Delivery: d, Name: strings.TrimPrefix(d.Channel, pipeline.RetailerChannelPrefix),
-			Replay: d.Status == domain.DeliveryDelivered || d.Status == domain.DeliveryDead}
+			Replay: d.Status == domain.DeliveryDelivered || d.Status == domain.DeliveryDead, Attempts: attempts[d.ID]}
 		row.Type, _, _ = pipeline.ParseNotificationEvent(d.Event)
-		if row.Attempts, err = s.st.Attempts(ctx, d.ID); err != nil {
-			s.internal(w, r, err)
-			return
-		}
 		p.Rows = append(p.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "retailer_webhooks", view{Title: "Webhooks", User: u, Nav: "webhooks", Page: p})

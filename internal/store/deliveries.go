@@ -18,7 +18,7 @@ const (
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 	qUpdateDelivery = `UPDATE deliveries SET status = $2, attempts = attempts + 1, last_error = $3, updated_at = $4,
 delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END WHERE id = $1`
-	qAttemptsOf  = `SELECT id, delivery_id, number, started_at, duration_us, outcome, status_code, error, response FROM delivery_attempts WHERE delivery_id = $1 ORDER BY id`
+	qAttemptsOf  = `SELECT id, delivery_id, number, started_at, duration_us, outcome, status_code, error, response FROM delivery_attempts WHERE delivery_id IN (`
 	qSetDelivery = `UPDATE deliveries SET status = $2, updated_at = $3 WHERE id = $1`
 )
 
@@ -85,20 +85,32 @@ func (s *Store) SetDeliveryStatus(ctx context.Context, q Querier, id int64, stat
 
 // Attempts lists a delivery's attempts, oldest first.
 func (s *Store) Attempts(ctx context.Context, deliveryID int64) ([]domain.Attempt, error) {
-	rows, err := s.d.Query(ctx, qAttemptsOf, deliveryID)
+	m, err := s.AttemptsOf(ctx, []int64{deliveryID})
+	return m[deliveryID], err
+}
+
+// AttemptsOf lists the attempts of several deliveries in one statement,
+// each delivery's oldest first: a page of deliveries with their attempts
+// is two statements, not one per row.
+func (s *Store) AttemptsOf(ctx context.Context, deliveryIDs []int64) (map[int64][]domain.Attempt, error) {
+	out := make(map[int64][]domain.Attempt, len(deliveryIDs))
+	if len(deliveryIDs) == 0 {
+		return out, nil
+	}
+	in, args := s.idList(deliveryIDs)
+	rows, err := s.d.Query(ctx, qAttemptsOf+in+`) ORDER BY delivery_id, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("attempts: %w", err)
 	}
 	defer rows.Close()
-	var out []domain.Attempt
 	for rows.Next() {
 		var a domain.Attempt
 		var us int64
 		if err := rows.Scan(&a.ID, &a.DeliveryID, &a.Number, timeCol{&a.StartedAt}, &us, &a.Outcome, &a.StatusCode, &a.Error, &a.Response); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("attempts: %w", err)
 		}
 		a.Duration = time.Duration(us) * time.Microsecond
-		out = append(out, a)
+		out[a.DeliveryID] = append(out[a.DeliveryID], a)
 	}
 	return out, rows.Err()
 }

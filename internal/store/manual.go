@@ -64,7 +64,7 @@ m.confirmed_at, m.notice_to, m.notice_subject, m.notice_message, m.notice_sent_a
 	qInsertManual = `INSERT INTO manual_orders (retailer_id, status, request, created_by, created_at, updated_at)
 VALUES ($1, 'draft', $2, $3, $4, $4) RETURNING id`
 	qManualByID   = `SELECT ` + manualCols + manualFrom + ` WHERE m.id = $1`
-	qListManual   = `SELECT ` + manualCols + manualFrom + ` WHERE ($1 = '' OR m.status = $1) ORDER BY m.id DESC LIMIT $2`
+	qListManual   = `SELECT ` + manualCols + manualFrom + ` WHERE ($1 = '' OR m.status = $1) AND ($2 = 0 OR m.id < $2) ORDER BY m.id DESC LIMIT $3`
 	qUpdateManual = `UPDATE manual_orders SET retailer_id = $2, request = $3, updated_at = $4 WHERE id = $1 AND status = 'draft'`
 	qMoveManual   = `UPDATE manual_orders SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2`
 	qClaimManual  = `UPDATE manual_orders SET status = 'confirming', updated_at = $2 WHERE id = $1 AND status IN ('draft', 'confirming')`
@@ -120,9 +120,9 @@ func (s *Store) ManualOrderByID(ctx context.Context, id int64) (*ManualOrder, er
 }
 
 // ListManualOrders lists manual orders newest first, optionally of one
-// status.
-func (s *Store) ListManualOrders(ctx context.Context, status string, limit int) ([]*ManualOrder, error) {
-	rows, err := s.d.Query(ctx, qListManual, status, limit)
+// status, from the one before beforeID (0: the newest).
+func (s *Store) ListManualOrders(ctx context.Context, status string, beforeID int64, limit int) ([]*ManualOrder, error) {
+	rows, err := s.d.Query(ctx, qListManual, status, beforeID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list manual orders: %w", err)
 	}
