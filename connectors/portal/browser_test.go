@@ -206,6 +206,11 @@ func TestBrowserSupplierCancels(t *testing.T) {
 		return mailWith(d, "To: orders@acme.example", "Out of stock until March")
 	})
 
+	// The account menu opens from the email, with no script, and offers
+	// "sign out everywhere" (hidden until then, so the bar fits one line).
+	step(t, ctx, "open the account menu", chromedp.Click(chromedp.CSS("details.account summary")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/portal/logout-everywhere"] button`)))
+
 	// A retailer cannot open another retailer's order.
 	step(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form[action="/portal/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 	login(t, ctx, d, "acme@example.com")
