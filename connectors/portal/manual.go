@@ -124,7 +124,8 @@ func (s *Server) manualView(w http.ResponseWriter, r *http.Request, u *store.Use
 }
 
 // manualPost saves the form, then does what its button says: save, add a
-// line, remove a line or a file, confirm, or discard.
+// line, fill lines from the catalog, remove a line or a file, confirm, or
+// discard.
 func (s *Server) manualPost(w http.ResponseWriter, r *http.Request, u *store.User) {
 	m, ok := s.manualOrder(w, r)
 	if !ok {
@@ -199,6 +200,23 @@ func (s *Server) manualAct(w http.ResponseWriter, r *http.Request, u *store.User
 			return
 		}
 		http.Redirect(w, r, here+fmt.Sprintf("#line-%d", len(d.Lines)-1), http.StatusSeeOther)
+	case action == "fill_catalog":
+		n, errs, err := s.fillFromCatalog(ctx, &d)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		raw, _ := json.Marshal(d)
+		if err := s.st.UpdateManualDraft(ctx, id, rt.ID, raw); err != nil && !errors.Is(err, store.ErrNotDraft) {
+			s.internal(w, r, err)
+			return
+		}
+		if len(errs) > 0 {
+			s.reloadManual(w, r, u, id, &manualPage{D: d, Errors: errs}, http.StatusUnprocessableEntity)
+			return
+		}
+		s.flash(r, filledMessage(n))
+		http.Redirect(w, r, here+"#lines", http.StatusSeeOther)
 	case strings.HasPrefix(action, "remove_line:"):
 		n, err := strconv.Atoi(strings.TrimPrefix(action, "remove_line:"))
 		if err == nil && n >= 0 && n < len(d.Lines) {
