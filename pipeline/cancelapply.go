@@ -106,22 +106,37 @@ type CancelScanArgs struct{}
 // Kind names the job for River.
 func (CancelScanArgs) Kind() string { return "cancel_request_scan" }
 
+// CancelEscalationArgs is the job that emails the operator about one
+// escalated cancellation request. It is inserted in the transaction that
+// marks the request escalated, so a crash between the two cannot leave an
+// escalation nobody was told of.
+type CancelEscalationArgs struct {
+	RequestID int64 `json:"request_id"`
+}
+
+// Kind names the job for River.
+func (CancelEscalationArgs) Kind() string { return "cancel_request_escalation" }
+
 // CancelEscalator escalates cancellation requests left unanswered past
 // their answer_by to the operator, once each.
 type CancelEscalator struct {
 	river.WorkerDefaults[CancelScanArgs]
-	st    *store.Store
-	alert Alerter
+	st *store.Store
+	q  jobs.Queue
 	// escalated counts escalations (a metric).
 	escalated func()
 	log       *slog.Logger
 }
 
 // NewCancelEscalator builds the scan; escalated, when set, is called once
-// per escalation (to count it).
-func NewCancelEscalator(st *store.Store, alert Alerter, escalated func(), log *slog.Logger) *CancelEscalator {
-	return &CancelEscalator{st: st, alert: alert, escalated: escalated, log: log}
+// per escalation (to count it). SetQueue gives it the queue its alert jobs
+// go through.
+func NewCancelEscalator(st *store.Store, escalated func(), log *slog.Logger) *CancelEscalator {
+	return &CancelEscalator{st: st, escalated: escalated, log: log}
 }
+
+// SetQueue sets the queue (built after its workers).
+func (e *CancelEscalator) SetQueue(q jobs.Queue) { e.q = q }
 
 // Work runs one scan now.
 func (e *CancelEscalator) Work(ctx context.Context, _ *river.Job[CancelScanArgs]) error {
@@ -142,8 +157,13 @@ func (e *CancelEscalator) Scan(ctx context.Context, now time.Time) (int, error) 
 		for _, c := range due {
 			var won bool
 			err := e.st.InTx(ctx, func(tx store.Tx) error {
-				won, err = e.st.EscalateCancelRequest(ctx, tx, c.ID, now)
-				return err
+				if won, err = e.st.EscalateCancelRequest(ctx, tx, c.ID, now); err != nil || !won {
+					return err
+				}
+				if e.q == nil {
+					return errors.New("cancellation requests: no job queue to tell the operator")
+				}
+				return e.q.InsertTx(ctx, tx, []river.InsertManyParams{{Args: CancelEscalationArgs{RequestID: c.ID}}})
 			})
 			if err != nil {
 				return n, err
@@ -156,9 +176,6 @@ func (e *CancelEscalator) Scan(ctx context.Context, now time.Time) (int, error) 
 				e.escalated()
 			}
 			e.log.Warn("cancellation request escalated", "request", c.ID, "supplier_order", c.SupplierOrder, "supplier", c.Supplier)
-			if e.alert != nil {
-				e.alert.Alert(ctx, fmt.Sprintf("Cancellation request %d on %s unanswered", c.ID, c.SupplierOrder), escalationBody(c, now))
-			}
 		}
 		if len(due) < 100 {
 			return n, nil
@@ -166,7 +183,10 @@ func (e *CancelEscalator) Scan(ctx context.Context, now time.Time) (int, error) 
 	}
 }
 
-func escalationBody(c *store.CancelRequest, now time.Time) string {
+// EscalationEmail is the operator's email about escalated request c; now
+// is when the request was escalated, so a resent email says the same.
+func EscalationEmail(c *store.CancelRequest, now time.Time) (subject, body string) {
+	subject = fmt.Sprintf("Cancellation request %d on %s unanswered", c.ID, c.SupplierOrder)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Supplier %s has not answered cancellation request %d on supplier order %s.\n", c.Supplier, c.ID, c.SupplierOrder)
 	fmt.Fprintf(&b, "Requested: %s\nAnswer was due: %s (now %s)\nReason: %s\n", c.CreatedAt.Format(time.RFC3339),
@@ -182,5 +202,5 @@ func escalationBody(c *store.CancelRequest, now time.Time) string {
 		fmt.Fprintf(&b, "Line %d: %s\n", l.Position, q)
 	}
 	b.WriteString("The supplier can still accept or refuse it; contact them, or answer for them with the supplier API.\n")
-	return b.String()
+	return subject, b.String()
 }

@@ -156,8 +156,9 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, &overdueAlertWorker{st: st, alert: alert})
 	cancelApplier := pipeline.NewCancelApplier(st, a.log.With("component", "cancel-requests"))
 	river.AddWorker(workers, cancelApplier)
-	a.CancelEscalator = pipeline.NewCancelEscalator(st, alert, a.Metrics.RegisterCancelEscalations().Inc, a.log.With("component", "cancel-requests"))
+	a.CancelEscalator = pipeline.NewCancelEscalator(st, a.Metrics.RegisterCancelEscalations().Inc, a.log.With("component", "cancel-requests"))
 	river.AddWorker(workers, a.CancelEscalator)
+	river.AddWorker(workers, &cancelEscalationWorker{st: st, alert: alert})
 	clientID, err := a.claimReplica(ctx)
 	if err != nil {
 		return err
@@ -192,6 +193,7 @@ func (a *App) init(ctx context.Context) error {
 	scan.q = q
 	pollScan.q = q
 	cancelApplier.SetQueue(q)
+	a.CancelEscalator.SetQueue(q)
 	a.Metrics.RegisterQueueDepth(q.Depth)
 	a.Overdue = pipeline.NewOverdueScanner(st, q, a.Metrics, a.log.With("component", "overdue"), overdueLimits(cfg))
 	overdueScan.scan = a.Overdue

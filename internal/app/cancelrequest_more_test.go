@@ -118,7 +118,8 @@ func TestLineCancellationRequest(t *testing.T) {
 
 // TestEscalationRace: scans racing on one database (as the leader's scan
 // and an operator's would, or two replicas around a leader change)
-// escalate each overdue request once, and alert once.
+// escalate each overdue request once, and alert once, through a job
+// inserted with the escalation.
 func TestEscalationRace(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, kind string) {
 		cfg := apptest.Config(t, storetest.URL(t, kind))
@@ -149,6 +150,12 @@ func TestEscalationRace(t *testing.T) {
 		}
 		if total != 3 {
 			t.Errorf("8 racing scans escalated %d times, want 3", total)
+		}
+		// Each alert is a job committed with its escalation (so a crash
+		// between the two cannot lose it): one per request, not per scan.
+		var jobs int
+		if err := d.App.Store.DB().QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE kind = 'cancel_request_escalation'`).Scan(&jobs); err != nil || jobs != 3 {
+			t.Errorf("%d alert jobs (%v), want 3", jobs, err)
 		}
 		apptest.Eventually(t, 5*time.Second, "three alerts", func() bool { return len(mails(t, d, "To: ops@hub.example", "unanswered")) == 3 })
 		if got := len(mails(t, d, "To: ops@hub.example", "unanswered")); got != 3 {
