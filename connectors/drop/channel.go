@@ -27,6 +27,21 @@ type ConcurrentUploader interface {
 	ConcurrentPut()
 }
 
+// TempCleaner is an Uploader that remembers the temporary files a failed
+// upload could not remove (its connection was cut mid-file) and can remove
+// such files through a later session. The drop channel keeps the list per
+// endpoint in memory: a stray hidden .tmp file is harmless to pickups, so
+// losing the list with a restart costs nothing but tidiness.
+type TempCleaner interface {
+	// LeftTemps returns, and forgets, the files left behind.
+	LeftTemps() []string
+	// RemoveTemps deletes them; one already gone is not an error.
+	RemoveTemps(ctx context.Context, paths []string) error
+}
+
+// maxLeftTemps bounds the temporary files remembered per endpoint.
+const maxLeftTemps = 100
+
 // Dialer opens an uploader for one delivery's endpoint. key identifies
 // the endpoint (same key, same reusable session).
 type Dialer interface {
@@ -44,6 +59,9 @@ type Channel struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session
+	// left are temporary files failed uploads left on each endpoint (by
+	// key), removed after its next successful upload.
+	left map[string][]string
 }
 
 type session struct {
@@ -58,7 +76,7 @@ type session struct {
 // NewChannel builds a drop channel; sessions idle longer than idle are
 // closed.
 func NewChannel(kind string, d Dialer, idle time.Duration) *Channel {
-	return &Channel{kind: kind, dialer: d, idle: idle, sessions: map[string]*session{}}
+	return &Channel{kind: kind, dialer: d, idle: idle, sessions: map[string]*session{}, left: map[string][]string{}}
 }
 
 // Validate checks the uploader's settings and the format.
@@ -89,10 +107,57 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 		s.mu.Unlock()
 	}
 	if err != nil {
+		c.remember(key, s.up)
 		c.drop(key, s)
 		return pipeline.Result{Permanent: c.dialer.IsPermanent(err)}, fmt.Errorf("%s drop %s: %w", c.kind, req.SupplierOrder.Number, err)
 	}
-	return pipeline.Result{Response: fmt.Sprintf("uploaded %s (%d bytes)", name, len(data))}, nil
+	res := pipeline.Result{Response: fmt.Sprintf("uploaded %s (%d bytes)", name, len(data))}
+	res.Response += c.cleanUp(ctx, key, s)
+	return res, nil
+}
+
+// remember keeps the temporary files a failed upload on up left behind.
+func (c *Channel) remember(key string, up Uploader) {
+	tc, ok := up.(TempCleaner)
+	if !ok {
+		return
+	}
+	left := tc.LeftTemps()
+	if len(left) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	all := append(c.left[key], left...)
+	if len(all) > maxLeftTemps {
+		all = all[len(all)-maxLeftTemps:]
+	}
+	c.left[key] = all
+}
+
+// cleanUp removes, through session s that just uploaded, the temporary
+// files earlier failed uploads left on its endpoint, and says so for the
+// attempt's record. It is tried once: a file it cannot remove stays (the
+// reason is in the record).
+func (c *Channel) cleanUp(ctx context.Context, key string, s *session) string {
+	tc, ok := s.up.(TempCleaner)
+	if !ok {
+		return ""
+	}
+	c.mu.Lock()
+	left := c.left[key]
+	delete(c.left, key)
+	c.mu.Unlock()
+	if len(left) == 0 {
+		return ""
+	}
+	s.mu.Lock()
+	err := tc.RemoveTemps(ctx, left)
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Sprintf("; could not remove %d temporary file(s) left by an earlier cut upload: %v", len(left), err)
+	}
+	return fmt.Sprintf("; removed %d temporary file(s) left by an earlier cut upload", len(left))
 }
 
 // session returns the open session for key, dialling when there is none.

@@ -3,6 +3,7 @@ package drop
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -93,5 +94,61 @@ func TestChannelConcurrentUploads(t *testing.T) {
 				t.Fatalf("uploads on a concurrent session never overlapped (peak %d)", peak)
 			}
 		})
+	}
+}
+
+// cuttingUploader fails its first Put as a cut connection would, leaving
+// a temporary file it could not remove, and records what RemoveTemps got.
+type cuttingUploader struct {
+	puts    int
+	left    []string
+	removed [][]string
+}
+
+func (u *cuttingUploader) Put(_ context.Context, name string, _ []byte) error {
+	u.puts++
+	if u.puts == 1 {
+		u.left = append(u.left, "."+name+".0badc0de.tmp")
+		return fmt.Errorf("connection lost")
+	}
+	return nil
+}
+func (u *cuttingUploader) Close() error { return nil }
+func (u *cuttingUploader) LeftTemps() []string {
+	l := u.left
+	u.left = nil
+	return l
+}
+func (u *cuttingUploader) RemoveTemps(_ context.Context, paths []string) error {
+	u.removed = append(u.removed, paths)
+	return nil
+}
+
+// TestChannelRemovesLeftTemps: a temporary file a cut upload could not
+// remove is removed through the endpoint's next successful session, once,
+// and the attempt's response says so.
+func TestChannelRemovesLeftTemps(t *testing.T) {
+	up := &cuttingUploader{}
+	ch := NewChannel("test", oneDialer{up}, time.Minute)
+	defer ch.Close()
+	so := &domain.SupplierOrder{Number: "1-31", Supplier: "31", Order: domain.OrderHeader{Number: "1"},
+		Lines: []domain.Line{{SKU: "X", Name: "x", Quantity: 1}}}
+	req := &pipeline.DeliveryRequest{Delivery: &domain.Delivery{Event: domain.EventOrderCreated}, SupplierOrder: so,
+		Supplier: &domain.Supplier{Code: "31"}, Channel: domain.Channel{Settings: []byte(`{}`)}}
+	if _, err := ch.Deliver(context.Background(), req); err == nil {
+		t.Fatal("the first upload did not fail")
+	}
+	res, err := ch.Deliver(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(up.removed) != 1 || len(up.removed[0]) != 1 || up.removed[0][0] != ".1-31.csv.0badc0de.tmp" {
+		t.Fatalf("removed %v, want the one left temporary file", up.removed)
+	}
+	if want := "removed 1 temporary file(s) left by an earlier cut upload"; !strings.Contains(res.Response, want) {
+		t.Errorf("response %q does not say %q", res.Response, want)
+	}
+	if _, err := ch.Deliver(context.Background(), req); err != nil || len(up.removed) != 1 {
+		t.Errorf("a third upload removed again: %v %v", up.removed, err)
 	}
 }

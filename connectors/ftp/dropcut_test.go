@@ -124,7 +124,8 @@ func (p *ftpCutProxy) dataRelay(target string) (int, error) {
 // TestDropSurvivesDataConnectionCutMidFile: vsftpd's data connection is
 // cut while a large file goes up. The attempt fails as temporary, the file
 // never shows under its final name, and the retry lands the whole file,
-// byte for byte what a clean render gives.
+// byte for byte what a clean render gives, and removes the cut upload's
+// temporary file.
 func TestDropSurvivesDataConnectionCutMidFile(t *testing.T) {
 	srv := startVsftpd(t, TLSNone)
 	const cutAt = 128 << 10
@@ -142,6 +143,9 @@ func TestDropSurvivesDataConnectionCutMidFile(t *testing.T) {
 		p.cut.Store(0)
 	})
 	stray := droptest.Strays(t, srv.upload, name)
+	if len(stray) > 0 {
+		t.Errorf("temporary files left after the retry: %v", stray)
+	}
 	t.Logf("FAULT ftp-cut-mid-file sent=1 stored=1 delivered=1 duplicates=0 recover=%s (file %d bytes, data cut after %d, stray temp files %v)",
 		recover.Round(time.Millisecond), len(want), cutAt, stray)
 }

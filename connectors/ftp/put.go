@@ -105,11 +105,37 @@ func (s *Session) rename(from, to string, sourceThere bool) error {
 }
 
 // removeTemp deletes a partly uploaded temporary file when the connection
-// still answers; otherwise a stray dot file stays behind, which "*"-style
-// pickups ignore.
+// still answers. Otherwise the file is remembered (LeftTemps) for the drop
+// channel to delete through its next session to the same server.
 func (s *Session) removeTemp(tmp string, cause error) {
 	if isNetErr(cause) {
+		s.left = append(s.left, tmp)
 		return
 	}
-	_ = s.c.Delete(tmp)
+	if err := s.c.Delete(tmp); err != nil && !isNotFound(err) {
+		s.left = append(s.left, tmp)
+	}
+}
+
+// LeftTemps returns, and forgets, the temporary files failed uploads left
+// behind on the server (see drop.TempCleaner).
+func (s *Session) LeftTemps() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	left := s.left
+	s.left = nil
+	return left
+}
+
+// RemoveTemps deletes temporary files an earlier session left behind; one
+// already gone is not an error.
+func (s *Session) RemoveTemps(ctx context.Context, paths []string) error {
+	return s.do(ctx, "remove temporary files", func() error {
+		for _, p := range paths {
+			if err := s.c.Delete(p); err != nil && !isNotFound(err) {
+				return fmt.Errorf("dele %s: %w", p, err)
+			}
+		}
+		return nil
+	})
 }

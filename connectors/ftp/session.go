@@ -32,6 +32,9 @@ type Session struct {
 	home   string // the remote folder's absolute path, from PWD when List first needs it
 	broken error  // set when the connection can no longer be trusted
 	closed bool
+	// left are temporary files a failed upload could not remove (see
+	// LeftTemps).
+	left []string
 }
 
 // errClosed is returned by operations after Close.

@@ -95,8 +95,34 @@ func (s *Session) rename(tmp, final string) error {
 	return nil
 }
 
-// removeTemp cleans up after a failed upload; if the connection is gone it
-// cannot, and the stray dot file is harmless to "*"-style pickups.
+// removeTemp cleans up after a failed upload. If the connection is gone it
+// cannot: the temporary file is remembered (LeftTemps) for the drop channel
+// to remove through its next session to the same server.
 func (s *Session) removeTemp(tmp string) {
-	_ = s.sftp.Remove(tmp)
+	if err := s.sftp.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.left = append(s.left, tmp)
+	}
+}
+
+// LeftTemps returns, and forgets, the temporary files failed uploads left
+// behind on the server (see drop.TempCleaner).
+func (s *Session) LeftTemps() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	left := s.left
+	s.left = nil
+	return left
+}
+
+// RemoveTemps deletes temporary files an earlier session left behind; one
+// already gone is not an error.
+func (s *Session) RemoveTemps(ctx context.Context, paths []string) error {
+	return s.do(ctx, "remove temporary files", func() error {
+		for _, p := range paths {
+			if err := s.sftp.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("remove %s: %w", p, err)
+			}
+		}
+		return nil
+	})
 }

@@ -34,6 +34,9 @@ type Session struct {
 	sftp   *sftp.Client
 	broken error // set once the connection was torn down under an operation
 	closed bool
+	// left are temporary files a failed upload could not remove (see
+	// LeftTemps).
+	left []string
 }
 
 // errClosed is returned by operations after Close.
