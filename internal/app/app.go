@@ -26,6 +26,7 @@ import (
 	"github.com/supplyhub/supplyhub/connectors/statusfile"
 	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/jobs"
+	"github.com/supplyhub/supplyhub/internal/logthrottle"
 	"github.com/supplyhub/supplyhub/internal/metrics"
 	"github.com/supplyhub/supplyhub/internal/schedule"
 	"github.com/supplyhub/supplyhub/internal/server"
@@ -181,7 +182,9 @@ func (a *App) init(ctx context.Context) error {
 				func() (river.JobArgs, *river.InsertOpts) { return pipeline.CancelScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 		JobTimeout: cfg.Jobs.AttemptTimeout, RescueAfter: cfg.Jobs.RescueAfter,
-		Logger: a.log.With("component", "river"),
+		// River logs each failed fetch (about 18 a second on a full
+		// disk): repeats are held back and counted, 10 s at a time.
+		Logger: slog.New(logthrottle.New(a.log.Handler(), 10*time.Second, nil)).With("component", "river"),
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -83,7 +84,7 @@ func TestSQLiteDiskFull(t *testing.T) {
 	cfg.Suppliers[0].Channels = []config.Channel{
 		{Type: "file", Settings: map[string]any{"retry": outageRetry()}},
 		{Type: "webhook", Settings: map[string]any{"url": rcv.URL + "/supplier", "secret": webhook.NewSecret(), "retry": outageRetry()}}}
-	d := apptest.StartConfig(t, cfg)
+	d, logs := apptest.StartLogged(t, cfg)
 	key := d.Keys["retailer:acme"]
 	defer func() {
 		if t.Failed() {
@@ -167,6 +168,20 @@ func TestSQLiteDiskFull(t *testing.T) {
 	callsWhileFull := l.calls - callsBefore
 	l.mu.Unlock()
 
+	// River logs every failed fetch (about 18 a second on a full disk):
+	// the log holds back repeats, 10 s at a time.
+	riverErrs := map[string]int{}
+	for _, line := range strings.Split(logs.String(), "\n") {
+		var rec struct{ Level, Msg, Component string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Component == "river" && rec.Level == "ERROR" {
+			riverErrs[rec.Msg]++
+		}
+	}
+	for msg, n := range riverErrs {
+		if n > 3 {
+			t.Errorf("River logged %q %d times while the disk was full, want repeats held back", msg, n)
+		}
+	}
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
