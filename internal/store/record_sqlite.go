@@ -34,9 +34,12 @@ FROM supplier_orders so WHERE so.id = $1`
 	// without any.
 	qDispatchedEventSQLite = `INSERT INTO supplier_order_events (supplier_order_id, kind, from_status, to_status, actor, channel, occurred_at, created_at)
 VALUES ($1, 'status', 'new', 'dispatched', 'supplyhub', $2, $3, $3)`
-	// qNextWaitingSQLite is qNextWaiting as one row (NULL when none), for
-	// QueryRow.
-	qNextWaitingSQLite = `SELECT (` + qNextWaiting + `)`
+	// qNextWaitingSQLite is qNextWaiting as one row (NULL when none):
+	// min(id) reads the first match where ORDER BY id LIMIT 1 sorted the
+	// matches in a temporary b-tree (the unique index on supplier order,
+	// channel and event is not in id order).
+	qNextWaitingSQLite = `SELECT min(id) FROM deliveries WHERE supplier_order_id = $1 AND channel = $2 AND id > $3
+AND status IN ('pending', 'failed')`
 )
 
 // recordSQLite is RecordTx on SQLite: seven statements for a first
