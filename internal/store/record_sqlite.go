@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
 )
 
 // RecordTx's statements on SQLite. SQLite has one writer (BEGIN
@@ -23,10 +25,18 @@ import (
 const (
 	qMarkDispatchedSQLite = `UPDATE supplier_orders SET status = 'dispatched', version = version + 1, updated_at = $2
 WHERE id = $1 AND status = 'new'`
-	// qSiblingsOfSQLite reads a supplier order's order and the statuses of
-	// that order's supplier orders, one text: what rederiveOrder reads in
-	// two statements.
-	qSiblingsOfSQLite = `SELECT so.order_id, (SELECT group_concat(s.status, ',') FROM supplier_orders s WHERE s.order_id = so.order_id)
+	// qAfterRecordSQLite reads, in one statement, what a record needs
+	// once its rows are written: when $2, the supplier order's order and
+	// the statuses of that order's supplier orders, in one text (what
+	// rederiveOrder reads in two statements); when $3, the first delivery
+	// waiting behind delivery $5 to channel $4 (qNextWaiting), NULL when
+	// none. min(id) reads that one where ORDER BY id LIMIT 1 sorted the
+	// matches in a temporary b-tree (the unique index on supplier order,
+	// channel and event is not in id order).
+	qAfterRecordSQLite = `SELECT so.order_id,
+CASE WHEN $2 THEN (SELECT group_concat(s.status, ',') FROM supplier_orders s WHERE s.order_id = so.order_id) END,
+CASE WHEN $3 THEN (SELECT min(d.id) FROM deliveries d WHERE d.supplier_order_id = $1 AND d.channel = $4 AND d.id > $5
+AND d.status IN ('pending', 'failed')) END
 FROM supplier_orders so WHERE so.id = $1`
 	// qDispatchedEventSQLite is AppendEvent's row for the move to
 	// dispatched with its constant columns written out; note, data and
@@ -34,15 +44,9 @@ FROM supplier_orders so WHERE so.id = $1`
 	// without any.
 	qDispatchedEventSQLite = `INSERT INTO supplier_order_events (supplier_order_id, kind, from_status, to_status, actor, channel, occurred_at, created_at)
 VALUES ($1, 'status', 'new', 'dispatched', 'supplyhub', $2, $3, $3)`
-	// qNextWaitingSQLite is qNextWaiting as one row (NULL when none):
-	// min(id) reads the first match where ORDER BY id LIMIT 1 sorted the
-	// matches in a temporary b-tree (the unique index on supplier order,
-	// channel and event is not in id order).
-	qNextWaitingSQLite = `SELECT min(id) FROM deliveries WHERE supplier_order_id = $1 AND channel = $2 AND id > $3
-AND status IN ('pending', 'failed')`
 )
 
-// recordSQLite is RecordTx on SQLite: seven statements for a first
+// recordSQLite is RecordTx on SQLite: six statements for a first
 // delivery, where RecordAttemptTx, RecordDispatched and
 // NextWaitingDelivery made eight, three of them with RETURNING.
 func (s *Store) recordSQLite(ctx context.Context, tx Tx, r Record) (next int64, err error) {
@@ -55,44 +59,46 @@ func (s *Store) recordSQLite(ctx context.Context, tx Tx, r Record) (next int64, 
 	if _, err := tx.Exec(ctx, qUpdateDelivery, a.DeliveryID, r.Status, a.Error, now); err != nil {
 		return 0, fmt.Errorf("update delivery %d: %w", a.DeliveryID, err)
 	}
-	if r.Dispatched {
-		if err := s.dispatchedSQLite(ctx, tx, d.SupplierOrderID, d.Channel, r.Derive, now); err != nil {
-			return 0, err
-		}
-	}
-	if !r.Next {
-		return 0, nil
-	}
-	var nextID *int64
-	if err := tx.QueryRow(ctx, qNextWaitingSQLite, d.SupplierOrderID, d.Channel, d.ID).Scan(&nextID); err != nil {
-		return 0, fmt.Errorf("next waiting delivery: %w", err)
-	}
-	if nextID != nil {
-		next = *nextID
-	}
-	return next, nil
+	return s.dispatchedSQLite(ctx, tx, d.SupplierOrderID, r.Dispatched, r.Next, d, r.Derive, now)
 }
 
-// dispatchedSQLite is RecordDispatched on SQLite, at now.
-func (s *Store) dispatchedSQLite(ctx context.Context, tx Tx, soID int64, channel string, derive func([]string) string, now time.Time) error {
-	n, err := tx.Exec(ctx, qMarkDispatchedSQLite, soID, now)
-	if err != nil {
-		return fmt.Errorf("record dispatched: %w", err)
+// dispatchedSQLite moves supplier order soID from new to dispatched, when
+// dispatch asks, as RecordDispatched does (its event to channel d.Channel,
+// its order's status derived with derive), at now; when next asks, it
+// returns the delivery waiting behind d.
+func (s *Store) dispatchedSQLite(ctx context.Context, tx Tx, soID int64, dispatch, next bool, d *domain.Delivery, derive func([]string) string, now time.Time) (int64, error) {
+	moved := false
+	if dispatch {
+		n, err := tx.Exec(ctx, qMarkDispatchedSQLite, soID, now)
+		if err != nil {
+			return 0, fmt.Errorf("record dispatched: %w", err)
+		}
+		moved = n > 0 // else moved on already
 	}
-	if n == 0 {
-		return nil // moved on already
+	if !moved && !next {
+		return 0, nil
 	}
 	var orderID int64
-	var siblings string
-	if err := tx.QueryRow(ctx, qSiblingsOfSQLite, soID).Scan(&orderID, &siblings); err != nil {
-		return fmt.Errorf("sibling statuses: %w", err)
+	var siblings *string
+	var nextID *int64
+	if err := tx.QueryRow(ctx, qAfterRecordSQLite, soID, moved, next, d.Channel, d.ID).Scan(&orderID, &siblings, &nextID); err != nil {
+		return 0, fmt.Errorf("record delivery %d: %w", d.ID, err)
 	}
-	if _, err := tx.Exec(ctx, qDispatchedEventSQLite, soID, channel, now); err != nil {
-		return fmt.Errorf("append event: %w", err)
+	if moved {
+		if _, err := tx.Exec(ctx, qDispatchedEventSQLite, soID, d.Channel, now); err != nil {
+			return 0, fmt.Errorf("append event: %w", err)
+		}
+		var statuses []string
+		if siblings != nil { // never nil: soID is one of them
+			// Statuses are single words (domain.Status*), never holding a comma.
+			statuses = strings.Split(*siblings, ",")
+		}
+		if _, err := tx.Exec(ctx, qSetOrderState, orderID, derive(statuses), now); err != nil {
+			return 0, fmt.Errorf("set order status: %w", err)
+		}
 	}
-	// Statuses are single words (domain.Status*), never holding a comma.
-	if _, err := tx.Exec(ctx, qSetOrderState, orderID, derive(strings.Split(siblings, ",")), now); err != nil {
-		return fmt.Errorf("set order status: %w", err)
+	if nextID == nil {
+		return 0, nil
 	}
-	return nil
+	return *nextID, nil
 }

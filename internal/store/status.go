@@ -287,7 +287,8 @@ WHERE id = $1 AND status = $4 RETURNING order_id`
 func (s *Store) RecordDispatched(ctx context.Context, tx Tx, soID int64, channel string, derive func([]string) string) error {
 	now := time.Now().UTC()
 	if s.d.Kind() != KindPostgres {
-		return s.dispatchedSQLite(ctx, tx, soID, channel, derive, now)
+		_, err := s.dispatchedSQLite(ctx, tx, soID, true, false, &domain.Delivery{SupplierOrderID: soID, Channel: channel}, derive, now)
+		return err
 	}
 	var orderID int64
 	err := tx.QueryRow(ctx, qMarkNewDispatched, soID, domain.StatusDispatched, now, domain.StatusNew).Scan(&orderID)
