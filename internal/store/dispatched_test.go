@@ -330,3 +330,60 @@ func TestRecordTxSiblingCommittedWhileWaiting(t *testing.T) {
 		t.Fatalf("order %s with both supplier orders dispatched, want dispatched", got.Status)
 	}
 }
+
+// TestRecordTxStatementsSQLite holds RecordTx on SQLite to its statement
+// budget (record_sqlite.go), each statement a call through database/sql
+// and the driver on the one write connection: a failure two, a first
+// delivery moving its supplier order to dispatched and asking for the
+// next six, a later delivery of an already dispatched one four. The
+// general path made two, eight and five.
+func TestRecordTxStatementsSQLite(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, store.KindSQLite)
+	r, s1, s2 := seed(t, st)
+	o := newOrder(r, s1, s2, "budget")
+	so := &o.Suppliers[0]
+	var d1, d2 domain.Delivery
+	err := st.InTx(ctx, func(tx store.Tx) error {
+		if _, err := st.InsertOrder(ctx, tx, o, number); err != nil {
+			return err
+		}
+		d1 = domain.Delivery{SupplierOrderID: so.ID, SupplierID: s1.ID, Channel: "file", Kind: "file", Event: domain.EventOrderCreated}
+		d2 = domain.Delivery{SupplierOrderID: so.ID, SupplierID: s1.ID, Channel: "hook", Kind: "webhook", Event: domain.EventOrderCreated}
+		_, err := st.InsertDeliveries(ctx, tx, []*domain.Delivery{&d1, &d2})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		rec  store.Record
+		want int64
+	}{
+		{"failure", store.Record{Attempt: &domain.Attempt{DeliveryID: d1.ID, Number: 1, Outcome: domain.OutcomeError, Error: "boom"},
+			Status: domain.DeliveryFailed, Delivery: &d1}, 2},
+		{"first delivery", store.Record{Attempt: &domain.Attempt{DeliveryID: d1.ID, Number: 2, Outcome: domain.OutcomeOK},
+			Status: domain.DeliveryDelivered, Delivery: &d1, Dispatched: true, Derive: deriveAll, Next: true}, 6},
+		{"already dispatched", store.Record{Attempt: &domain.Attempt{DeliveryID: d2.ID, Number: 1, Outcome: domain.OutcomeOK},
+			Status: domain.DeliveryDelivered, Delivery: &d2, Dispatched: true, Derive: deriveAll, Next: true}, 4},
+	} {
+		before := store.WriteStatements(st)
+		err := st.InTx(ctx, func(tx store.Tx) error {
+			_, err := st.RecordTx(ctx, tx, c.rec)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := store.WriteStatements(st) - before; got != c.want {
+			t.Errorf("%s: %d statements, want %d", c.name, got, c.want)
+		}
+	}
+	if got, _ := st.SupplierOrderByID(ctx, so.ID); got.Status != domain.StatusDispatched || got.Version != 2 {
+		t.Fatalf("supplier order %s v%d", got.Status, got.Version)
+	}
+	if h, _ := st.History(ctx, so.ID); len(h) != 1 {
+		t.Fatalf("history %+v, want the one move to dispatched", h)
+	}
+}

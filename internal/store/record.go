@@ -66,18 +66,7 @@ FROM supplier_orders WHERE order_id = (SELECT order_id FROM m)), '{}')`
 func (s *Store) RecordTx(ctx context.Context, tx Tx, r Record) (next int64, err error) {
 	a, d := r.Attempt, r.Delivery
 	if s.d.Kind() != KindPostgres {
-		if err := s.RecordAttemptTx(ctx, tx, a, r.Status, nil); err != nil {
-			return 0, err
-		}
-		if r.Dispatched {
-			if err := s.RecordDispatched(ctx, tx, d.SupplierOrderID, d.Channel, r.Derive); err != nil {
-				return 0, err
-			}
-		}
-		if r.Next {
-			return s.NextWaitingDelivery(ctx, tx, d)
-		}
-		return 0, nil
+		return s.recordSQLite(ctx, tx, r)
 	}
 	now := time.Now().UTC()
 	var (

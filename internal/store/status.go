@@ -282,9 +282,14 @@ WHERE id = $1 AND status = $4 RETURNING order_id`
 // first successful delivery, with a history event and the order's derived
 // status, in tx. It does nothing when the order has moved on already (a
 // supplier may acknowledge before any push channel delivered). RecordTx
-// does the same on PostgreSQL in fewer statements.
+// does the same on PostgreSQL in fewer statements; on SQLite both use
+// dispatchedSQLite.
 func (s *Store) RecordDispatched(ctx context.Context, tx Tx, soID int64, channel string, derive func([]string) string) error {
 	now := time.Now().UTC()
+	if s.d.Kind() != KindPostgres {
+		_, err := s.dispatchedSQLite(ctx, tx, soID, true, false, &domain.Delivery{SupplierOrderID: soID, Channel: channel}, derive, now)
+		return err
+	}
 	var orderID int64
 	err := tx.QueryRow(ctx, qMarkNewDispatched, soID, domain.StatusDispatched, now, domain.StatusNew).Scan(&orderID)
 	if errors.Is(err, ErrNotFound) {

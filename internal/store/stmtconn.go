@@ -35,9 +35,9 @@ type stmtConnector struct {
 	max  int
 
 	// prepares counts statements prepared for the cache, live those not
-	// finalized yet, and asText the calls run as text instead, over all of
-	// this connector's connections.
-	prepares, live, asText atomic.Int64
+	// finalized yet, asText the calls run as text instead, and runs every
+	// Exec and Query, over all of this connector's connections.
+	prepares, live, asText, runs atomic.Int64
 }
 
 func newStmtConnector(base sqldriver.Connector, max int) *stmtConnector {
@@ -141,6 +141,7 @@ func (c *stmtConn) Close() error {
 // ExecContext runs query through its cached statement; modernc's Exec
 // steps it to the end (RETURNING included) and resets it.
 func (c *stmtConn) ExecContext(ctx context.Context, query string, args []sqldriver.NamedValue) (sqldriver.Result, error) {
+	c.owner.runs.Add(1)
 	cs, err := c.acquire(ctx, query)
 	if err != nil {
 		return nil, err
@@ -156,6 +157,7 @@ func (c *stmtConn) ExecContext(ctx context.Context, query string, args []sqldriv
 // QueryContext runs query through its cached statement, which stays busy
 // until the rows close.
 func (c *stmtConn) QueryContext(ctx context.Context, query string, args []sqldriver.NamedValue) (sqldriver.Rows, error) {
+	c.owner.runs.Add(1)
 	cs, err := c.acquire(ctx, query)
 	if err != nil {
 		return nil, err
