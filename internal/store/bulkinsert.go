@@ -74,40 +74,29 @@ func (b *bulkStmt) text(kind string, rows int) string {
 	if q, ok := b.texts[key]; ok {
 		return q
 	}
-	head, row, tail := b.head, b.row, b.tail
-	if kind == kindSQLiteIDs {
-		// The id column first, a ? before each row's own; no RETURNING.
-		head = strings.Replace(head, "(", "(id, ", 1)
-		row = "(?, " + row[1:]
-		tail, _, _ = strings.Cut(tail, " RETURNING ")
-	}
 	var sb strings.Builder
 	sb.WriteString(bulkMarker)
-	sb.WriteString(head)
+	sb.WriteString(b.head)
 	for r := 0; r < rows; r++ {
 		if r > 0 {
 			sb.WriteString(", ")
 		}
 		next := 1
-		for i := 0; i < len(row); i++ {
-			if row[i] == '?' {
-				sb.WriteByte('?')
-				continue
-			}
-			if row[i] != '$' {
-				sb.WriteByte(row[i])
+		for i := 0; i < len(b.row); i++ {
+			if b.row[i] != '$' {
+				sb.WriteByte(b.row[i])
 				continue
 			}
 			n := 0
-			for i+1 < len(row) && row[i+1] >= '0' && row[i+1] <= '9' {
+			for i+1 < len(b.row) && b.row[i+1] >= '0' && b.row[i+1] <= '9' {
 				i++
-				n = n*10 + int(row[i]-'0')
+				n = n*10 + int(b.row[i]-'0')
 			}
 			if n != next {
 				panic(fmt.Sprintf("bulk row %q: placeholder $%d out of order", b.row, n))
 			}
 			next++
-			if kind != KindPostgres {
+			if kind == KindSQLite {
 				sb.WriteByte('?')
 				continue
 			}
@@ -118,7 +107,7 @@ func (b *bulkStmt) text(kind string, rows int) string {
 			panic(fmt.Sprintf("bulk row %q: %d placeholders, want %d", b.row, next-1, b.nargs))
 		}
 	}
-	sb.WriteString(tail)
+	sb.WriteString(b.tail)
 	if b.texts == nil {
 		b.texts = map[bulkShape]string{}
 	}
@@ -167,69 +156,11 @@ func (b *bulkStmt) run(ctx context.Context, kind string, tx Tx, args []any, scan
 	return nil
 }
 
-// kindSQLiteIDs names the SQLite form of a bulk statement whose rows come
-// with their ids (see insertWithIDs).
-const kindSQLiteIDs = KindSQLite + "+ids"
-
-// insertWithIDs is run on SQLite for a statement whose rows need their
-// ids: each row of args (nargs values, without the id) is inserted with
-// the id that follows table's highest, in order, and no
-// RETURNING. SQLite runs RETURNING as a trigger, the rows passing through
-// a temporary table and back through the driver one by one: measured
-// (BenchmarkInsertOrders), that was more than reading the highest id
-// first. SQLite has one writer (BEGIN IMMEDIATE), so no other transaction
-// can take an id between the read and the insert; the ids are the ones
-// SQLite would have chosen (the highest plus one, row by row) but for
-// rows an ON CONFLICT DO NOTHING skips, whose ids stay unused. It returns
-// the id given to each row and, when some were skipped, the set of those
-// inserted (nil when all were).
-func (b *bulkStmt) insertWithIDs(ctx context.Context, tx Tx, table string, args []any) (ids []int64, inserted map[int64]bool, err error) {
-	var last int64
-	if err := tx.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM `+table).Scan(&last); err != nil {
-		return nil, nil, err
-	}
-	rows := len(args) / b.nargs
-	ids = make([]int64, rows)
-	withIDs := make([]any, 0, len(args)+rows)
-	for r := range ids {
-		ids[r] = last + 1 + int64(r)
-		withIDs = append(withIDs, ids[r])
-		withIDs = append(withIDs, args[r*b.nargs:(r+1)*b.nargs]...)
-	}
-	var n int64
-	for _, c := range bulkChunks(rows) {
-		k, err := tx.Exec(ctx, b.text(kindSQLiteIDs, c), withIDs[:c*(b.nargs+1)]...)
-		if err != nil {
-			return nil, nil, err
-		}
-		n += k
-		withIDs = withIDs[c*(b.nargs+1):]
-	}
-	if n == int64(rows) {
-		return ids, nil, nil
-	}
-	rs, err := tx.Query(ctx, `SELECT id FROM `+table+` WHERE id > $1`, last)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rs.Close()
-	inserted = map[int64]bool{}
-	for rs.Next() {
-		var id int64
-		if err := rs.Scan(&id); err != nil {
-			return nil, nil, err
-		}
-		inserted[id] = true
-	}
-	return ids, inserted, rs.Err()
-}
-
 // The inserts of orders, supplier orders, lines, accruals and deliveries,
 // one row or many (the one-row store functions call the bulk ones).
 // RETURNING names the key of each row: SQLite documents the order of
 // RETURNING rows as arbitrary, so rows are matched by key, never by
-// position. (On SQLite the rows get their ids from insertWithIDs instead,
-// and the RETURNING clause is left out.) ON CONFLICT DO NOTHING makes a concurrent duplicate order on
+// position. ON CONFLICT DO NOTHING makes a concurrent duplicate order on
 // another replica wait for the first commit and then return no row,
 // instead of aborting the whole batch transaction; a delivery is unique
 // per (supplier order, channel, event), so asking for it twice returns
@@ -294,14 +225,12 @@ func (s *Store) InsertOrders(ctx context.Context, tx Tx, orders []*domain.Order,
 	inserted = make([]bool, len(orders))
 	byKey := make(map[orderKey]int, len(orders))
 	args := make([]any, 0, len(orders)*bulkOrders.nargs)
-	var rowOf []int // the order of each row
 	for i, o := range orders {
 		k := orderKey{o.RetailerID, o.Header.ExternalID}
 		if _, dup := byKey[k]; dup {
 			continue
 		}
 		byKey[k] = i
-		rowOf = append(rowOf, i)
 		if o.CreatedAt.IsZero() {
 			now := time.Now().UTC()
 			o.CreatedAt, o.UpdatedAt = now, now
@@ -315,30 +244,19 @@ func (s *Store) InsertOrders(ctx context.Context, tx Tx, orders []*domain.Order,
 			string(customer), string(addr), o.Header.Notes, o.Status, int64(o.ItemTotal), int64(o.Shipping), o.CreatedAt,
 			o.CreatedAt, o.StatusToken)
 	}
-	if s.Kind() == KindSQLite {
-		var ids []int64
-		var done map[int64]bool
-		ids, done, err = bulkOrders.insertWithIDs(ctx, tx, "orders", args)
-		for r, id := range ids {
-			if done == nil || done[id] {
-				orders[rowOf[r]].ID, inserted[rowOf[r]] = id, true
-			}
+	err = bulkOrders.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
+		var id int64
+		var k orderKey
+		if err := rs.Scan(&id, &k.retailerID, &k.externalID); err != nil {
+			return err
 		}
-	} else {
-		err = bulkOrders.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
-			var id int64
-			var k orderKey
-			if err := rs.Scan(&id, &k.retailerID, &k.externalID); err != nil {
-				return err
-			}
-			i, ok := byKey[k]
-			if !ok {
-				return fmt.Errorf("returned order %d of an unknown key", id)
-			}
-			orders[i].ID, inserted[i] = id, true
-			return nil
-		})
-	}
+		i, ok := byKey[k]
+		if !ok {
+			return fmt.Errorf("returned order %d of an unknown key", id)
+		}
+		orders[i].ID, inserted[i] = id, true
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("insert orders: %w", err)
 	}
@@ -367,35 +285,25 @@ func (s *Store) InsertOrders(ctx context.Context, tx Tx, orders []*domain.Order,
 	for _, so := range sos {
 		soByNumber[so.Number] = so
 	}
-	if s.Kind() == KindSQLite {
-		// No conflict clause: every row is inserted or the statement fails.
-		var ids []int64
-		ids, _, err = bulkSupplierOrders.insertWithIDs(ctx, tx, "supplier_orders", args)
-		for r, id := range ids {
-			sos[r].ID = id
+	err = bulkSupplierOrders.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
+		var id int64
+		var num string
+		if err := rs.Scan(&id, &num); err != nil {
+			return err
 		}
-	} else {
-		err = bulkSupplierOrders.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
-			var id int64
-			var num string
-			if err := rs.Scan(&id, &num); err != nil {
-				return err
-			}
-			so, ok := soByNumber[num]
-			if !ok {
-				return fmt.Errorf("returned supplier order %q of an unknown number", num)
-			}
-			so.ID = id
-			return nil
-		})
-	}
+		so, ok := soByNumber[num]
+		if !ok {
+			return fmt.Errorf("returned supplier order %q of an unknown number", num)
+		}
+		so.ID = id
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("insert supplier orders: %w", err)
 	}
 
 	args = args[:0]
 	lines := map[lineKey]*domain.Line{}
-	var lineRows []*domain.Line // the line of each row
 	for _, so := range sos {
 		if so.ID == 0 {
 			// Numbers are unique in the table, so a second supplier order
@@ -409,7 +317,6 @@ func (s *Store) InsertOrders(ctx context.Context, tx Tx, orders []*domain.Order,
 				return nil, fmt.Errorf("insert lines of %s: position %d twice", so.Number, l.Position)
 			}
 			lines[k] = l
-			lineRows = append(lineRows, l)
 			l.ID = 0
 			if l.Status == "" {
 				l.Status = domain.LineOpen // the column's default, so the created snapshot says what a read says
@@ -422,27 +329,19 @@ func (s *Store) InsertOrders(ctx context.Context, tx Tx, orders []*domain.Order,
 				int64(l.UnitPrice), int64(l.Discount), int64(l.Total), l.CatalogFlag)
 		}
 	}
-	if s.Kind() == KindSQLite {
-		var ids []int64
-		ids, _, err = bulkLines.insertWithIDs(ctx, tx, "order_lines", args)
-		for r, id := range ids {
-			lineRows[r].ID = id
+	err = bulkLines.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
+		var id int64
+		var k lineKey
+		if err := rs.Scan(&id, &k.supplierOrderID, &k.position); err != nil {
+			return err
 		}
-	} else {
-		err = bulkLines.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
-			var id int64
-			var k lineKey
-			if err := rs.Scan(&id, &k.supplierOrderID, &k.position); err != nil {
-				return err
-			}
-			l, ok := lines[k]
-			if !ok {
-				return fmt.Errorf("returned line %d of an unknown key", id)
-			}
-			l.ID = id
-			return nil
-		})
-	}
+		l, ok := lines[k]
+		if !ok {
+			return fmt.Errorf("returned line %d of an unknown key", id)
+		}
+		l.ID = id
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("insert order lines: %w", err)
 	}
@@ -486,14 +385,12 @@ func (s *Store) InsertDeliveries(ctx context.Context, tx Tx, ds []*domain.Delive
 	created = make([]bool, len(ds))
 	byKey := make(map[deliveryKey]int, len(ds))
 	args := make([]any, 0, len(ds)*bulkDeliveries.nargs)
-	var rowOf []int // the delivery of each row
 	for i, d := range ds {
 		k := deliveryKey{d.SupplierOrderID, d.Channel, d.Event}
 		if _, dup := byKey[k]; dup {
 			continue
 		}
 		byKey[k] = i
-		rowOf = append(rowOf, i)
 		if d.Status == "" {
 			d.Status = domain.DeliveryPending
 		}
@@ -503,33 +400,20 @@ func (s *Store) InsertDeliveries(ctx context.Context, tx Tx, ds []*domain.Delive
 		}
 		args = append(args, d.SupplierOrderID, d.SupplierID, d.Channel, d.Kind, d.Event, d.Status, now, now, snap)
 	}
-	if s.Kind() == KindSQLite {
-		var ids []int64
-		var done map[int64]bool
-		ids, done, err = bulkDeliveries.insertWithIDs(ctx, tx, "deliveries", args)
-		for r, id := range ids {
-			if done == nil || done[id] {
-				i := rowOf[r]
-				ds[i].ID, created[i] = id, true
-				ds[i].CreatedAt, ds[i].UpdatedAt = now, now
-			}
+	err = bulkDeliveries.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
+		var id int64
+		var k deliveryKey
+		if err := rs.Scan(&id, &k.supplierOrderID, &k.channel, &k.event); err != nil {
+			return err
 		}
-	} else {
-		err = bulkDeliveries.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
-			var id int64
-			var k deliveryKey
-			if err := rs.Scan(&id, &k.supplierOrderID, &k.channel, &k.event); err != nil {
-				return err
-			}
-			i, ok := byKey[k]
-			if !ok {
-				return fmt.Errorf("returned delivery %d of an unknown key", id)
-			}
-			ds[i].ID, created[i] = id, true
-			ds[i].CreatedAt, ds[i].UpdatedAt = now, now
-			return nil
-		})
-	}
+		i, ok := byKey[k]
+		if !ok {
+			return fmt.Errorf("returned delivery %d of an unknown key", id)
+		}
+		ds[i].ID, created[i] = id, true
+		ds[i].CreatedAt, ds[i].UpdatedAt = now, now
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("insert deliveries: %w", err)
 	}
