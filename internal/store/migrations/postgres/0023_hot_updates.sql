@@ -1,0 +1,28 @@
+-- Dispatch updates every delivery once or more (status, attempts,
+-- last_error, updated_at, delivered_at) and every order twice (status,
+-- updated_at). PostgreSQL can make such an update HOT — the new row
+-- version on the same page, no new entry in any index, a WAL record
+-- compressed against the old version — only when no column an index
+-- refers to (key, expression or partial predicate) changes and the page
+-- has room. deliveries_status (status, updated_at) made every delivery
+-- update a full one: a new ~850-byte row on another page plus an entry in
+-- each of the table's four indexes.
+--
+-- The index served the operator's figures and lists of failed and dead
+-- deliveries only (nothing reads deliveries by updated_at). They read
+-- failing_status instead, a stored column that is the status while it is
+-- failed or dead and NULL otherwise: pending -> delivered leaves it NULL,
+-- so the update that finishes almost every delivery stays HOT, and a
+-- partial index keeps the few failing ones found without a scan. An
+-- expression or partial index on status itself would not do: it still
+-- refers to status, which the update changes.
+ALTER TABLE deliveries ADD COLUMN failing_status TEXT
+    GENERATED ALWAYS AS (CASE WHEN status IN ('failed', 'dead') THEN status END) STORED;
+CREATE INDEX deliveries_failing ON deliveries (failing_status, id) WHERE failing_status IS NOT NULL;
+DROP INDEX deliveries_status;
+
+-- Room on each page for the rows' next versions, so the updates that
+-- follow soon after the insert find it on the same page (rows of one
+-- burst fill pages together). Applies to pages filled from now on.
+ALTER TABLE deliveries SET (fillfactor = 60);
+ALTER TABLE orders SET (fillfactor = 85);
