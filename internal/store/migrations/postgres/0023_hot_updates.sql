@@ -1,10 +1,9 @@
 -- Dispatch updates every delivery once or more (status, attempts,
--- last_error, updated_at, delivered_at) and every order twice (status,
--- updated_at). PostgreSQL can make such an update HOT — the new row
--- version on the same page, no new entry in any index, a WAL record
--- compressed against the old version — only when no column an index
--- refers to (key, expression or partial predicate) changes and the page
--- has room. deliveries_status (status, updated_at) made every delivery
+-- last_error, updated_at, delivered_at). PostgreSQL can make such an
+-- update HOT — the new row version on the same page, no new entry in any
+-- index, a WAL record compressed against the old version — only when no
+-- column an index refers to (key, expression or partial predicate)
+-- changes and the page has room. deliveries_status (status, updated_at) made every delivery
 -- update a full one: a new ~850-byte row on another page plus an entry in
 -- each of the table's four indexes.
 --
@@ -21,8 +20,11 @@ ALTER TABLE deliveries ADD COLUMN failing_status TEXT
 CREATE INDEX deliveries_failing ON deliveries (failing_status, id) WHERE failing_status IS NOT NULL;
 DROP INDEX deliveries_status;
 
--- Room on each page for the rows' next versions, so the updates that
--- follow soon after the insert find it on the same page (rows of one
--- burst fill pages together). Applies to pages filled from now on.
+-- Room on each page for the rows' next versions: the rows of one burst
+-- fill pages together and are updated soon after, before pruning can
+-- free their old versions. In a burst of 10,000 deliveries 20% of the
+-- updates were HOT at the default fillfactor, 49% at 75, 89% at 60; the
+-- table ends the burst no larger than with full pages (the non-HOT
+-- versions go to new pages). Applies to pages filled from now on.
+-- (orders, already 72% HOT, gained 3 points at 85: not worth the space.)
 ALTER TABLE deliveries SET (fillfactor = 60);
-ALTER TABLE orders SET (fillfactor = 85);
