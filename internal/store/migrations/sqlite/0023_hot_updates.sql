@@ -8,3 +8,9 @@ ALTER TABLE deliveries ADD COLUMN failing_status TEXT
     GENERATED ALWAYS AS (CASE WHEN status IN ('failed', 'dead') THEN status END) VIRTUAL;
 CREATE INDEX deliveries_failing ON deliveries (failing_status, id) WHERE failing_status IS NOT NULL;
 DROP INDEX deliveries_status;
+
+-- Events without an idempotency key need no entry in its unique index:
+-- NULL keys never conflict, so the partial index enforces the same rule.
+DROP INDEX supplier_order_events_idem;
+CREATE UNIQUE INDEX supplier_order_events_idem ON supplier_order_events (supplier_order_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
