@@ -74,7 +74,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 // as authenticates the bearer key and requires role.
 func (s *Server) as(role string, h func(w http.ResponseWriter, r *http.Request, p *store.Principal)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := auth.Authenticate(r.Context(), s.st, r)
+		p, err := auth.AuthenticateFor(r.Context(), s.st, r, role)
 		switch {
 		case errors.Is(err, auth.ErrNoKey), errors.Is(err, auth.ErrBadKey):
 			w.Header().Set("WWW-Authenticate", `Bearer realm="supplyhub"`)

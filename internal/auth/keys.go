@@ -43,12 +43,32 @@ var (
 
 // Authenticate finds the principal behind the request's bearer key.
 func Authenticate(ctx context.Context, st *store.Store, r *http.Request) (*store.Principal, error) {
+	return AuthenticateFor(ctx, st, r, "")
+}
+
+// AuthenticateFor is Authenticate for a route that needs role. For the
+// retailer role it reads the key's retailer with the key (Principal's
+// Retailer), saving the order route a statement; a key of another role is
+// then looked up again, to be told apart from an unknown one.
+func AuthenticateFor(ctx context.Context, st *store.Store, r *http.Request, role string) (*store.Principal, error) {
 	h := r.Header.Get("Authorization")
 	scheme, key, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
 		return nil, ErrNoKey
 	}
-	p, err := st.PrincipalByKeyHash(ctx, HashKey(strings.TrimSpace(key)))
+	hash := HashKey(strings.TrimSpace(key))
+	var (
+		p   *store.Principal
+		err error
+	)
+	if role == store.RoleRetailer {
+		p, err = st.RetailerPrincipalByKeyHash(ctx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			p, err = st.PrincipalByKeyHash(ctx, hash)
+		}
+	} else {
+		p, err = st.PrincipalByKeyHash(ctx, hash)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrBadKey
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
 )
 
 // Key roles.
@@ -23,6 +25,9 @@ type Principal struct {
 	SupplierID int64
 	// LastUsedAt is when the key was last recorded as used; nil if never.
 	LastUsedAt *time.Time
+	// Retailer is the key's retailer with its channels when the lookup
+	// read it with the key (RetailerPrincipalByKeyHash); nil otherwise.
+	Retailer *domain.Retailer
 }
 
 // NewAPIKey is a key to store: only its hash and a short hint, never the key.
@@ -97,6 +102,30 @@ func (s *Store) PrincipalByKeyHash(ctx context.Context, hash string) (*Principal
 	if err := s.d.QueryRow(ctx, qKeyByHash, hash).Scan(&p.KeyID, &p.Role, &p.RetailerID, &p.SupplierID, nullTimeCol{&p.LastUsedAt}); err != nil {
 		return nil, err
 	}
+	return &p, nil
+}
+
+// qRetailerPrincipal is qKeyByHash with the key's retailer and its
+// channels (qRetailerJoined), one row per channel: taking an order needs
+// both, and on PostgreSQL each statement is a round trip and a backend's
+// bind and execute. Keys of no retailer match no row.
+const qRetailerPrincipal = `SELECT k.id, k.role, COALESCE(k.retailer_id, 0), COALESCE(k.supplier_id, 0), k.last_used_at,
+r.id, r.code, r.name, r.email, r.time_zone, r.status_emails, r.created_at, c.name, c.type, c.settings
+FROM api_keys k JOIN retailers r ON r.id = k.retailer_id LEFT JOIN retailer_channels c ON c.retailer_id = r.id
+WHERE k.key_hash = $1 AND k.revoked_at IS NULL ORDER BY c.name`
+
+// RetailerPrincipalByKeyHash is PrincipalByKeyHash for a retailer's key,
+// with Retailer set, read in the same statement and so just as fresh:
+// revocation still takes effect on the next request, on every replica.
+// ErrNotFound also for a live key that is not a retailer's.
+func (s *Store) RetailerPrincipalByKeyHash(ctx context.Context, hash string) (*Principal, error) {
+	var p Principal
+	r, err := retailerWithChannels(ctx, s.d, qRetailerPrincipal, hash,
+		&p.KeyID, &p.Role, &p.RetailerID, &p.SupplierID, nullTimeCol{&p.LastUsedAt})
+	if err != nil {
+		return nil, err
+	}
+	p.Retailer = r
 	return &p, nil
 }
 

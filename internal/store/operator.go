@@ -113,8 +113,9 @@ func (s *Store) BackOfficeCounts(ctx context.Context, since time.Time) (*BackOff
 		to   *int
 	}{
 		{`SELECT count(*) FROM orders WHERE created_at >= $1`, []any{since}, &b.OrdersToday},
-		{`SELECT count(*) FROM deliveries WHERE status = $1`, []any{domain.DeliveryFailed}, &b.DeliveriesFailing},
-		{`SELECT count(*) FROM deliveries WHERE status = $1`, []any{domain.DeliveryDead}, &b.DeliveriesDead},
+		// failing_status, not status: only it is indexed (migration 0023).
+		{`SELECT count(*) FROM deliveries WHERE failing_status = $1`, []any{domain.DeliveryFailed}, &b.DeliveriesFailing},
+		{`SELECT count(*) FROM deliveries WHERE failing_status = $1`, []any{domain.DeliveryDead}, &b.DeliveriesDead},
 		{`SELECT count(*) FROM endpoints WHERE disabled_at IS NOT NULL`, nil, &b.EndpointsDisabled},
 		{qCountReviews, nil, &b.Reviews},
 	} {

@@ -70,8 +70,10 @@ FROM retailers r LEFT JOIN retailer_channels c ON c.retailer_id = r.id WHERE `
 )
 
 // retailerWithChannels runs query (a qRetailerJoined) with arg through q:
-// the retailer with its channels, or ErrNotFound.
-func retailerWithChannels(ctx context.Context, q Querier, query string, arg any) (*domain.Retailer, error) {
+// the retailer with its channels, or ErrNotFound. A query may select more
+// columns before the retailer's, the same on every row: lead receives
+// them.
+func retailerWithChannels(ctx context.Context, q Querier, query string, arg any, lead ...any) (*domain.Retailer, error) {
 	rows, err := q.Query(ctx, query, arg)
 	if err != nil {
 		return nil, fmt.Errorf("retailer: %w", err)
@@ -84,8 +86,9 @@ func retailerWithChannels(ctx context.Context, q Querier, query string, arg any)
 			name, typ *string
 			settings  []byte
 		)
-		if err := rows.Scan(&x.ID, &x.Code, &x.Name, &x.Email, &x.TimeZone, &x.StatusEmails, timeCol{&x.CreatedAt},
-			&name, &typ, jsonCol{&settings}); err != nil {
+		dest := append(lead[:len(lead):len(lead)], &x.ID, &x.Code, &x.Name, &x.Email, &x.TimeZone, &x.StatusEmails, timeCol{&x.CreatedAt},
+			&name, &typ, jsonCol{&settings})
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		if r == nil {
