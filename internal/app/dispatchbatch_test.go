@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +230,56 @@ func TestBatchRerunSendsNothingTwice(t *testing.T) {
 		if js := dispatchJobsOf(t, d, okDel.ID); len(js) != 0 {
 			t.Errorf("delivered delivery has dispatch jobs %+v, want none", js)
 		}
+	})
+}
+
+// TestBatchHandsOverLaterEvents: a batch job holding a delivery of another
+// event than order.created (ingest never makes one, but a batch must not
+// attempt it out of its order) hands it to a dispatch job of its own, with
+// a new wake generation, which delivers it; the batch run again leaves it
+// alone.
+func TestBatchHandsOverLaterEvents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		ok := newReceiver(t, func(int) (int, map[string]string) { return 200, nil })
+		d := apptest.StartConfig(t, twoHooks(t, kind, ok, ok, []any{"1h"}))
+		postOrder(t, d, "B-4")
+		apptest.Eventually(t, 15*time.Second, "order delivered", func() bool {
+			return deliveryOn(t, d, "ok").Status == domain.DeliveryDelivered
+		})
+		created := deliveryOn(t, d, "ok")
+		load, err := d.App.Store.DeliveryForDispatch(ctx, created.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := &domain.Delivery{SupplierOrderID: created.SupplierOrderID, SupplierID: created.SupplierID, Channel: "ok",
+			Kind: "webhook", Event: domain.EventOrderCancelled, Snapshot: load.Snapshot}
+		if err := d.App.Store.InTx(ctx, func(tx store.Tx) error {
+			_, err := d.App.Store.InsertDelivery(ctx, tx, later)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for run := 1; run <= 2; run++ {
+			if err := d.App.Queue.Insert(ctx, []river.InsertManyParams{pipeline.DispatchBatchJob([]int64{later.ID})}); err != nil {
+				t.Fatal(err)
+			}
+			apptest.Eventually(t, 15*time.Second, fmt.Sprintf("batch run %d completed", run), func() bool {
+				n := 0
+				for _, j := range riverJobs(t, d, pipeline.DispatchBatchArgs{}.Kind()) {
+					if j.state == "completed" {
+						n++
+					}
+				}
+				return n == run+1 // the order's own batch, then each run
+			})
+			if js := dispatchJobsOf(t, d, later.ID); len(js) != 1 || js[0].WakeGen != 1 {
+				t.Fatalf("run %d: dispatch jobs of the later event %+v, want one with wake_gen 1", run, js)
+			}
+		}
+		apptest.Eventually(t, 15*time.Second, "later event delivered", func() bool {
+			dl, err := d.App.Store.DeliveryByID(ctx, later.ID)
+			return err == nil && dl.Status == domain.DeliveryDelivered && dl.Attempts == 1
+		})
 	})
 }
