@@ -26,6 +26,12 @@ type DispatchArgs struct {
 	// older than the delivery's current value was replaced by a wake-up
 	// (see store.BumpWakeGen) and stops.
 	WakeGen int64 `json:"wake_gen,omitempty"`
+	// Prior counts the delivery's attempts made before this job, by the
+	// batch job that queued it (see DispatchBatchArgs), that used a
+	// retry: the job's attempt n is the delivery's attempt Prior+n for
+	// its retry schedule and its logs, and the job's MaxAttempts leaves
+	// them out, so River and the dispatcher give up at the same attempt.
+	Prior int `json:"prior,omitempty"`
 }
 
 // Kind names the job for River.
@@ -92,7 +98,7 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	if err != nil {
 		return fmt.Errorf("dispatch: load delivery %d: %w", job.Args.DeliveryID, err)
 	}
-	del, snap, ep, sup := load.Delivery, load.Snapshot, load.Endpoint, load.Supplier
+	del := load.Delivery
 	if del.Status == domain.DeliveryDelivered {
 		// A job rescued after a crash between success and completion.
 		return nil
@@ -101,33 +107,123 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		// A wake-up queued a newer job for this delivery.
 		return nil
 	}
+	run := attemptRun{n: job.Args.Prior + job.Attempt, max: job.Args.Prior + job.MaxAttempts,
+		wakeGen: job.Args.WakeGen, snoozes: snoozes(job.Metadata)}
+	completed := false
+	if d.completeInTx {
+		// SQLite: the job completes in the transaction that records the
+		// success (and shares its group commit): one write instead of
+		// two, and a crash cannot leave the delivery delivered with its
+		// job still running. PostgreSQL: River's completer finishes many
+		// jobs in one statement, measured cheaper than one per record
+		// there.
+		complete := func(ctx context.Context, tx store.Tx) error {
+			var err error
+			completed, err = jobs.CompleteTx(ctx, tx, job)
+			return err
+		}
+		run.then = func(o outcome, _ domain.Channel, _ *domain.Delivery) func(context.Context, store.Tx) error {
+			if o.step == stepDone {
+				return complete
+			}
+			return nil
+		}
+	}
+	o, err := d.attempt(ctx, load, run)
+	if err != nil {
+		return err
+	}
+	if completed && d.q != nil {
+		d.q.CompletedInTx(job.ID)
+	}
+	switch o.step {
+	case stepRetry:
+		return o.cause
+	case stepWait:
+		return river.JobSnooze(o.wait)
+	case stepDead:
+		return river.JobCancel(o.cause)
+	}
+	return nil
+}
+
+// attemptRun is what an attempt knows of the job making it.
+type attemptRun struct {
+	// n is the delivery's attempt number (from 1) over all its jobs; max
+	// is how many it may have (0: its channel's retry schedule plus one).
+	n, max int
+	// wakeGen and snoozes are the job's: its DispatchArgs.WakeGen and how
+	// often it waited for an earlier delivery (see BlockedBackoff).
+	wakeGen int64
+	snoozes int
+	// then gives, for how the attempt ended, what else to write in the
+	// transaction that records it (nil: nothing).
+	then func(o outcome, ch domain.Channel, del *domain.Delivery) func(context.Context, store.Tx) error
+}
+
+// step is what follows an attempt.
+type step int
+
+const (
+	// stepDone: delivered, or nothing left for this job to do.
+	stepDone step = iota
+	// stepRetry: failed; try again on the channel's retry schedule.
+	stepRetry
+	// stepWait: try again after outcome.wait without using a retry
+	// (throttled, or waiting for an earlier delivery).
+	stepWait
+	// stepDead: dead-lettered, or its channel is gone: never again.
+	stepDead
+)
+
+// outcome is how an attempt ended: its step, the wait of stepWait, and
+// the cause of stepRetry and stepDead.
+type outcome struct {
+	step  step
+	wait  time.Duration
+	cause error
+}
+
+// attempt makes attempt run.n at the delivery load holds and records it
+// (with run.then's writes). The error is a failure to read or record, for
+// which the job is run again; the outcome says what else follows.
+func (d *Dispatcher) attempt(ctx context.Context, load *store.Dispatch, run attemptRun) (outcome, error) {
+	del, snap, ep, sup := load.Delivery, load.Snapshot, load.Endpoint, load.Supplier
+	then := func(o outcome, ch domain.Channel) func(context.Context, store.Tx) error {
+		if run.then == nil {
+			return nil
+		}
+		return run.then(o, ch, del)
+	}
 	// The ids are all an attempt needs of the live supplier order when the
 	// delivery has its snapshot; an older delivery renders the live row.
 	so := &domain.SupplierOrder{ID: del.SupplierOrderID, OrderID: load.OrderID, SupplierID: del.SupplierID,
 		Number: del.SupplierOrderNumber}
+	var err error
 	if len(snap) == 0 {
 		if so, err = d.st.SupplierOrderByID(ctx, del.SupplierOrderID); err != nil {
-			return fmt.Errorf("dispatch: load supplier order %d: %w", del.SupplierOrderID, err)
+			return outcome{}, fmt.Errorf("dispatch: load supplier order %d: %w", del.SupplierOrderID, err)
 		}
 	}
 	log := d.log.With("delivery", del.ID, "order", so.Number, "supplier", sup.Code, "channel", del.Channel,
-		"event", del.Event, "attempt", job.Attempt)
+		"event", del.Event, "attempt", run.n)
 	view, err := renderedOrder(del, so, snap)
 	if err != nil {
 		// A damaged snapshot cannot be rendered faithfully: dead, not guessed.
+		o := outcome{step: stepDead, cause: fmt.Errorf("dispatch: %w", err)}
 		a := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: time.Now(), Outcome: domain.OutcomeError, Error: err.Error()}
-		if rerr := d.record(ctx, log, so.OrderID, domain.Channel{}, del, a, domain.DeliveryDead, nil); rerr != nil {
-			return rerr
+		if rerr := d.record(ctx, log, so.OrderID, domain.Channel{}, del, a, domain.DeliveryDead, then(o, domain.Channel{})); rerr != nil {
+			return outcome{}, rerr
 		}
 		log.Error("delivery dead-lettered", "error", err)
-		return river.JobCancel(fmt.Errorf("dispatch: %w", err))
+		return o, nil
 	}
 	req := &DeliveryRequest{Delivery: del, SupplierOrder: view, Supplier: sup}
 	ch, ok := findChannel(sup, del.Channel)
 	if _, _, isChange := ParseNotificationEvent(del.Event); isChange {
 		// About a history event: load it (and the retailer) for the message.
 		if req.Retailer, req.Change, err = d.changeOf(ctx, so, del); err != nil {
-			return err
+			return outcome{}, err
 		}
 	}
 	if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
@@ -137,35 +233,39 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	start := time.Now()
 	attempt := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: start}
 	if !ok || conn == nil {
+		o := outcome{step: stepDead, cause: fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, errDeliveryGone)}
 		attempt.Outcome, attempt.Error = domain.OutcomeError, errDeliveryGone.Error()
-		d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryDead, nil)
-		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, errDeliveryGone))
+		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryDead, then(o, ch)); err != nil {
+			return outcome{}, err
+		}
+		return o, nil
 	}
 	if ep.DisabledAt != nil {
 		attempt.Outcome = domain.OutcomeError
 		attempt.Error = fmt.Sprintf("endpoint disabled since %s: %s", ep.DisabledAt.Format(time.RFC3339), ep.DisabledReason)
-		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryDead, nil); err != nil {
-			return err
+		o := outcome{step: stepDead, cause: errors.New(attempt.Error)}
+		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryDead, then(o, ch)); err != nil {
+			return outcome{}, err
 		}
 		d.m.DeadLetters.WithLabelValues(del.Kind).Inc()
-		return river.JobCancel(errors.New(attempt.Error))
+		return o, nil
 	}
 	if del.Event != domain.EventOrderCreated {
 		// Events of one supplier order reach a channel in order: a
 		// cancellation never overtakes the order it cancels.
 		earlier, gen, err := d.st.UnfinishedBefore(ctx, del)
 		if err != nil {
-			return err
+			return outcome{}, err
 		}
-		if gen > job.Args.WakeGen {
+		if gen > run.wakeGen {
 			// The earlier delivery finished since this job started and
 			// queued a newer job for this one: that job sends it.
-			return nil
+			return outcome{step: stepDone}, nil
 		}
 		if earlier > 0 {
 			// The earlier delivery wakes this one when it finishes (see
 			// record); the backoff only covers a missed wake-up.
-			return river.JobSnooze(BlockedBackoff(snoozes(job.Metadata)))
+			return outcome{step: stepWait, wait: BlockedBackoff(run.snoozes)}, nil
 		}
 	}
 	req.Channel, req.Attempt = ch, attempt.Number
@@ -175,29 +275,12 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	d.m.AttemptDuration.WithLabelValues(del.Kind).Observe(attempt.Duration.Seconds())
 	if derr == nil {
 		attempt.Outcome = domain.OutcomeOK
-		completed := false
-		var then func(ctx context.Context, tx store.Tx) error
-		if d.completeInTx {
-			// SQLite: the job completes in the transaction that records
-			// the success (and shares its group commit): one write
-			// instead of two, and a crash cannot leave the delivery
-			// delivered with its job still running. PostgreSQL: River's
-			// completer finishes many jobs in one statement, measured
-			// cheaper than one per record there.
-			then = func(ctx context.Context, tx store.Tx) error {
-				var err error
-				completed, err = jobs.CompleteTx(ctx, tx, job)
-				return err
-			}
-		}
-		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryDelivered, then); err != nil {
+		o := outcome{step: stepDone}
+		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryDelivered, then(o, ch)); err != nil {
 			// The attempt worked but was not recorded: retrying re-sends
 			// the same identity (file name, webhook-id, Message-ID), which
 			// receivers deduplicate.
-			return err
-		}
-		if completed && d.q != nil {
-			d.q.CompletedInTx(job.ID)
+			return outcome{}, err
 		}
 		if ep.FailingSince != nil {
 			if err := d.st.EndpointSucceeded(ctx, sup.ID, del.Channel); err != nil {
@@ -206,10 +289,14 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 		}
 		d.m.DispatchLatency.WithLabelValues(del.Kind).Observe(time.Since(del.CreatedAt).Seconds())
 		log.Debug("delivered", "duration", attempt.Duration)
-		return nil
+		return o, nil
 	}
 	attempt.Error = excerpt(derr.Error(), 2048)
 	sched := channelRetry(ch)
+	maxAttempts := run.max
+	if maxAttempts <= 0 {
+		maxAttempts = len(sched) + 1
+	}
 	// Throttling may go on as long as the retry schedule would, and at
 	// least a day.
 	throttleBudget := 24 * time.Hour
@@ -226,26 +313,29 @@ func (d *Dispatcher) Work(ctx context.Context, job *river.Job[DispatchArgs]) err
 	case res.RetryAfter > 0 && !res.Permanent && time.Since(del.CreatedAt) <= throttleBudget:
 		// Throttling is not failure: wait as asked without using a retry.
 		attempt.Outcome = domain.OutcomeThrottled
-		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryFailed, nil); err != nil {
-			return err
+		o := outcome{step: stepWait, wait: res.RetryAfter}
+		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryFailed, then(o, ch)); err != nil {
+			return outcome{}, err
 		}
 		log.Warn("delivery throttled", "retry_after", res.RetryAfter, "status", res.StatusCode)
-		return river.JobSnooze(res.RetryAfter)
-	case res.Permanent || job.Attempt >= job.MaxAttempts:
+		return o, nil
+	case res.Permanent || run.n >= maxAttempts:
 		attempt.Outcome = domain.OutcomeError
-		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryDead, nil); err != nil {
-			return err
+		o := outcome{step: stepDead, cause: fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, derr)}
+		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryDead, then(o, ch)); err != nil {
+			return outcome{}, err
 		}
 		d.m.DeadLetters.WithLabelValues(del.Kind).Inc()
 		log.Error("delivery dead-lettered", "error", derr, "status", res.StatusCode, "permanent", res.Permanent)
-		return river.JobCancel(fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, derr))
+		return o, nil
 	default:
 		attempt.Outcome = domain.OutcomeError
-		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryFailed, nil); err != nil {
-			return err
+		o := outcome{step: stepRetry, cause: fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, derr)}
+		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryFailed, then(o, ch)); err != nil {
+			return outcome{}, err
 		}
 		log.Warn("delivery failed, will retry", "error", derr, "status", res.StatusCode)
-		return fmt.Errorf("dispatch %s %s: %w", del.Kind, so.Number, derr)
+		return o, nil
 	}
 }
 
@@ -379,7 +469,7 @@ func (d *Dispatcher) NextRetry(job *river.Job[DispatchArgs]) time.Time {
 	if ch, ok := d.channelOf(context.Background(), job.Args.DeliveryID); ok {
 		sched = channelRetry(ch)
 	}
-	return time.Now().Add(RetryDelay(sched, job.Attempt, rand.Float64))
+	return time.Now().Add(RetryDelay(sched, job.Args.Prior+job.Attempt, rand.Float64))
 }
 
 // channelOf finds the channel a delivery goes to (see deliveryChannel).

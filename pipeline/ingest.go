@@ -278,7 +278,7 @@ func (in *Ingestor) commitBatch(ctx context.Context, batch []*ingestReq) ([]inge
 		if err := in.st.AccrueCommissions(ctx, tx, accruals); err != nil {
 			return err
 		}
-		var jobs createdJobs
+		jobs := createdJobs{batched: true}
 		for i, r := range batch {
 			if !inserted[i] {
 				continue

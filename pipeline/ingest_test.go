@@ -37,7 +37,12 @@ func ingestTestLogger() *slog.Logger                        { return slog.New(sl
 func pushWebhooks(typ string) bool                          { return typ == "webhook" }
 func (q *jobRecorder) ids() (out []int64) {
 	for _, p := range q.params {
-		out = append(out, p.Args.(DispatchArgs).DeliveryID)
+		switch a := p.Args.(type) {
+		case DispatchArgs:
+			out = append(out, a.DeliveryID)
+		case DispatchBatchArgs:
+			out = append(out, a.DeliveryIDs...)
+		}
 	}
 	return out
 }
@@ -47,7 +52,8 @@ func (q *jobRecorder) ids() (out []int64) {
 // same batch and a different order under a used external id: the new ones
 // are stored with the ids they show, each push channel gets a delivery
 // with the created snapshot and a job, the repeats answer the stored order
-// and the different one ErrConflict.
+// and the different one ErrConflict. The new deliveries share batch jobs
+// (DispatchBatchArgs), each in exactly one.
 func TestCommitBatchMixed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, kind string) {
 		ctx := context.Background()
@@ -132,6 +138,9 @@ func TestCommitBatchMixed(t *testing.T) {
 		// created snapshot, and the batch's jobs deliver exactly those.
 		jobs := map[int64]bool{}
 		for _, id := range q.ids() {
+			if jobs[id] {
+				t.Errorf("delivery %d in two jobs", id)
+			}
 			jobs[id] = true
 		}
 		all, err := st.FindDeliveries(ctx, store.DeliveryFilter{Limit: 1000})
@@ -175,8 +184,13 @@ func TestCommitBatchMixed(t *testing.T) {
 				}
 			}
 		}
-		if len(jobs) != deliveries || len(q.params) != deliveries {
-			t.Errorf("%d jobs for %d deliveries", len(q.params), deliveries)
+		if want := (deliveries + DispatchBatchMax - 1) / DispatchBatchMax; len(jobs) != deliveries || len(q.params) != want {
+			t.Errorf("%d jobs for %d deliveries, want %d batch jobs", len(q.params), deliveries, want)
+		}
+		for _, p := range q.params {
+			if a, ok := p.Args.(DispatchBatchArgs); !ok || len(a.DeliveryIDs) > DispatchBatchMax {
+				t.Errorf("job %+v, want a batch of at most %d", p.Args, DispatchBatchMax)
+			}
 		}
 	})
 }

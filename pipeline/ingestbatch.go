@@ -48,6 +48,10 @@ func (in *Ingestor) lookup(ctx context.Context, tx store.Tx, batch []*ingestReq)
 type createdJobs struct {
 	slots []jobSlot
 	dels  []*domain.Delivery
+	// batched: the deliveries due at once share DispatchBatchArgs jobs
+	// instead of a DispatchArgs job each (an ingest commit's; a supplier
+	// order released from waiting for stock keeps its own jobs).
+	batched bool
 }
 
 // jobSlot is a job made already (del < 0) or the job of dels[del] on ch.
@@ -86,7 +90,9 @@ func (c *createdJobs) addCreated(so *domain.SupplierOrder, sup *domain.Supplier,
 
 // insert stores the queued deliveries and returns every job in order; a
 // delivery that existed already gets no job (its job was created with it),
-// as in NewDelivery.
+// as in NewDelivery. When batched, the deliveries due at once follow in
+// batch jobs of at most DispatchBatchMax; one on a scheduled channel keeps
+// its own job, which waits for the channel's next run.
 func (c *createdJobs) insert(ctx context.Context, st *store.Store, tx store.Tx) ([]river.InsertManyParams, error) {
 	var created []bool
 	if len(c.dels) > 0 {
@@ -96,13 +102,25 @@ func (c *createdJobs) insert(ctx context.Context, st *store.Store, tx store.Tx) 
 		}
 	}
 	params := make([]river.InsertManyParams, 0, len(c.slots))
+	var batch []int64
 	for _, s := range c.slots {
 		switch {
 		case s.del < 0:
 			params = append(params, s.p)
 		case created[s.del]:
-			params = append(params, deliveryJob(c.dels[s.del].ID, s.ch))
+			p := deliveryJob(c.dels[s.del].ID, s.ch)
+			if !c.batched || !p.InsertOpts.ScheduledAt.IsZero() {
+				params = append(params, p)
+				continue
+			}
+			batch = append(batch, c.dels[s.del].ID)
+			if len(batch) == DispatchBatchMax {
+				params, batch = append(params, DispatchBatchJob(batch)), nil
+			}
 		}
+	}
+	if len(batch) > 0 {
+		params = append(params, DispatchBatchJob(batch))
 	}
 	return params, nil
 }

@@ -183,7 +183,7 @@ func TestReplicasKillLeaderMidBurst(t *testing.T) {
 	if len(summaries) != 2 {
 		t.Errorf("summaries queued: %v, want one for each of the 2 retailers", summaries)
 	}
-	workers := queryInt(t, st, `SELECT count(DISTINCT attempted_by[array_length(attempted_by, 1)]) FROM river_job WHERE kind = 'dispatch'`)
+	workers := queryInt(t, st, `SELECT count(DISTINCT attempted_by[array_length(attempted_by, 1)]) FROM river_job WHERE kind IN ('dispatch', 'dispatch_batch')`)
 	if workers < 2 {
 		t.Errorf("dispatch jobs were worked by %d replicas", workers)
 	}

@@ -78,7 +78,7 @@ func TestTwoReplicasShareJobs(t *testing.T) {
 	if n := queryInt(t, st, `SELECT count(*) FROM delivery_attempts`); n != 2*total {
 		t.Errorf("%d attempts for %d deliveries", n, 2*total)
 	}
-	workers := queryInt(t, st, `SELECT count(DISTINCT attempted_by[array_length(attempted_by, 1)]) FROM river_job WHERE kind = 'dispatch'`)
+	workers := queryInt(t, st, `SELECT count(DISTINCT attempted_by[array_length(attempted_by, 1)]) FROM river_job WHERE kind IN ('dispatch', 'dispatch_batch')`)
 	if workers != 2 {
 		t.Errorf("jobs were worked by %d replicas, want both", workers)
 	}

@@ -129,6 +129,7 @@ func (a *App) init(ctx context.Context) error {
 	alert := &alerter{mailer: mailer, admin: cfg.Mail.Admin, m: a.Metrics, log: a.log}
 	dispatcher := pipeline.NewDispatcher(st, a.Channels, a.Metrics, a.log, alert)
 	river.AddWorker(workers, dispatcher)
+	river.AddWorker(workers, dispatcher.BatchWorker(cfg.Jobs.MaxWorkers))
 	statusFiles := statusfile.NewWorker(st, nil, storage, a.log.With("component", "status-files"))
 	river.AddWorker(workers, statusFiles)
 	pushChannels := func(typ string) bool { return typ != domain.ChannelAPI }

@@ -41,12 +41,21 @@ AND json_extract(args, '$.delivery_id') IN (SELECT id FROM deliveries WHERE kind
 // delivered delivery whose job could not finish.) Once completion is
 // allowed, the next attempt records both.
 //
+// The order's first attempt is its batch job's (DispatchBatchArgs), which
+// River completes; it fails here, so that the retries run in the
+// delivery's own dispatch job, the one completed with its record.
+//
 // SQLite only: on PostgreSQL River's batch completer finishes the job after
 // the record (measured cheaper there, see BENCHMARKS.md).
 func TestDeliveredAndJobCompletedInOneTransaction(t *testing.T) {
 	for _, kind := range []string{store.KindSQLite} {
 		ctx := context.Background()
-		rcv := newReceiver(t, func(int) (int, map[string]string) { return 200, nil })
+		rcv := newReceiver(t, func(n int) (int, map[string]string) {
+			if n == 1 {
+				return 500, nil
+			}
+			return 200, nil
+		})
 		retry := make([]any, 40)
 		for i := range retry {
 			retry[i] = "200ms"
@@ -77,9 +86,10 @@ func TestDeliveredAndJobCompletedInOneTransaction(t *testing.T) {
 			return out
 		}
 		postOrder(t, d, "ONE-TX")
-		// Two POSTs: the first attempt has ended (and was tried again).
-		apptest.Eventually(t, 15*time.Second, "a second webhook attempt", func() bool { return len(rcv.calls()) >= 2 })
-		checkAttempts(t, d, "webhook", nil, "pending")
+		// Three POSTs: the batch's failed one, and a successful one that
+		// has ended (and was tried again).
+		apptest.Eventually(t, 15*time.Second, "a third webhook attempt", func() bool { return len(rcv.calls()) >= 3 })
+		checkAttempts(t, d, "webhook", []int{500}, "failed")
 		for _, s := range jobStates() {
 			if s == "completed" {
 				t.Fatalf("job %s although its attempt's record rolled back", s)
@@ -89,7 +99,7 @@ func TestDeliveredAndJobCompletedInOneTransaction(t *testing.T) {
 		if _, err := st.DB().Exec(ctx, `DELETE FROM test_block`); err != nil {
 			t.Fatal(err)
 		}
-		checkAttemptsEventually(t, d, "webhook", []int{200}, "delivered")
+		checkAttemptsEventually(t, d, "webhook", []int{500, 200}, "delivered")
 		states := jobStates()
 		if len(states) != 1 || states[0] != "completed" {
 			t.Fatalf("webhook dispatch jobs %v, want one completed", states)

@@ -8,8 +8,8 @@ import (
 	"github.com/supplyhub/supplyhub/internal/domain"
 )
 
-// qDeliveryForDispatch reads everything one dispatch attempt needs in one
-// statement: the delivery with its snapshot, its endpoint's health, its
+// qDeliveryForDispatch reads everything a dispatch attempt needs in one
+// statement, for each delivery of an IN list (see idList): the delivery with its snapshot, its endpoint's health, its
 // supplier with the delivery's channel, and the order its supplier order
 // belongs to. On SQLite each separate query costs a statement step and a
 // round trip; the attempt used to make seven.
@@ -23,7 +23,7 @@ JOIN supplier_orders so ON so.id = d.supplier_order_id
 JOIN suppliers sup ON sup.id = d.supplier_id
 LEFT JOIN endpoints e ON e.supplier_id = d.supplier_id AND e.channel = d.channel
 LEFT JOIN supplier_channels c ON c.supplier_id = d.supplier_id AND c.name = d.channel
-WHERE d.id = $1`
+WHERE d.id IN (%s)`
 
 // Dispatch is what one dispatch attempt reads (see DeliveryForDispatch).
 type Dispatch struct {
@@ -46,6 +46,52 @@ type Dispatch struct {
 // DeliveryForDispatch reads a delivery and what its attempt needs in one
 // query. ErrNotFound when the delivery does not exist.
 func (s *Store) DeliveryForDispatch(ctx context.Context, id int64) (*Dispatch, error) {
+	out, err := s.DeliveriesForDispatch(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, ErrNotFound
+	}
+	return out[0], nil
+}
+
+// DeliveriesForDispatch is DeliveryForDispatch for several deliveries in
+// one query (a batch of first attempts, see pipeline.DispatchBatchArgs),
+// in the order of ids; a delivery that does not exist is left out.
+func (s *Store) DeliveriesForDispatch(ctx context.Context, ids []int64) ([]*Dispatch, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, args := s.idList(ids)
+	rows, err := s.d.Query(ctx, fmt.Sprintf(qDeliveryForDispatch, list), args...)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries %v for dispatch: %w", ids, err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]*Dispatch, len(ids))
+	for rows.Next() {
+		out, err := scanDispatch(rows)
+		if err != nil {
+			return nil, err
+		}
+		byID[out.Delivery.ID] = out
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("deliveries %v for dispatch: %w", ids, err)
+	}
+	out := make([]*Dispatch, 0, len(byID))
+	for _, id := range ids {
+		if d, ok := byID[id]; ok {
+			out = append(out, d)
+			delete(byID, id) // an id listed twice is loaded once
+		}
+	}
+	return out, nil
+}
+
+// scanDispatch reads one row of qDeliveryForDispatch.
+func scanDispatch(row interface{ Scan(...any) error }) (*Dispatch, error) {
 	var (
 		d        domain.Delivery
 		sup      domain.Supplier
@@ -59,18 +105,16 @@ func (s *Store) DeliveryForDispatch(ctx context.Context, id int64) (*Dispatch, e
 		chSet    []byte
 		feed     []byte
 	)
-	err := s.d.QueryRow(ctx, qDeliveryForDispatch, id).Scan(&d.ID, &d.SupplierOrderID, &d.SupplierID, &d.Channel, &d.Kind,
+	err := row.Scan(&d.ID, &d.SupplierOrderID, &d.SupplierID, &d.Channel, &d.Kind,
 		&d.Event, &d.Status, &d.Attempts, &d.LastError, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt}, nullTimeCol{&d.DeliveredAt},
 		&d.WakeGen, &d.SupplierOrderNumber, &d.SupplierCode,
 		&snap, &epSup, nullTimeCol{&ep.FailingSince}, nullTimeCol{&ep.DisabledAt}, &epReason,
 		&out.OrderID, &sup.Name, &sup.Email, &sup.CommissionBP, timeCol{&sup.CreatedAt},
 		&sup.Catalog.Mode, &sup.Catalog.PriceMismatch, jsonCol{&feed}, &chName, &chType, jsonCol{&chSet})
-	if err == ErrNotFound {
-		return nil, err
-	}
 	if err != nil {
-		return nil, fmt.Errorf("delivery %d for dispatch: %w", id, err)
+		return nil, fmt.Errorf("delivery for dispatch: %w", err)
 	}
+	id := d.ID
 	// As EndpointState: a healthy zero value (no supplier code) when the
 	// endpoint has no row.
 	ep.SupplierID, ep.Channel = d.SupplierID, d.Channel

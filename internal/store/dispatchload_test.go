@@ -120,6 +120,24 @@ func TestDeliveryForDispatch(t *testing.T) {
 				}
 				check(t, withSnap)
 				check(t, noSnap)
+				// The batched form reads the same, in the order asked,
+				// leaving out a delivery that does not exist.
+				many, err := st.DeliveriesForDispatch(ctx, []int64{noSnap.ID, noSnap.ID + 1000, withSnap.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(many) != 2 || many[0].Delivery.ID != noSnap.ID || many[1].Delivery.ID != withSnap.ID {
+					t.Fatalf("batched load: %d loads, want deliveries %d and %d", len(many), noSnap.ID, withSnap.ID)
+				}
+				for _, m := range many {
+					one, err := st.DeliveryForDispatch(ctx, m.Delivery.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !reflect.DeepEqual(m, one) {
+						t.Errorf("batched load of %d\n got %+v\nwant %+v", m.Delivery.ID, m, one)
+					}
+				}
 			})
 		}
 		if _, err := st.DeliveryForDispatch(ctx, noSnap.ID+1000); !errors.Is(err, store.ErrNotFound) {
