@@ -301,10 +301,12 @@ func TestCancellationRequests(t *testing.T) {
 		if len(mails(t, d, "To: ops@hub.example", subject)) != 1 {
 			t.Error("escalated more than once")
 		}
-		// The supplier's file channel got the request too.
-		if _, err := os.Stat(filepath.Join(d.Outbox("31"), bn+"-31.cancellation_request.created.json")); err != nil {
-			t.Errorf("request file in the supplier's drop: %v", err)
-		}
+		// The supplier's file channel got the request too (its delivery
+		// is a job of its own, so it may land after the answers above).
+		apptest.Eventually(t, 10*time.Second, "the request file in the supplier's drop", func() bool {
+			_, err := os.Stat(filepath.Join(d.Outbox("31"), bn+"-31.cancellation_request.created.json"))
+			return err == nil
+		})
 	})
 }
 
