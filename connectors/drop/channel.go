@@ -39,6 +39,29 @@ type TempCleaner interface {
 	RemoveTemps(ctx context.Context, paths []string) error
 }
 
+// TempList is the list of temporary files a session's failed uploads
+// could not remove; a session embeds it to have TempCleaner's LeftTemps.
+type TempList struct {
+	mu   sync.Mutex
+	left []string
+}
+
+// Leave records a temporary file left behind.
+func (l *TempList) Leave(path string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.left = append(l.left, path)
+}
+
+// LeftTemps returns, and forgets, the files left behind.
+func (l *TempList) LeftTemps() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	left := l.left
+	l.left = nil
+	return left
+}
+
 // maxLeftTemps bounds the temporary files remembered per endpoint.
 const maxLeftTemps = 100
 

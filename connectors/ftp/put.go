@@ -109,22 +109,12 @@ func (s *Session) rename(from, to string, sourceThere bool) error {
 // channel to delete through its next session to the same server.
 func (s *Session) removeTemp(tmp string, cause error) {
 	if isNetErr(cause) {
-		s.left = append(s.left, tmp)
+		s.Leave(tmp)
 		return
 	}
 	if err := s.c.Delete(tmp); err != nil && !isNotFound(err) {
-		s.left = append(s.left, tmp)
+		s.Leave(tmp)
 	}
-}
-
-// LeftTemps returns, and forgets, the temporary files failed uploads left
-// behind on the server (see drop.TempCleaner).
-func (s *Session) LeftTemps() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	left := s.left
-	s.left = nil
-	return left
 }
 
 // RemoveTemps deletes temporary files an earlier session left behind; one

@@ -15,6 +15,7 @@ import (
 
 	jftp "github.com/jlaffaye/ftp"
 
+	"github.com/supplyhub/supplyhub/connectors/drop"
 	"github.com/supplyhub/supplyhub/internal/tlsca"
 )
 
@@ -32,13 +33,16 @@ type Session struct {
 	home   string // the remote folder's absolute path, from PWD when List first needs it
 	broken error  // set when the connection can no longer be trusted
 	closed bool
-	// left are temporary files a failed upload could not remove (see
-	// LeftTemps).
-	left []string
+	// TempList holds the temporary files a failed upload could not
+	// remove, for the drop channel to remove through a later session.
+	drop.TempList
 }
 
 // errClosed is returned by operations after Close.
 var errClosed = errors.New("session closed")
+
+// A session tells the drop channel what a cut upload left behind.
+var _ drop.TempCleaner = (*Session)(nil)
 
 // Dial connects, negotiates TLS as configured, logs in and changes to the
 // remote folder, failing clearly when it does not exist. ctx and the dial

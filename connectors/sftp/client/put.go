@@ -100,18 +100,8 @@ func (s *Session) rename(tmp, final string) error {
 // to remove through its next session to the same server.
 func (s *Session) removeTemp(tmp string) {
 	if err := s.sftp.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
-		s.left = append(s.left, tmp)
+		s.Leave(tmp)
 	}
-}
-
-// LeftTemps returns, and forgets, the temporary files failed uploads left
-// behind on the server (see drop.TempCleaner).
-func (s *Session) LeftTemps() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	left := s.left
-	s.left = nil
-	return left
 }
 
 // RemoveTemps deletes temporary files an earlier session left behind; one

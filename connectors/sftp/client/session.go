@@ -14,6 +14,8 @@ import (
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/supplyhub/supplyhub/connectors/drop"
 )
 
 // Session is one logged-in SFTP connection, reused for every file of a run.
@@ -34,13 +36,16 @@ type Session struct {
 	sftp   *sftp.Client
 	broken error // set once the connection was torn down under an operation
 	closed bool
-	// left are temporary files a failed upload could not remove (see
-	// LeftTemps).
-	left []string
+	// TempList holds the temporary files a failed upload could not
+	// remove, for the drop channel to remove through a later session.
+	drop.TempList
 }
 
 // errClosed is returned by operations after Close.
 var errClosed = errors.New("session closed")
+
+// A session tells the drop channel what a cut upload left behind.
+var _ drop.TempCleaner = (*Session)(nil)
 
 // Dial connects, verifies the host key, logs in, starts the SFTP subsystem
 // and checks that the remote folder exists. ctx and the dial timeout bound
