@@ -228,14 +228,7 @@ func BenchmarkInsertOrders(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/bulk=%v", kind, bulk), func(b *testing.B) {
 				ctx := context.Background()
 				st := storetest.Open(b, kind)
-				r := &domain.Retailer{Code: "acme", Name: "Acme"}
-				s1 := &domain.Supplier{Code: "31", Name: "Tools"}
-				s2 := &domain.Supplier{Code: "40", Name: "Paint"}
-				for _, err := range []error{st.UpsertRetailer(ctx, r), st.UpsertSupplier(ctx, s1), st.UpsertSupplier(ctx, s2)} {
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
+				r, s1, s2 := benchParties(b, st)
 				snap := []byte(`{"id":1,"number":"1-31","lines":[{"sku":"HAM-1","name":"Hammer","quantity":2}],"padding":"` +
 					strings.Repeat("x", 900) + `"}`) // about a real snapshot's size
 				n := 0

@@ -24,14 +24,7 @@ func BenchmarkRecordTx(b *testing.B) {
 		b.Run(kind, func(b *testing.B) {
 			ctx := context.Background()
 			st := storetest.Open(b, kind)
-			r := &domain.Retailer{Code: "acme", Name: "Acme"}
-			s1 := &domain.Supplier{Code: "31", Name: "Tools"}
-			s2 := &domain.Supplier{Code: "40", Name: "Paint"}
-			for _, err := range []error{st.UpsertRetailer(ctx, r), st.UpsertSupplier(ctx, s1), st.UpsertSupplier(ctx, s2)} {
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
+			r, s1, s2 := benchParties(b, st)
 			derive := func(statuses []string) string { return deriveAll(statuses) }
 			n := 0
 			cpu := time.Duration(0)
@@ -86,4 +79,20 @@ func BenchmarkRecordTx(b *testing.B) {
 			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/record")
 		})
 	}
+}
+
+// benchParties stores the retailer and two suppliers the store benchmarks
+// take orders between.
+func benchParties(b *testing.B, st *store.Store) (*domain.Retailer, *domain.Supplier, *domain.Supplier) {
+	b.Helper()
+	ctx := context.Background()
+	r := &domain.Retailer{Code: "acme", Name: "Acme"}
+	s1 := &domain.Supplier{Code: "31", Name: "Tools"}
+	s2 := &domain.Supplier{Code: "40", Name: "Paint"}
+	for _, err := range []error{st.UpsertRetailer(ctx, r), st.UpsertSupplier(ctx, s1), st.UpsertSupplier(ctx, s2)} {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return r, s1, s2
 }
