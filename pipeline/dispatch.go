@@ -357,7 +357,19 @@ func (d *Dispatcher) endpointFailed(ctx context.Context, log *slog.Logger, sup *
 	default:
 		return
 	}
-	disabled, err := d.st.DisableEndpoint(ctx, sup.ID, del.Channel, reason)
+	alert := EndpointDisabledArgs{SupplierID: sup.ID, SupplierCode: sup.Code, SupplierName: sup.Name,
+		Channel: ch.Name, ChannelType: ch.Type, Reason: reason, At: time.Now().UTC()}
+	var disabled bool
+	err = d.st.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		if disabled, err = d.st.DisableEndpointIn(ctx, tx, sup.ID, del.Channel, reason); err != nil || !disabled || d.q == nil {
+			return err
+		}
+		// The operator's email is a job committed with the disabling: a
+		// crash between the two cannot leave a stopped endpoint nobody
+		// was told of.
+		return d.q.InsertTx(ctx, tx, []river.InsertManyParams{{Args: alert}})
+	})
 	if err != nil {
 		log.Error("disable endpoint", "error", err)
 		return
@@ -365,14 +377,37 @@ func (d *Dispatcher) endpointFailed(ctx context.Context, log *slog.Logger, sup *
 	if disabled {
 		d.m.EndpointsDisabled.WithLabelValues(del.Kind).Inc()
 		log.Error("endpoint disabled", "reason", reason)
-		if d.alert != nil {
-			d.alert.Alert(ctx, fmt.Sprintf("Supplyhub: %s endpoint %q of supplier %s disabled", ch.Type, ch.Name, sup.Code),
-				fmt.Sprintf("Deliveries to the %s endpoint %q of supplier %s (%s) are stopped: %s.\n\n"+
-					"Fix the endpoint, then: supplyhub endpoint enable --supplier %s --channel %s\n"+
-					"and replay what failed: supplyhub deliveries replay --endpoint %s/%s --since <time>\n",
-					ch.Type, ch.Name, sup.Code, sup.Name, reason, sup.Code, ch.Name, sup.Code, ch.Name))
+		if d.q == nil && d.alert != nil {
+			subject, body := EndpointDisabledEmail(alert)
+			d.alert.Alert(ctx, subject, body)
 		}
 	}
+}
+
+// EndpointDisabledArgs is the job that emails the operator that an
+// endpoint was disabled; it carries what the email says.
+type EndpointDisabledArgs struct {
+	SupplierID   int64     `json:"supplier_id"`
+	SupplierCode string    `json:"supplier_code"`
+	SupplierName string    `json:"supplier_name"`
+	Channel      string    `json:"channel"`
+	ChannelType  string    `json:"channel_type"`
+	Reason       string    `json:"reason"`
+	At           time.Time `json:"at"`
+}
+
+// Kind names the job for River.
+func (EndpointDisabledArgs) Kind() string { return "endpoint_disabled_alert" }
+
+// EndpointDisabledEmail is the operator's email about a disabled endpoint.
+func EndpointDisabledEmail(a EndpointDisabledArgs) (subject, body string) {
+	subject = fmt.Sprintf("Supplyhub: %s endpoint %q of supplier %s disabled", a.ChannelType, a.Channel, a.SupplierCode)
+	body = fmt.Sprintf("Deliveries to the %s endpoint %q of supplier %s (%s) are stopped since %s: %s.\n\n"+
+		"Fix the endpoint, then: supplyhub endpoint enable --supplier %s --channel %s\n"+
+		"and replay what failed: supplyhub deliveries replay --endpoint %s/%s --since <time>\n",
+		a.ChannelType, a.Channel, a.SupplierCode, a.SupplierName, a.At.Format(time.RFC3339), a.Reason,
+		a.SupplierCode, a.Channel, a.SupplierCode, a.Channel)
+	return subject, body
 }
 
 // changeOf loads the retailer and the change a notification is about.

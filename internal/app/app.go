@@ -161,6 +161,7 @@ func (a *App) init(ctx context.Context) error {
 	a.CancelEscalator = pipeline.NewCancelEscalator(st, a.Metrics.RegisterCancelEscalations().Inc, a.log.With("component", "cancel-requests"))
 	river.AddWorker(workers, a.CancelEscalator)
 	river.AddWorker(workers, &cancelEscalationWorker{st: st, alert: alert})
+	river.AddWorker(workers, &endpointAlertWorker{alert: alert})
 	clientID, err := a.claimReplica(ctx)
 	if err != nil {
 		return err

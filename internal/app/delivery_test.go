@@ -223,15 +223,22 @@ func TestGoneDisablesEndpoint(t *testing.T) {
 		if n := len(rcv.calls()); n != 1 {
 			t.Errorf("a disabled endpoint was called: %d calls", n)
 		}
-		// The operator got an email.
-		entries, _ := os.ReadDir(filepath.Join(d.DataDir, "mail", "new"))
-		found := false
-		for _, e := range entries {
-			b, _ := os.ReadFile(filepath.Join(d.DataDir, "mail", "new", e.Name()))
-			found = found || strings.Contains(string(b), "To: ops@hub.example")
-		}
-		if !found {
-			t.Error("no alert email to mail.admin")
+		// The operator got one email, sent by a job committed with the
+		// disabling (so a crash between the two cannot lose it).
+		apptest.Eventually(t, 10*time.Second, "the alert email to mail.admin", func() bool {
+			entries, _ := os.ReadDir(filepath.Join(d.DataDir, "mail", "new"))
+			n := 0
+			for _, e := range entries {
+				b, _ := os.ReadFile(filepath.Join(d.DataDir, "mail", "new", e.Name()))
+				if strings.Contains(string(b), "To: ops@hub.example") && strings.Contains(string(b), "disabled") {
+					n++
+				}
+			}
+			return n == 1
+		})
+		var jobs int
+		if err := d.App.Store.DB().QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'endpoint_disabled_alert'`).Scan(&jobs); err != nil || jobs != 1 {
+			t.Errorf("%d alert jobs (%v), want 1", jobs, err)
 		}
 	})
 }

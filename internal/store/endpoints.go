@@ -23,10 +23,12 @@ FROM endpoints e JOIN suppliers s ON s.id = e.supplier_id`
 	qEndpointFail = `INSERT INTO endpoints (supplier_id, channel, failing_since) VALUES ($1, $2, $3)
 ON CONFLICT (supplier_id, channel) DO UPDATE SET failing_since = COALESCE(endpoints.failing_since, excluded.failing_since)
 RETURNING failing_since`
-	qEndpointOK      = `UPDATE endpoints SET failing_since = NULL WHERE supplier_id = $1 AND channel = $2 AND failing_since IS NOT NULL`
+	qEndpointOK = `UPDATE endpoints SET failing_since = NULL WHERE supplier_id = $1 AND channel = $2 AND failing_since IS NOT NULL`
+	// A row is written only when the endpoint was not disabled already,
+	// so the row count says whether this call disabled it.
 	qEndpointDisable = `INSERT INTO endpoints (supplier_id, channel, disabled_at, disabled_reason) VALUES ($1, $2, $3, $4)
-ON CONFLICT (supplier_id, channel) DO UPDATE SET disabled_at = COALESCE(endpoints.disabled_at, excluded.disabled_at),
-disabled_reason = CASE WHEN endpoints.disabled_at IS NULL THEN excluded.disabled_reason ELSE endpoints.disabled_reason END`
+ON CONFLICT (supplier_id, channel) DO UPDATE SET disabled_at = excluded.disabled_at, disabled_reason = excluded.disabled_reason
+WHERE endpoints.disabled_at IS NULL`
 	qEndpointEnable = `UPDATE endpoints SET disabled_at = NULL, disabled_reason = '', failing_since = NULL WHERE supplier_id = $1 AND channel = $2`
 )
 
@@ -88,14 +90,18 @@ func (s *Store) EndpointSucceeded(ctx context.Context, supplierID int64, channel
 // DisableEndpoint stops deliveries to an endpoint until EnableEndpoint;
 // it reports whether this call disabled it (false if it already was).
 func (s *Store) DisableEndpoint(ctx context.Context, supplierID int64, channel, reason string) (bool, error) {
-	before, err := s.EndpointState(ctx, supplierID, channel)
+	return s.DisableEndpointIn(ctx, s.d, supplierID, channel, reason)
+}
+
+// DisableEndpointIn is DisableEndpoint through q (a transaction, for work
+// that must commit with it). It is one statement, so of two concurrent
+// callers exactly one sees that it disabled the endpoint.
+func (s *Store) DisableEndpointIn(ctx context.Context, q Querier, supplierID int64, channel, reason string) (bool, error) {
+	n, err := q.Exec(ctx, qEndpointDisable, supplierID, channel, time.Now(), reason)
 	if err != nil {
-		return false, err
-	}
-	if _, err := s.d.Exec(ctx, qEndpointDisable, supplierID, channel, time.Now(), reason); err != nil {
 		return false, fmt.Errorf("disable endpoint: %w", err)
 	}
-	return before.DisabledAt == nil, nil
+	return n == 1, nil
 }
 
 // EnableEndpoint lets deliveries to an endpoint flow again.
