@@ -85,37 +85,28 @@ func (s *Server) parseBefore(w http.ResponseWriter, r *http.Request) (int64, boo
 	return before, true
 }
 
-// olderLink is the query of the page after rows when the list holds more
-// than limit rows (the caller asked for limit+1), with the other
-// parameters of q kept; "" when this is the last page.
-func olderLink(q url.Values, n, limit int, lastID int64) string {
-	if n <= limit {
-		return ""
-	}
+// keysetPage cuts rows, read newest first with perPage+1 as the limit, to
+// one page, and returns the links to the newest page ("" when r is on it)
+// and to the next older one ("" when rows held no more), both keeping the
+// other parameters of r's query (a filter).
+func keysetPage[T any](r *http.Request, rows []T, perPage int, id func(T) int64) (page []T, newest, older string) {
+	q := r.URL.Query()
 	v := url.Values{}
 	for k, vs := range q {
 		if k != "before" {
 			v[k] = vs
 		}
 	}
-	v.Set("before", strconv.FormatInt(lastID, 10))
-	return "?" + v.Encode()
-}
-
-// newestLink is the link to the first page at path, the other parameters
-// of q kept; "" when q is the first page already.
-func newestLink(path string, q url.Values) string {
-	if q.Get("before") == "" {
-		return ""
-	}
-	v := url.Values{}
-	for k, vs := range q {
-		if k != "before" {
-			v[k] = vs
+	if q.Get("before") != "" {
+		newest = r.URL.Path
+		if len(v) > 0 {
+			newest += "?" + v.Encode()
 		}
 	}
-	if len(v) == 0 {
-		return path
+	if len(rows) > perPage {
+		rows = rows[:perPage]
+		v.Set("before", strconv.FormatInt(id(rows[perPage-1]), 10))
+		older = "?" + v.Encode()
 	}
-	return path + "?" + v.Encode()
+	return rows, newest, older
 }

@@ -65,12 +65,8 @@ func (s *Server) manualList(w http.ResponseWriter, r *http.Request, u *store.Use
 		s.internal(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	p := manualListPage{Status: status, Newest: newestLink("/portal/manual", q)}
-	if len(ms) > manualPerPage {
-		p.Older = olderLink(q, len(ms), manualPerPage, ms[manualPerPage-1].ID)
-		ms = ms[:manualPerPage]
-	}
+	p := manualListPage{Status: status}
+	ms, p.Newest, p.Older = keysetPage(r, ms, manualPerPage, func(m *store.ManualOrder) int64 { return m.ID })
 	for _, m := range ms {
 		var d draft
 		_ = json.Unmarshal(m.Request, &d)

@@ -178,12 +178,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, u *store.User)
 		s.internal(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	p := auditPage{Newest: newestLink("/portal/admin/audit", q)}
-	if len(rows) > auditPerPage {
-		p.Older = olderLink(q, len(rows), auditPerPage, rows[auditPerPage-1].ID)
-		rows = rows[:auditPerPage]
-	}
-	p.Rows = rows
+	var p auditPage
+	p.Rows, p.Newest, p.Older = keysetPage(r, rows, auditPerPage, func(e store.AuditEntry) int64 { return e.ID })
 	s.render(w, r, http.StatusOK, "operator_audit", view{Title: "Audit log", User: u, Nav: "audit", Page: p})
 }

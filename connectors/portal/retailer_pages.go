@@ -168,8 +168,7 @@ func (s *Server) webhooks(w http.ResponseWriter, r *http.Request, u *store.User)
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	p := webhooksPage{Endpoints: endpointsOf(rt), Channel: q.Get("channel"), Newest: newestLink("/portal/webhooks", q)}
+	p := webhooksPage{Endpoints: endpointsOf(rt), Channel: r.URL.Query().Get("channel")}
 	filter := ""
 	if p.Channel != "" {
 		filter = pipeline.RetailerChannelPrefix + p.Channel
@@ -179,10 +178,7 @@ func (s *Server) webhooks(w http.ResponseWriter, r *http.Request, u *store.User)
 		s.internal(w, r, err)
 		return
 	}
-	if len(ds) > webhooksPerPage {
-		p.Older = olderLink(q, len(ds), webhooksPerPage, ds[webhooksPerPage-1].ID)
-		ds = ds[:webhooksPerPage]
-	}
+	ds, p.Newest, p.Older = keysetPage(r, ds, webhooksPerPage, func(d *domain.Delivery) int64 { return d.ID })
 	ids := make([]int64, len(ds))
 	for i, d := range ds {
 		ids[i] = d.ID
