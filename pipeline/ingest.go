@@ -360,21 +360,6 @@ func createdDeliveries(ctx context.Context, st *store.Store, tx store.Tx, so *do
 	return c.insert(ctx, st, tx)
 }
 
-// NewDelivery records that event about so is owed to channel ch, with
-// snap (the supplier order as the event saw it, which every attempt
-// renders), and returns the job that delivers it, or nil when that
-// delivery already existed (its job was created with it).
-func NewDelivery(ctx context.Context, st *store.Store, tx store.Tx, so *domain.SupplierOrder, ch domain.Channel, event string, snap []byte) (*river.InsertManyParams, error) {
-	d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: ch.Name, Kind: ch.Type, Event: event,
-		Snapshot: snap}
-	created, err := st.InsertDelivery(ctx, tx, d)
-	if err != nil || !created {
-		return nil, err
-	}
-	p := deliveryJob(d.ID, ch)
-	return &p, nil
-}
-
 // deliveryJob is the job that delivers delivery id on ch. A scheduled
 // channel (a file drop every 15 minutes) waits for its next tick; every
 // delivery pending by then runs at that tick.

@@ -89,8 +89,8 @@ func (c *createdJobs) addCreated(so *domain.SupplierOrder, sup *domain.Supplier,
 }
 
 // insert stores the queued deliveries and returns every job in order; a
-// delivery that existed already gets no job (its job was created with it),
-// as in NewDelivery. When batched, the deliveries due at once follow in
+// delivery that existed already gets no job (its job was created with
+// it). When batched, the deliveries due at once follow in
 // batch jobs of at most DispatchBatchMax; one on a scheduled channel keeps
 // its own job, which waits for the channel's next run.
 func (c *createdJobs) insert(ctx context.Context, st *store.Store, tx store.Tx) ([]river.InsertManyParams, error) {

@@ -41,15 +41,11 @@ var (
 	ErrBadKey = errors.New("unknown or revoked API key")
 )
 
-// Authenticate finds the principal behind the request's bearer key.
-func Authenticate(ctx context.Context, st *store.Store, r *http.Request) (*store.Principal, error) {
-	return AuthenticateFor(ctx, st, r, "")
-}
-
-// AuthenticateFor is Authenticate for a route that needs role. For the
-// retailer role it reads the key's retailer with the key (Principal's
-// Retailer), saving the order route a statement; a key of another role is
-// then looked up again, to be told apart from an unknown one.
+// AuthenticateFor finds the principal behind the request's bearer key, for
+// a route that needs role ("" for any). For the retailer role it reads the
+// key's retailer with the key (Principal's Retailer), saving the order
+// route a statement; a key of another role is then looked up again, to be
+// told apart from an unknown one.
 func AuthenticateFor(ctx context.Context, st *store.Store, r *http.Request, role string) (*store.Principal, error) {
 	h := r.Header.Get("Authorization")
 	scheme, key, ok := strings.Cut(h, " ")

@@ -18,7 +18,7 @@ func authenticate(t *testing.T, st *store.Store, key string) (*store.Principal, 
 	t.Helper()
 	r, _ := http.NewRequest("GET", "/", nil)
 	r.Header.Set("Authorization", "Bearer "+key)
-	return auth.Authenticate(context.Background(), st, r)
+	return auth.AuthenticateFor(context.Background(), st, r, "")
 }
 
 // TestMarkUsedOncePerMinute: the first use records the time, uses within

@@ -245,14 +245,8 @@ func dropUnusedIndexes(ctx context.Context, st *store.Store, tx store.Tx) error 
 		return nil
 	}
 	for _, ix := range unusedIndexes {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, ix).Scan(&exists); err != nil {
-			return fmt.Errorf("drop river index %s: %w", ix, err)
-		}
-		if !exists {
-			continue
-		}
-		if _, err := tx.Exec(ctx, `DROP INDEX `+ix); err != nil {
+		// IF EXISTS: a missing index takes no lock on river_job.
+		if _, err := tx.Exec(ctx, `DROP INDEX IF EXISTS `+ix); err != nil {
 			return fmt.Errorf("drop river index %s: %w", ix, err)
 		}
 	}
