@@ -110,7 +110,7 @@ func (s *Store) PrincipalByKeyHash(ctx context.Context, hash string) (*Principal
 // both, and on PostgreSQL each statement is a round trip and a backend's
 // bind and execute. Keys of no retailer match no row.
 const qRetailerPrincipal = `SELECT k.id, k.role, COALESCE(k.retailer_id, 0), COALESCE(k.supplier_id, 0), k.last_used_at,
-r.id, r.code, r.name, r.email, r.time_zone, r.status_emails, r.created_at, c.name, c.type, c.settings
+` + retailerJoinedCols + `
 FROM api_keys k JOIN retailers r ON r.id = k.retailer_id LEFT JOIN retailer_channels c ON c.retailer_id = r.id
 WHERE k.key_hash = $1 AND k.revoked_at IS NULL ORDER BY c.name`
 

@@ -63,7 +63,10 @@ func (s *Store) RetailerByID(ctx context.Context, id int64) (*domain.Retailer, e
 // statement is a round trip and a backend's parse-bind-execute. One
 // statement also reads both in one snapshot.
 const (
-	qRetailerJoined = `SELECT r.id, r.code, r.name, r.email, r.time_zone, r.status_emails, r.created_at, c.name, c.type, c.settings
+	// retailerJoinedCols are the columns retailerWithChannels scans, of
+	// retailers r and retailer_channels c.
+	retailerJoinedCols = `r.id, r.code, r.name, r.email, r.time_zone, r.status_emails, r.created_at, c.name, c.type, c.settings`
+	qRetailerJoined    = `SELECT ` + retailerJoinedCols + `
 FROM retailers r LEFT JOIN retailer_channels c ON c.retailer_id = r.id WHERE `
 	qRetailerJoinedByID   = qRetailerJoined + `r.id = $1 ORDER BY c.name`
 	qRetailerJoinedByCode = qRetailerJoined + `r.code = $1 ORDER BY c.name`
