@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
@@ -57,23 +56,36 @@ func bulkChunks(n int) []int {
 type bulkStmt struct {
 	head, row, tail string
 	nargs           int
-
-	mu    sync.Mutex
-	texts map[bulkShape]string
 }
 
-// text is the statement for rows rows on a database of kind, built once
-// per shape. SQLite gets bare ? placeholders: each ?NNN is looked up by
-// number in a list when binding (sqlite3_bind_parameter_name), which makes
-// binding thousands of them quadratic; bare ones bind in order, which is
-// why a row template uses each of its placeholders once, in order.
-func (b *bulkStmt) text(kind string, rows int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	key := bulkShape{kind, rows}
-	if q, ok := b.texts[key]; ok {
-		return q
+// textKey names a statement text a Store built once and keeps (Store.texts):
+// a bulk statement's (stmt) or OrderRefs' (nil stmt) for rows rows, on the
+// Store's database kind.
+type textKey struct {
+	stmt *bulkStmt
+	rows int
+}
+
+// text is the statement of b for rows rows, built once per shape.
+func (s *Store) text(b *bulkStmt, rows int) string {
+	return s.builtText(textKey{b, rows}, func() string { return b.text(s.Kind(), rows) })
+}
+
+// builtText is the text under key, built by build the first time.
+func (s *Store) builtText(key textKey, build func() string) string {
+	if q, ok := s.texts.Load(key); ok {
+		return q.(string)
 	}
+	q, _ := s.texts.LoadOrStore(key, build())
+	return q.(string)
+}
+
+// text builds the statement for rows rows on a database of kind. SQLite
+// gets bare ? placeholders: each ?NNN is looked up by number in a list
+// when binding (sqlite3_bind_parameter_name), which makes binding
+// thousands of them quadratic; bare ones bind in order, which is why a
+// row template uses each of its placeholders once, in order.
+func (b *bulkStmt) text(kind string, rows int) string {
 	var sb strings.Builder
 	sb.WriteString(bulkMarker)
 	sb.WriteString(b.head)
@@ -108,35 +120,23 @@ func (b *bulkStmt) text(kind string, rows int) string {
 		}
 	}
 	sb.WriteString(b.tail)
-	if b.texts == nil {
-		b.texts = map[bulkShape]string{}
-	}
-	q := sb.String()
-	b.texts[key] = q
-	return q
+	return sb.String()
 }
 
-// bulkShape is a statement text's database kind and row count.
-type bulkShape struct {
-	kind string
-	rows int
-}
-
-// run inserts the rows of args (nargs values each) in chunks, in tx on a
-// database of kind; scan, when not nil, reads each row the statement
-// returns.
-func (b *bulkStmt) run(ctx context.Context, kind string, tx Tx, args []any, scan func(Rows) error) error {
+// run inserts the rows of args (nargs values each) in chunks, in tx on
+// s's database; scan, when not nil, reads each row the statement returns.
+func (b *bulkStmt) run(ctx context.Context, s *Store, tx Tx, args []any, scan func(Rows) error) error {
 	rows := len(args) / b.nargs
 	for _, n := range bulkChunks(rows) {
 		chunk := args[:n*b.nargs]
 		args = args[n*b.nargs:]
 		if scan == nil {
-			if _, err := tx.Exec(ctx, b.text(kind, n), chunk...); err != nil {
+			if _, err := tx.Exec(ctx, s.text(b, n), chunk...); err != nil {
 				return err
 			}
 			continue
 		}
-		rs, err := tx.Query(ctx, b.text(kind, n), chunk...)
+		rs, err := tx.Query(ctx, s.text(b, n), chunk...)
 		if err != nil {
 			return err
 		}
@@ -244,7 +244,7 @@ func (s *Store) InsertOrders(ctx context.Context, tx Tx, orders []*domain.Order,
 			string(customer), string(addr), o.Header.Notes, o.Status, int64(o.ItemTotal), int64(o.Shipping), o.CreatedAt,
 			o.CreatedAt, o.StatusToken)
 	}
-	err = bulkOrders.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
+	err = bulkOrders.run(ctx, s, tx, args, func(rs Rows) error {
 		var id int64
 		var k orderKey
 		if err := rs.Scan(&id, &k.retailerID, &k.externalID); err != nil {
@@ -285,7 +285,7 @@ func (s *Store) InsertOrders(ctx context.Context, tx Tx, orders []*domain.Order,
 	for _, so := range sos {
 		soByNumber[so.Number] = so
 	}
-	err = bulkSupplierOrders.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
+	err = bulkSupplierOrders.run(ctx, s, tx, args, func(rs Rows) error {
 		var id int64
 		var num string
 		if err := rs.Scan(&id, &num); err != nil {
@@ -329,7 +329,7 @@ func (s *Store) InsertOrders(ctx context.Context, tx Tx, orders []*domain.Order,
 				int64(l.UnitPrice), int64(l.Discount), int64(l.Total), l.CatalogFlag)
 		}
 	}
-	err = bulkLines.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
+	err = bulkLines.run(ctx, s, tx, args, func(rs Rows) error {
 		var id int64
 		var k lineKey
 		if err := rs.Scan(&id, &k.supplierOrderID, &k.position); err != nil {
@@ -371,7 +371,7 @@ func (s *Store) AccrueCommissions(ctx context.Context, tx Tx, accruals []Accrual
 		args = append(args, so.SupplierID, a.RetailerID, so.ID, LedgerMonth(a.At), a.Currency, int64(so.ItemTotal),
 			int64(so.Shipping), int64(so.Commission), int64(so.Payout), a.At)
 	}
-	if err := bulkAccruals.run(ctx, s.Kind(), tx, args, nil); err != nil {
+	if err := bulkAccruals.run(ctx, s, tx, args, nil); err != nil {
 		return fmt.Errorf("accrue commissions: %w", err)
 	}
 	return nil
@@ -400,7 +400,7 @@ func (s *Store) InsertDeliveries(ctx context.Context, tx Tx, ds []*domain.Delive
 		}
 		args = append(args, d.SupplierOrderID, d.SupplierID, d.Channel, d.Kind, d.Event, d.Status, now, now, snap)
 	}
-	err = bulkDeliveries.run(ctx, s.Kind(), tx, args, func(rs Rows) error {
+	err = bulkDeliveries.run(ctx, s, tx, args, func(rs Rows) error {
 		var id int64
 		var k deliveryKey
 		if err := rs.Scan(&id, &k.supplierOrderID, &k.channel, &k.event); err != nil {
@@ -436,15 +436,8 @@ type OrderID struct {
 	RequestHash string
 }
 
-// lookupTexts holds OrderRefs' statement per database kind and count.
-var lookupTexts sync.Map // bulkShape -> string
-
 // lookupText selects the orders of one retailer among n external ids.
 func lookupText(kind string, n int) string {
-	key := bulkShape{kind, n}
-	if q, ok := lookupTexts.Load(key); ok {
-		return q.(string)
-	}
 	var sb strings.Builder
 	sb.WriteString(bulkMarker + `SELECT external_id, id, request_hash FROM orders WHERE retailer_id = `)
 	// Bare ? on SQLite, as in bulkStmt.text.
@@ -463,8 +456,7 @@ func lookupText(kind string, n int) string {
 		sb.WriteString(mark(i + 2))
 	}
 	sb.WriteByte(')')
-	q, _ := lookupTexts.LoadOrStore(key, sb.String())
-	return q.(string)
+	return sb.String()
 }
 
 // OrderRefs is OrderRef for many external ids of one retailer, in one
@@ -478,7 +470,7 @@ func (s *Store) OrderRefs(ctx context.Context, q Querier, retailerID int64, exte
 			args = append(args, ext)
 		}
 		externalIDs = externalIDs[n:]
-		rows, err := q.Query(ctx, lookupText(s.Kind(), n), args...)
+		rows, err := q.Query(ctx, s.builtText(textKey{nil, n}, func() string { return lookupText(s.Kind(), n) }), args...)
 		if err != nil {
 			return nil, fmt.Errorf("order refs: %w", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,9 @@ type Store struct {
 	// full and wrote are the last write that failed on a full disk and
 	// the last that committed (Unix nanoseconds), for readiness.
 	full, wrote atomic.Int64
+	// texts are the statement texts built for this database (textKey ->
+	// string): the bulk inserts' come in a few shapes each.
+	texts sync.Map
 }
 
 // Open connects to url: "sqlite:PATH" or "postgres://…" (also "postgresql://").
