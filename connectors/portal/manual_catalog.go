@@ -13,16 +13,20 @@ import (
 // fillFromCatalog fills each line's empty item name and unit price from
 // its supplier's catalog, as an operator typing a purchase order from
 // paper expects: the SKU and supplier are on the paper, the rest is in
-// the catalog. What the operator typed is never overwritten. Lines it
-// cannot fill get a field error saying why (unknown supplier or SKU, not
-// for sale, a price in another currency); it returns how many lines it
-// changed.
+// the catalog. What the operator typed is never overwritten, and a line
+// with both typed is left alone. Lines it cannot fill get a field error
+// saying why (unknown supplier or SKU, not for sale, a price in another
+// currency); it returns how many lines it changed.
 func (s *Server) fillFromCatalog(ctx context.Context, d *draft) (int, map[string]string, error) {
 	errs := map[string]string{}
 	bySupplier := map[string][]int{}
 	var codes []string
 	for i, l := range d.Lines {
 		switch {
+		case l.Name != "" && l.UnitPrice != "":
+			// Nothing to fill: a typed line is not looked up, so a SKU
+			// outside the catalog is not flagged where nothing is asked
+			// of it (the supplier's catalog.mode decides at confirmation).
 		case l.SKU == "" && l.Supplier == "":
 		case l.Supplier == "":
 			errs[fmt.Sprintf("lines[%d].supplier", i)] = "Give the supplier to look the SKU up in its catalog."
@@ -61,10 +65,10 @@ func (s *Server) fillFromCatalog(ctx context.Context, d *draft) (int, map[string
 			it, ok := items[l.SKU]
 			switch {
 			case !ok:
-				errs[fmt.Sprintf("lines[%d].sku", i)] = "Not in supplier " + code + "'s catalog."
+				errs[fmt.Sprintf("lines[%d].sku", i)] = "Not in supplier " + code + "'s catalog: check the SKU, or type the item and price."
 				continue
 			case !it.ForSale:
-				errs[fmt.Sprintf("lines[%d].sku", i)] = "Supplier " + code + " does not sell this now."
+				errs[fmt.Sprintf("lines[%d].sku", i)] = "Supplier " + code + " does not sell this now: check the SKU, or type the item and price."
 				continue
 			}
 			changed := false

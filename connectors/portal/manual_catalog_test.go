@@ -16,7 +16,8 @@ import (
 // empty item and price from its supplier's catalog and keeps what the
 // operator typed; a SKU not in the catalog, one not for sale, an unknown
 // supplier and a price in another currency are errors next to their line,
-// and the lines that could be filled are filled (and saved) all the same.
+// and the lines that could be filled are filled (and saved) all the same;
+// a line typed in full is left alone, in the catalog or not.
 func TestManualFillFromCatalog(t *testing.T) {
 	d := apptest.Start(t, store.KindSQLite)
 	ctx := context.Background()
@@ -58,8 +59,8 @@ func TestManualFillFromCatalog(t *testing.T) {
 	for _, want := range []string{
 		`name="lines[0].name" type="text" value="Claw hammer 16 oz"`,
 		`name="lines[0].unit_price" type="text" value="18.90"`,
-		`id="line-1-sku-err">Supplier 31 does not sell this now.`,
-		`id="line-2-sku-err">Not in supplier 31&#39;s catalog.`,
+		`id="line-1-sku-err">Supplier 31 does not sell this now: check the SKU, or type the item and price.`,
+		`id="line-2-sku-err">Not in supplier 31&#39;s catalog: check the SKU, or type the item and price.`,
 		`id="line-3-supplier-err">No supplier with this code.`,
 		`id="line-4-unit_price-err">The catalog price is in USD, the order in EUR: type the price.`,
 	} {
@@ -84,10 +85,16 @@ func TestManualFillFromCatalog(t *testing.T) {
 		t.Fatalf("saved draft: %s", raw)
 	}
 
-	// What the operator typed stays; only the empty price is filled.
+	// What the operator typed stays; only the empty price is filled. A
+	// line typed in full is not looked up: no error for its SKU.
 	v = manualForm("PO-CAT")
 	v.Set("lines[0].name", "Hammer as on the PO")
 	v.Set("lines[0].unit_price", "")
+	v.Set("lines[1].sku", "TYPED-1")
+	v.Set("lines[1].supplier", "31")
+	v.Set("lines[1].name", "Special order")
+	v.Set("lines[1].quantity", "1")
+	v.Set("lines[1].unit_price", "99.00")
 	v.Set("action", "fill_catalog")
 	code, h, _ := ops.postMultipart(draft, v)
 	if code != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "#lines") {

@@ -84,6 +84,25 @@ func TestScreenshotsManualAndRetailer(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("notice_message"), "We entered the Lycée Victor Hugo order from the purchase order you emailed us."),
 		chromedp.ScrollIntoView(chromedp.CSS("h1")))...)
 	screenshot(t, ctx, filepath.Join(dir, "manual-order.png"))
+	// Supplier 31 publishes no catalog here: "fill from the catalog" says
+	// so next to the SKU of the one line left to fill.
+	step(t, ctx, "fill from an empty catalog", chromedp.Click(chromedp.CSS(`button[value="add_line"]`)),
+		chromedp.WaitVisible(chromedp.ID("line-2-sku")),
+		chromedp.SendKeys(chromedp.ID("line-2-sku"), "SAW-550"), chromedp.SendKeys(chromedp.ID("line-2-supplier"), "31"),
+		chromedp.Click(chromedp.CSS(`button[value="fill_catalog"]`)),
+		chromedp.WaitVisible(chromedp.ID("line-2-sku-err")), chromedp.ScrollIntoView(chromedp.ID("lines")))
+	screenshot(t, ctx, filepath.Join(extraDir(t), "manual-order-catalog-errors.png"))
+	step(t, ctx, "the form on a phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(d.URL+"/portal/manual/1"),
+		chromedp.WaitVisible(chromedp.ID("lines")))
+	screenshot(t, ctx, filepath.Join(extraDir(t), "manual-order-phone.png"))
+	// The page does not scroll sideways: the lines table scrolls inside
+	// its card (its screen-reader labels, absolutely placed, included).
+	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+	if err != nil || overflow > 0 {
+		t.Errorf("the manual order form is %d px wider than a phone (%v)", overflow, err)
+	}
+	step(t, ctx, "manual orders", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(d.URL+"/portal/manual"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	screenshot(t, ctx, filepath.Join(extraDir(t), "manual-list.png"))
 
 	// The retailer's webhook log, once every notification was tried.
 	step(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form[action="/portal/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
