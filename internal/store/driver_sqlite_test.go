@@ -2,10 +2,45 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
 )
+
+// TestSQLiteConnectionSettings reads back, on both pools, the settings
+// every connection must carry: durability (WAL, synchronous=FULL), foreign
+// keys, the busy wait, and statement journals kept in memory.
+func TestSQLiteConnectionSettings(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "settings.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	d := st.d.(*sqliteDriver)
+	want := []struct {
+		pragma string
+		value  string
+	}{
+		{"journal_mode", "wal"},
+		{"synchronous", "2"}, // FULL
+		{"foreign_keys", "1"},
+		{"busy_timeout", "10000"},
+		{"temp_store", "2"}, // MEMORY
+	}
+	for name, db := range map[string]*sql.DB{"read": d.read, "write": d.write} {
+		for _, w := range want {
+			var got string
+			if err := db.QueryRowContext(ctx, "PRAGMA "+w.pragma).Scan(&got); err != nil {
+				t.Fatalf("%s pool: PRAGMA %s: %v", name, w.pragma, err)
+			}
+			if got != w.value {
+				t.Errorf("%s pool: %s = %s, want %s", name, w.pragma, got, w.value)
+			}
+		}
+	}
+}
 
 // TestSQLiteStoreStatements checks the store's SQLite pools through the
 // cache: a transaction's queries prepared once, a query nested in its own
