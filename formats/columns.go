@@ -74,6 +74,11 @@ func fieldDefs() []fieldDef {
 		text("supplier", func(s *so, _ *ln) string { return s.Supplier }).asExtra(),
 		money("item_total", func(s *so, _ *ln) domain.Money { return s.ItemTotal }).asExtra(),
 		text("customer_type", func(s *so, _ *ln) string { return s.Order.Customer.Type }).asExtra(),
+		// What the retailer cancelled of a line, and what is left to ship:
+		// the order.lines_cancelled file of a partial cancellation needs
+		// them, since quantity stays what was ordered.
+		{name: "cancelled_quantity", kind: numberCell, extra: true, value: func(_ *so, l *ln, _ *cf) string { return strconv.Itoa(l.CancelledQty) }},
+		{name: "open_quantity", kind: numberCell, extra: true, value: func(_ *so, l *ln, _ *cf) string { return strconv.Itoa(l.Open()) }},
 	}
 }
 

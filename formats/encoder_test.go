@@ -62,6 +62,32 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestGoldenCut renders an order the retailer cut (2 of line 1's units
+// cancelled), as an order.lines_cancelled file carries it: XML gains the
+// line's cancelled_quantity, and CSV shows it, and what is left to ship,
+// in the columns a supplier picks for them.
+func TestGoldenCut(t *testing.T) {
+	so := fixtureOrder()
+	so.Lines[0].CancelledQty = 2
+	for name, spec := range map[string]Spec{
+		"cut.xml": {Format: FormatXML},
+		"cut.csv": {Format: FormatCSV, CSV: CSVOptions{Columns: []Column{{Field: "position"}, {Field: "sku"},
+			{Field: "quantity"}, {Field: "cancelled_quantity"}, {Field: "open_quantity"}}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			enc, err := New(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := enc.Encode(&buf, so); err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, name, buf.Bytes())
+		})
+	}
+}
+
 // TestGoldenEmpty renders a supplier order without lines or optional fields.
 func TestGoldenEmpty(t *testing.T) {
 	for _, format := range []string{FormatCSV, FormatJSON, FormatXML} {

@@ -61,14 +61,17 @@ type xmlAddress struct {
 }
 
 type xmlLine struct {
-	Position  int        `xml:"position,attr"`
-	SKU       string     `xml:"sku"`
-	Name      string     `xml:"name"`
-	Options   xmlOptions `xml:"options"`
-	Quantity  int        `xml:"quantity"`
-	UnitPrice string     `xml:"unit_price"`
-	Discount  string     `xml:"discount"`
-	Total     string     `xml:"total"`
+	Position int        `xml:"position,attr"`
+	SKU      string     `xml:"sku"`
+	Name     string     `xml:"name"`
+	Options  xmlOptions `xml:"options"`
+	Quantity int        `xml:"quantity"`
+	// CancelledQuantity is there only once the retailer cancelled units
+	// of the line, so the files of uncut orders keep their layout.
+	CancelledQuantity int    `xml:"cancelled_quantity,omitempty"`
+	UnitPrice         string `xml:"unit_price"`
+	Discount          string `xml:"discount"`
+	Total             string `xml:"total"`
 }
 
 // xmlLines and xmlOptions are wrappers rather than "lines>line" paths
@@ -141,13 +144,14 @@ func toXML(so *domain.SupplierOrder) xmlSupplierOrder {
 	}
 	for _, l := range so.Lines {
 		xl := xmlLine{
-			Position:  l.Position,
-			SKU:       l.SKU,
-			Name:      l.Name,
-			Quantity:  l.Quantity,
-			UnitPrice: l.UnitPrice.Decimal(),
-			Discount:  l.Discount.Decimal(),
-			Total:     l.Total.Decimal(),
+			Position:          l.Position,
+			SKU:               l.SKU,
+			Name:              l.Name,
+			Quantity:          l.Quantity,
+			CancelledQuantity: l.CancelledQty,
+			UnitPrice:         l.UnitPrice.Decimal(),
+			Discount:          l.Discount.Decimal(),
+			Total:             l.Total.Decimal(),
 		}
 		for _, k := range slices.Sorted(maps.Keys(l.Options)) {
 			xl.Options.Option = append(xl.Options.Option, xmlOption{Key: k, Value: l.Options[k]})

@@ -73,7 +73,8 @@ type LineUpdate struct {
 // request): the retailer is still told of the result, since the request
 // was its own; in addition, when the change cancels the whole supplier
 // order, its supplier is sent order.cancelled on its push channels, as for
-// a retailer's whole-order cancellation.
+// a retailer's whole-order cancellation, and when it cancels only some
+// lines or units, order.lines_cancelled (see supplierLinesEvent).
 func ApplyLineAnswers(ctx context.Context, st *store.Store, q jobs.Queue, supplierID int64, number string, upd LineUpdate) (*StatusResult, error) {
 	if len(upd.Answers) == 0 {
 		return nil, &LinesError{Fields: []FieldError{{Field: "lines", Message: "at least one line answer is required"}}}
@@ -112,6 +113,24 @@ func ApplyLineAnswers(ctx context.Context, st *store.Store, q jobs.Queue, suppli
 		return prev, nil
 	}
 	return res, nil
+}
+
+// supplierLinesEvent is what the supplier is sent about a line event, or ""
+// for nothing. Only the retailer's own cuts (an accepted cancellation
+// request) are news to the supplier: order.cancelled when they cancel the
+// whole supplier order, else order.lines_cancelled, so that a supplier
+// that got (or will get) the order with every line does not ship the
+// cancelled units. An order still held back for stock never reached the
+// supplier: its order.created, when released, already shows the cut.
+func supplierLinesEvent(byRetailer, cut bool, ev *store.StatusEvent) string {
+	switch {
+	case !byRetailer || !cut || ev.From == domain.StatusAwaitingStock || ev.From == domain.StatusCancelled:
+		return ""
+	case ev.To == domain.StatusCancelled:
+		return domain.EventOrderCancelled
+	default:
+		return domain.EventOrderLinesCancelled
+	}
 }
 
 // commitLines writes an applied line event: the supplier order's derived
@@ -161,8 +180,8 @@ func commitLines(ctx context.Context, st *store.Store, q jobs.Queue, tx store.Tx
 	if err != nil {
 		return err
 	}
-	if byRetailer && ev.To == domain.StatusCancelled && ev.From != domain.StatusCancelled {
-		more, err := notifySupplier(ctx, st, tx, so, snap, ev)
+	if supTyp := supplierLinesEvent(byRetailer, cut, ev); supTyp != "" {
+		more, err := notifySupplier(ctx, st, tx, so, snap, supTyp, ev)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/internal/store"
 )
 
 // ln is a line of quantity q with cancelled c, shipped s, status st.
@@ -107,6 +108,33 @@ func TestShipLinesRefusesOverShip(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, ErrLineAnswer) || errors.Is(err, ErrOverShip) != tc.over {
 				t.Errorf("err = %v, want one containing %q (over-ship %v)", err, tc.wantErr, tc.over)
+			}
+		})
+	}
+}
+
+// TestSupplierLinesEvent: only the retailer's own cuts are news to the
+// supplier, and not while the order waits for stock (it never got it).
+func TestSupplierLinesEvent(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		byRetailer bool
+		cut        bool
+		from, to   string
+		want       string
+	}{
+		{"retailer cuts some units", true, true, domain.StatusAcknowledged, domain.StatusAcknowledged, domain.EventOrderLinesCancelled},
+		{"retailer cuts some units of a new order", true, true, domain.StatusNew, domain.StatusNew, domain.EventOrderLinesCancelled},
+		{"retailer cuts every line", true, true, domain.StatusAcknowledged, domain.StatusCancelled, domain.EventOrderCancelled},
+		{"waiting for stock, cut", true, true, domain.StatusAwaitingStock, domain.StatusAwaitingStock, ""},
+		{"waiting for stock, cancelled", true, true, domain.StatusAwaitingStock, domain.StatusCancelled, ""},
+		{"supplier's own answer", false, true, domain.StatusAcknowledged, domain.StatusPartiallyCancelled, ""},
+		{"nothing cut", true, false, domain.StatusAcknowledged, domain.StatusAcknowledged, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ev := &store.StatusEvent{From: c.from, To: c.to}
+			if got := supplierLinesEvent(c.byRetailer, c.cut, ev); got != c.want {
+				t.Errorf("supplierLinesEvent = %q, want %q", got, c.want)
 			}
 		})
 	}

@@ -128,31 +128,15 @@ func notifyRetailerOf(ctx context.Context, st *store.Store, tx store.Tx, r *doma
 	return params, nil
 }
 
-// notifySupplier creates, in tx, an order.cancelled delivery on every push
-// channel of the supplier (webhook, email, a cancel file in its drop
-// folder); each waits for the order's earlier deliveries on that channel.
-func notifySupplier(ctx context.Context, st *store.Store, tx store.Tx, so *store.LockedSupplierOrder, snap []byte, ev *store.StatusEvent) ([]river.InsertManyParams, error) {
+// notifySupplier creates, in tx, a delivery of typ (order.cancelled,
+// order.lines_cancelled) on every push channel of the supplier (webhook,
+// email, a file in its drop folder); each waits for the order's earlier
+// deliveries on that channel, and each is dispatched at once, even on a
+// scheduled drop channel: a cancellation is urgent.
+func notifySupplier(ctx context.Context, st *store.Store, tx store.Tx, so *store.LockedSupplierOrder, snap []byte, typ string, ev *store.StatusEvent) ([]river.InsertManyParams, error) {
 	sup, err := st.SupplierByID(ctx, so.SupplierID)
 	if err != nil {
 		return nil, fmt.Errorf("notify supplier: %w", err)
 	}
-	var params []river.InsertManyParams
-	for _, ch := range sup.Channels {
-		if ch.Type == domain.ChannelAPI {
-			continue
-		}
-		d := &domain.Delivery{SupplierOrderID: so.ID, SupplierID: so.SupplierID, Channel: ch.Name, Kind: ch.Type,
-			Event: NotificationEvent(domain.EventOrderCancelled, ev.ID), Snapshot: snap}
-		created, err := st.InsertDelivery(ctx, tx, d)
-		if err != nil {
-			return nil, fmt.Errorf("notify supplier %s: %w", sup.Code, err)
-		}
-		if !created {
-			continue
-		}
-		p := dispatchJobFor(d.ID, ch)
-		// A cancellation is urgent even for a scheduled drop channel.
-		params = append(params, p)
-	}
-	return params, nil
+	return notifySupplierOf(ctx, st, tx, sup, so.ID, snap, typ, ev)
 }

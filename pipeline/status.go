@@ -200,7 +200,7 @@ func ApplyStatus(ctx context.Context, st *store.Store, q jobs.Queue, supplierID 
 		case onlyLines:
 			params, err = notifyRetailerOf(ctx, st, tx, retailer, so, snap, EventSupplierOrderLinesChanged, false, ev, order.Changed())
 		case upd.ByRetailer:
-			params, err = notifySupplier(ctx, st, tx, so, snap, ev)
+			params, err = notifySupplier(ctx, st, tx, so, snap, domain.EventOrderCancelled, ev)
 		default:
 			params, err = notifyRetailer(ctx, st, tx, retailer, so, snap, upd.Action, ev, order.Changed())
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/supplyhub/supplyhub/formats"
+	"github.com/supplyhub/supplyhub/internal/domain"
 	"github.com/supplyhub/supplyhub/internal/store"
 	"github.com/supplyhub/supplyhub/pipeline"
 )
@@ -109,6 +110,8 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 			tmpl = TemplateOverdue
 		case toRetailer:
 			tmpl = TemplateStatusChange
+		case req.Change.Type == domain.EventOrderLinesCancelled:
+			tmpl = TemplateOrderLinesCancelled
 		}
 		cr := cancelRequestOf(req.Change)
 		if cr != nil {
@@ -188,6 +191,9 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 const (
 	TemplateStatusChange   = "status_change"
 	TemplateOrderCancelled = "order_cancelled"
+	// TemplateOrderLinesCancelled tells a supplier which lines or units of
+	// an order the retailer cancelled, and what is left to ship.
+	TemplateOrderLinesCancelled = "order_lines_cancelled"
 	// TemplateOverdue tells a retailer that a supplier passed a limit.
 	TemplateOverdue = "overdue"
 )

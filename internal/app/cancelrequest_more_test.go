@@ -1,13 +1,20 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
 	"github.com/supplyhub/supplyhub/config"
+	"github.com/supplyhub/supplyhub/connectors/webhook"
 	"github.com/supplyhub/supplyhub/internal/app/apptest"
 	"github.com/supplyhub/supplyhub/internal/store/storetest"
 	"github.com/supplyhub/supplyhub/pipeline"
@@ -71,10 +78,15 @@ func TestCancellationAnswersByStatusFile(t *testing.T) {
 
 // TestLineCancellationRequest: a request for one unit of a line, accepted
 // by the supplier, is applied with pipeline.ApplyLineAnswers (LineCancel,
-// keyed cancel-request-<id>) exactly once.
+// keyed cancel-request-<id>) exactly once, and the supplier is told on its
+// push channels (order.lines_cancelled: a file and an email saying what is
+// left to ship).
 func TestLineCancellationRequest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, kind string) {
-		d := apptest.Start(t, kind)
+		cfg := apptest.Config(t, storetest.URL(t, kind))
+		cfg.Suppliers[0].Email = "sales@tools.example"
+		cfg.Suppliers[0].Channels = append(cfg.Suppliers[0].Channels, config.Channel{Type: "email"})
+		d := apptest.StartConfig(t, cfg)
 		n := postOrder(t, d, "LC-1") // one line of 2 hammers
 		acknowledge(t, d, n+"-31")
 		askCancel(t, d, n, n+"-31", 422, map[string]any{"lines": []map[string]any{{"position": 1, "quantity": 3}}})
@@ -112,6 +124,100 @@ func TestLineCancellationRequest(t *testing.T) {
 		// The line change carries the note it was applied with, once.
 		if got := strings.Count(h, fmt.Sprintf("cancellation request %d accepted: ", r.ID)); got != 1 {
 			t.Errorf("history has the applied cancellation %d times, want once: %s", got, h)
+		}
+		// The supplier is told once per push channel, however often the
+		// request was applied.
+		file := filepath.Join(d.Outbox("31"), n+"-31.order.lines_cancelled.json")
+		apptest.Eventually(t, 15*time.Second, "order.lines_cancelled file and email", func() bool {
+			_, err := os.Stat(file)
+			return err == nil && len(mails(t, d, "Subject: Lines cancelled: order "+n+"-31")) > 0
+		})
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var so struct {
+			Lines []struct {
+				Quantity  int `json:"quantity"`
+				Cancelled int `json:"cancelled_quantity"`
+			} `json:"lines"`
+		}
+		if err := json.Unmarshal(b, &so); err != nil || len(so.Lines) != 1 || so.Lines[0].Quantity != 2 || so.Lines[0].Cancelled != 1 {
+			t.Errorf("lines_cancelled file (%v): %s", err, b)
+		}
+		m := mails(t, d, "Subject: Lines cancelled: order "+n+"-31")
+		if len(m) != 1 || !strings.Contains(m[0], "Line 1 (SKU HAM-1): 1 cancelled") || !strings.Contains(m[0], "1. Hammer (SKU HAM-1): 1 of 2 (1 cancelled)") {
+			t.Errorf("lines_cancelled emails: %d, want 1 saying what is cancelled and left:\n%s", len(m), strings.Join(m, "\n---\n"))
+		}
+	})
+}
+
+// TestAutoAcceptedLineCancelTellsSupplier: a line request on an order that
+// has not reached its supplier is accepted at once; when the supplier's
+// webhook comes back it gets the order as it was sent (both units), then
+// order.lines_cancelled saying one unit is cancelled, in that order. Without
+// the second it would ship the cancelled unit.
+func TestAutoAcceptedLineCancelTellsSupplier(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind string) {
+		var open atomic.Bool
+		rcv := newReceiver(t, func(int) (int, map[string]string) {
+			if !open.Load() {
+				return 429, map[string]string{"Retry-After": "1"}
+			}
+			return 204, nil
+		})
+		secret := webhook.NewSecret()
+		cfg := apptest.Config(t, storetest.URL(t, kind))
+		cfg.Webhooks.AllowPrivate = []string{"127.0.0.1/32"}
+		cfg.Suppliers[0].Channels = []config.Channel{{Type: "webhook", Settings: map[string]any{"url": rcv.srv.URL, "secret": secret}}}
+		d := apptest.StartConfig(t, cfg)
+		n := postOrder(t, d, "LC-AUTO")
+		apptest.Eventually(t, 10*time.Second, "a throttled first attempt", func() bool { return len(rcv.calls()) > 0 })
+		r := askCancel(t, d, n, n+"-31", 201, map[string]any{"lines": []map[string]any{{"position": 1, "quantity": 1}}})
+		if r.State != "accepted" || r.AnswerChannel != "auto" {
+			t.Fatalf("request on an order the supplier has not got: %+v", r)
+		}
+		apptest.Eventually(t, 10*time.Second, "request applied", func() bool { return getCancel(t, d, r.ID).AppliedAt != nil })
+		open.Store(true)
+		var types []string
+		var cut map[string]any
+		apptest.Eventually(t, 20*time.Second, "order.created then order.lines_cancelled", func() bool {
+			types, cut = nil, nil
+			for _, c := range rcv.calls() {
+				if c.status != 204 {
+					continue
+				}
+				var ev map[string]any
+				_ = json.Unmarshal(c.body, &ev)
+				typ, _ := ev["type"].(string)
+				types = append(types, typ)
+				if typ == "order.lines_cancelled" {
+					cut = ev
+					wh, _ := standardwebhooks.NewWebhook(secret)
+					if err := wh.Verify(c.body, c.header); err != nil {
+						t.Errorf("order.lines_cancelled signature: %v", err)
+					}
+				}
+			}
+			return len(types) >= 2
+		})
+		if strings.Join(types, ",") != "order.created,order.lines_cancelled" {
+			t.Fatalf("supplier got %v, want order.created then order.lines_cancelled", types)
+		}
+		data, _ := cut["data"].(map[string]any)
+		so, _ := data["supplier_order"].(map[string]any)
+		lines, _ := so["lines"].([]any)
+		change, _ := data["change"].(map[string]any)
+		cd, _ := change["data"].(map[string]any)
+		changed, _ := cd["lines"].([]any)
+		if len(lines) != 1 || len(changed) != 1 {
+			t.Fatalf("order.lines_cancelled data: %v", data)
+		}
+		if l := lines[0].(map[string]any); l["quantity"] != 2.0 || l["cancelled_quantity"] != 1.0 {
+			t.Errorf("line after the cut: %v, want quantity 2, cancelled_quantity 1", l)
+		}
+		if c := changed[0].(map[string]any); c["position"] != 1.0 || c["cancelled_quantity"] != 1.0 {
+			t.Errorf("line change: %v", c)
 		}
 	})
 }

@@ -14,6 +14,9 @@ const (
 const (
 	EventOrderCreated   = "order.created"
 	EventOrderCancelled = "order.cancelled"
+	// EventOrderLinesCancelled tells a supplier that the retailer cancelled
+	// some lines or units of an order it goes on shipping the rest of.
+	EventOrderLinesCancelled = "order.lines_cancelled"
 )
 
 // Delivery is one thing owed to one channel: an event about a supplier order.
