@@ -192,5 +192,25 @@ func TestCommitBatchMixed(t *testing.T) {
 				t.Errorf("job %+v, want a batch of at most %d", p.Args, DispatchBatchMax)
 			}
 		}
+		checkCopiedParties(ctx, t, st)
 	})
+}
+
+// checkCopiedParties checks that every delivery's and ledger row's
+// supplier is its supplier order's, and every ledger row's retailer its
+// order's: PostgreSQL has no foreign key on these copies (migration
+// 0024), so the rows' writers keep them right.
+func checkCopiedParties(ctx context.Context, t *testing.T, st *store.Store) {
+	t.Helper()
+	var deliveries, ledger, wrong int
+	err := st.DB().QueryRow(ctx, `SELECT (SELECT count(*) FROM deliveries), (SELECT count(*) FROM commission_ledger),
+(SELECT count(*) FROM deliveries d JOIN supplier_orders so ON so.id = d.supplier_order_id WHERE d.supplier_id <> so.supplier_id)
++ (SELECT count(*) FROM commission_ledger l JOIN supplier_orders so ON so.id = l.supplier_order_id JOIN orders o ON o.id = so.order_id
+   WHERE l.supplier_id <> so.supplier_id OR l.retailer_id <> o.retailer_id)`).Scan(&deliveries, &ledger, &wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deliveries == 0 || ledger == 0 || wrong != 0 {
+		t.Errorf("%d deliveries, %d ledger rows, %d with a supplier or retailer not their supplier order's", deliveries, ledger, wrong)
+	}
 }

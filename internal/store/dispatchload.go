@@ -25,6 +25,32 @@ LEFT JOIN endpoints e ON e.supplier_id = d.supplier_id AND e.channel = d.channel
 LEFT JOIN supplier_channels c ON c.supplier_id = d.supplier_id AND c.name = d.channel
 WHERE d.id IN (%s)`
 
+// dispatchPad lengthens ids on PostgreSQL to the next power of two by
+// repeating the last (the IN list matches each delivery once). A batch
+// holds 1 to 16 deliveries and each list length is a statement text of
+// its own, which each pooled connection plans afresh for its first
+// executions (~300 µs for this five-table join): in a burst of 5,000
+// orders 478 of 1,379 loads were planned, 62 µs of backend CPU per
+// order. Five lengths instead of sixteen. One array parameter (= ANY)
+// would make one text, but its generic plan, made while the tables are
+// still nearly empty and kept until they are analyzed, scanned them
+// whole: 6× the executor time in the same burst.
+func dispatchPad(kind string, ids []int64) []int64 {
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
+	if kind != KindPostgres || n == len(ids) {
+		return ids
+	}
+	out := make([]int64, n)
+	copy(out, ids)
+	for i := len(ids); i < n; i++ {
+		out[i] = ids[len(ids)-1]
+	}
+	return out
+}
+
 // Dispatch is what one dispatch attempt reads (see DeliveryForDispatch).
 type Dispatch struct {
 	// Delivery is as DeliveryByID returns it.
@@ -63,7 +89,7 @@ func (s *Store) DeliveriesForDispatch(ctx context.Context, ids []int64) ([]*Disp
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	list, args := s.idList(ids)
+	list, args := s.idList(dispatchPad(s.Kind(), ids))
 	rows, err := s.d.Query(ctx, fmt.Sprintf(qDeliveryForDispatch, list), args...)
 	if err != nil {
 		return nil, fmt.Errorf("deliveries %v for dispatch: %w", ids, err)
