@@ -205,7 +205,7 @@ func (d *Dispatcher) attempt(ctx context.Context, load *store.Dispatch, run atte
 			return outcome{}, fmt.Errorf("dispatch: load supplier order %d: %w", del.SupplierOrderID, err)
 		}
 	}
-	log := d.log.With("delivery", del.ID, "order", so.Number, "supplier", sup.Code, "channel", del.Channel,
+	log := newLazyLogger(d.log, "delivery", del.ID, "order", so.Number, "supplier", sup.Code, "channel", del.Channel,
 		"event", del.Event, "attempt", run.n)
 	view, err := renderedOrder(del, so, snap)
 	if err != nil {
@@ -341,7 +341,7 @@ func (d *Dispatcher) attempt(ctx context.Context, load *store.Dispatch, run atte
 
 // endpointFailed extends the endpoint's failing streak and disables it on
 // 410 Gone or once the streak outlasts the channel's disable_after.
-func (d *Dispatcher) endpointFailed(ctx context.Context, log *slog.Logger, sup *domain.Supplier, ch domain.Channel, del *domain.Delivery, res Result, derr error) {
+func (d *Dispatcher) endpointFailed(ctx context.Context, log *lazyLogger, sup *domain.Supplier, ch domain.Channel, del *domain.Delivery, res Result, derr error) {
 	since, err := d.st.EndpointFailed(ctx, sup.ID, del.Channel, time.Now())
 	if err != nil {
 		log.Warn("record endpoint failure", "error", err)
@@ -448,7 +448,7 @@ func (d *Dispatcher) changeOf(ctx context.Context, so *domain.SupplierOrder, del
 // dispatched (with its event and the order's derived status). orderID
 // (the delivery's order) places the record in its batch (see
 // recordBatcher.run).
-func (d *Dispatcher) record(ctx context.Context, log *slog.Logger, orderID int64, ch domain.Channel, del *domain.Delivery, a *domain.Attempt, status string, then func(context.Context, store.Tx) error) error {
+func (d *Dispatcher) record(ctx context.Context, log *lazyLogger, orderID int64, ch domain.Channel, del *domain.Delivery, a *domain.Attempt, status string, then func(context.Context, store.Tx) error) error {
 	d.m.Attempts.WithLabelValues(del.Kind, a.Outcome).Inc()
 	// The remote side has answered: record it even if the job is being
 	// cancelled, or the attempt would be lost from the history.

@@ -222,6 +222,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env []string
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	if pct, ok := serveGCPercent(env); ok {
+		debug.SetGCPercent(pct)
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	a, err := app.New(ctx, cfg, log)
@@ -229,4 +232,26 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env []string
 		return err
 	}
 	return a.Run(ctx, nil)
+}
+
+// serveGCPercentDefault is the garbage collector's target for serve: the
+// heap may grow to three times what is live between collections instead
+// of Go's default two. Serve's live heap is small (its peak RSS is
+// SQLite's page caches and the Go runtime's, about 97 MiB in a burst
+// either way) while it allocates fast (requests, JSON, rows), so at 100
+// the collector ran often for little: in a burst of 5,000 orders x 2
+// webhooks on SQLite, 200 cut the daemon's CPU per 1,000 orders from
+// 0.81-0.96 to 0.71-0.82 s with peak RSS 96-99 -> 98-100 MiB (400 reached
+// 147-149 MiB for no further gain).
+const serveGCPercentDefault = 200
+
+// serveGCPercent is the GC target serve sets, unless the operator chose
+// one with GOGC (which the Go runtime has applied already).
+func serveGCPercent(env []string) (int, bool) {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "GOGC=") {
+			return 0, false
+		}
+	}
+	return serveGCPercentDefault, true
 }
