@@ -84,7 +84,9 @@ func (s *Store) RecordTx(ctx context.Context, tx Tx, r Record) (next int64, err 
 	switch {
 	case orderID == nil || from == nil:
 	case current != nil && *current:
-		if _, err := tx.Exec(ctx, qSetOrderState, *orderID, r.Derive(siblings), now); err != nil {
+		// Nothing reads this update's result: it goes with the
+		// transaction's next statement (the next record's, or COMMIT).
+		if err := execLater(ctx, tx, qSetOrderState, *orderID, r.Derive(siblings), now); err != nil {
 			return 0, fmt.Errorf("set order status: %w", err)
 		}
 	default:
