@@ -105,3 +105,12 @@ func (r pgRow) Scan(dest ...any) error {
 	}
 	return err
 }
+
+// TxRoundTrips counts the round trips PostgreSQL transactions have made
+// (0 on SQLite), for tests that hold a path to its budget.
+func (s *Store) TxRoundTrips() int64 {
+	if d, ok := s.d.(*pgDriver); ok {
+		return d.trips.Load()
+	}
+	return 0
+}

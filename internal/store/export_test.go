@@ -12,15 +12,6 @@ func WriteStatements(s *Store) int64 {
 	return 0
 }
 
-// TxRoundTrips counts the round trips of a PostgreSQL store's
-// transactions so far (0 on SQLite).
-func TxRoundTrips(s *Store) int64 {
-	if d, ok := s.d.(*pgDriver); ok {
-		return d.trips.Load()
-	}
-	return 0
-}
-
 // ExecLater is execLater, for tests.
 func ExecLater(ctx context.Context, tx Tx, q string, args ...any) error {
 	return execLater(ctx, tx, q, args...)

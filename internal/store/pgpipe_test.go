@@ -101,7 +101,7 @@ func TestTxRoundTrips(t *testing.T) {
 	st := storetest.Open(t, store.KindPostgres)
 	r, _, _ := seed(t, st)
 	for _, n := range []int{0, 1, 3} {
-		before := store.TxRoundTrips(st)
+		before := st.TxRoundTrips()
 		err := st.InTx(ctx, func(tx store.Tx) error {
 			for range n {
 				nameOf(t, ctx, tx, r.ID)
@@ -118,7 +118,7 @@ func TestTxRoundTrips(t *testing.T) {
 		if n == 0 {
 			want = 0
 		}
-		if got := store.TxRoundTrips(st) - before; got != want {
+		if got := st.TxRoundTrips() - before; got != want {
 			t.Errorf("%d reads and updates: %d round trips, want %d", n, got, want)
 		}
 	}
