@@ -137,6 +137,43 @@ func (t *pipeTx) queryRow(ctx context.Context, q string, args []any) pgx.Row {
 	return batchRow{row: br.QueryRow(), br: br}
 }
 
+// queryRows sends qs, each returning one row, in one pipeline after BEGIN
+// and what is queued, and gives scan each one's row in order.
+func (t *pipeTx) queryRows(ctx context.Context, qs []queuedStmt, scan func(i int, row Row) error) error {
+	if t.closed {
+		return errTxClosed
+	}
+	t.trips.Add(1)
+	b := &pgx.Batch{}
+	ahead := len(t.pending)
+	if !t.begun {
+		b.Queue("begin")
+		ahead++
+	}
+	for _, p := range t.pending {
+		b.Queue(p.sql, p.args...)
+	}
+	for _, q := range qs {
+		b.Queue(q.sql, q.args...)
+	}
+	t.pending = t.pending[:0]
+	t.begun = true
+	br := t.conn.SendBatch(ctx, b)
+	var err error
+	for range ahead {
+		if _, err = br.Exec(); err != nil {
+			break
+		}
+	}
+	for i := 0; err == nil && i < len(qs); i++ {
+		err = scan(i, pgRow{br.QueryRow()})
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // Commit sends what is still queued and COMMIT in one round trip.
 func (t *pipeTx) Commit(ctx context.Context) error {
 	if t.closed {
