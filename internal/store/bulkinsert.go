@@ -125,8 +125,8 @@ func (b *bulkStmt) text(kind string, rows int) string {
 
 // run inserts the rows of args (nargs values each) in chunks, in tx on
 // s's database; scan, when not nil, reads each row the statement returns.
-// Without scan the statements may be sent with tx's next one (execLater),
-// and their errors come back from it.
+// Without scan the statements may be sent with tx's next one (execLater):
+// their errors come back from it, and args must not change until then.
 func (b *bulkStmt) run(ctx context.Context, s *Store, tx Tx, args []any, scan func(Rows) error) error {
 	rows := len(args) / b.nargs
 	for _, n := range bulkChunks(rows) {
