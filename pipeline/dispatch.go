@@ -460,11 +460,7 @@ func (d *Dispatcher) record(ctx context.Context, log *lazyLogger, orderID int64,
 		// The next event of this supplier order to this channel may go
 		// now, woken in the same transaction as this record.
 		Next: finished && d.q != nil}
-	body := func(ctx context.Context, tx store.Tx) error {
-		next, err := d.st.RecordTx(ctx, tx, rec)
-		if err != nil {
-			return err
-		}
+	body := func(ctx context.Context, tx store.Tx, next int64) error {
 		if then != nil {
 			if err := then(ctx, tx); err != nil {
 				return err
@@ -475,7 +471,7 @@ func (d *Dispatcher) record(ctx context.Context, log *lazyLogger, orderID int64,
 		}
 		return nil
 	}
-	if err := d.batch.run(ctx, orderID, body); err != nil {
+	if err := d.batch.run(ctx, orderID, &rec, body); err != nil {
 		log.Error("record attempt failed", "error", err)
 		return err
 	}

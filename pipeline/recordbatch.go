@@ -41,8 +41,11 @@ type recordLane struct {
 }
 
 type recordReq struct {
-	ctx  context.Context
-	fn   func(ctx context.Context, tx store.Tx) error
+	ctx context.Context
+	// rec is the attempt record (nil: none): a batch's records are stored
+	// together (store.RecordManyTx) before their fns run.
+	rec  *store.Record
+	fn   func(ctx context.Context, tx store.Tx, next int64) error
 	done chan error
 }
 
@@ -59,12 +62,13 @@ func newRecordBatcher(st *store.Store, size, lanes int) *recordBatcher {
 	return b
 }
 
-// run runs fn in a transaction shared with other workers' records of
-// key's lane and returns once that transaction has committed (nil) or
-// fn's own transaction has failed.
-func (b *recordBatcher) run(ctx context.Context, key int64, fn func(ctx context.Context, tx store.Tx) error) error {
+// run stores rec (when not nil) and then runs fn, given the delivery
+// waiting behind rec's (see store.RecordTx), in a transaction shared with
+// other workers' records of key's lane, and returns once that transaction
+// has committed (nil) or its own transaction has failed.
+func (b *recordBatcher) run(ctx context.Context, key int64, rec *store.Record, fn func(ctx context.Context, tx store.Tx, next int64) error) error {
 	l := b.lanes[uint64(key)%uint64(len(b.lanes))]
-	r := &recordReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	r := &recordReq{ctx: ctx, rec: rec, fn: fn, done: make(chan error, 1)}
 	l.mu.Lock()
 	l.pending = append(l.pending, r)
 	lead := !l.leading
@@ -105,14 +109,7 @@ const recordTimeout = 10 * time.Second
 func (b *recordBatcher) commit(batch []*recordReq) {
 	if len(batch) > 1 {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), recordTimeout)
-		err := b.st.InTx(ctx, func(tx store.Tx) error {
-			for _, r := range batch {
-				if err := r.fn(within(r.ctx, ctx), tx); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		err := b.st.InTx(ctx, func(tx store.Tx) error { return b.apply(ctx, tx, batch) })
 		cancel()
 		if err == nil {
 			for _, r := range batch {
@@ -123,9 +120,34 @@ func (b *recordBatcher) commit(batch []*recordReq) {
 	}
 	for _, r := range batch {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), recordTimeout)
-		r.done <- b.st.InTx(ctx, func(tx store.Tx) error { return r.fn(ctx, tx) })
+		r.done <- b.st.InTx(ctx, func(tx store.Tx) error { return b.apply(ctx, tx, []*recordReq{r}) })
 		cancel()
 	}
+}
+
+// apply stores the records of batch in tx, in one go (on PostgreSQL one
+// round trip for all), then runs each one's fn with its waiting delivery.
+func (b *recordBatcher) apply(ctx context.Context, tx store.Tx, batch []*recordReq) error {
+	var recs []store.Record
+	for _, r := range batch {
+		if r.rec != nil {
+			recs = append(recs, *r.rec)
+		}
+	}
+	next, err := b.st.RecordManyTx(ctx, tx, recs)
+	if err != nil {
+		return err
+	}
+	for _, r := range batch {
+		var n int64
+		if r.rec != nil {
+			n, next = next[0], next[1:]
+		}
+		if err := r.fn(within(r.ctx, ctx), tx, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // within is values' values with deadline's deadline and cancellation.

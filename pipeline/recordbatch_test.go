@@ -40,8 +40,8 @@ func TestRecordBatcher(t *testing.T) {
 				release = make(chan struct{})
 				errFail = errors.New("injected")
 			)
-			record := func(i int) func(context.Context, store.Tx) error {
-				return func(ctx context.Context, tx store.Tx) error {
+			record := func(i int) func(context.Context, store.Tx, int64) error {
+				return func(ctx context.Context, tx store.Tx, _ int64) error {
 					if i == 0 {
 						<-release // hold the first transaction while the rest queue
 					}
@@ -61,7 +61,7 @@ func TestRecordBatcher(t *testing.T) {
 			var wg sync.WaitGroup
 			run := func(i int) {
 				defer wg.Done()
-				errs[i] = b.run(ctx, int64(i), record(i))
+				errs[i] = b.run(ctx, int64(i), nil, record(i))
 			}
 			wg.Add(tc.n)
 			go run(0)
@@ -114,8 +114,8 @@ func TestRecordBatcherLanes(t *testing.T) {
 		mu  sync.Mutex
 		txs = map[int64]store.Tx{}
 	)
-	record := func(key int64, hold chan struct{}) func(context.Context, store.Tx) error {
-		return func(ctx context.Context, tx store.Tx) error {
+	record := func(key int64, hold chan struct{}) func(context.Context, store.Tx, int64) error {
+		return func(ctx context.Context, tx store.Tx, _ int64) error {
 			if hold != nil {
 				<-hold
 			}
@@ -133,7 +133,7 @@ func TestRecordBatcherLanes(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := b.run(ctx, key, record(key, hold)); err != nil {
+			if err := b.run(ctx, key, nil, record(key, hold)); err != nil {
 				t.Error(err)
 			}
 			if done != nil {

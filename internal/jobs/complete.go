@@ -114,22 +114,27 @@ func (d *skipDriver[TTx]) UnwrapTx(execTx riverdriver.ExecutorTx) TTx {
 	return d.Driver.UnwrapTx(execTx)
 }
 
-// notifiedKey marks a context whose *bool records that River sent an
-// insert notification in the transaction.
+// notifiedKey marks a context whose *insertNotice takes River's insert
+// notification in the transaction instead of River sending it.
 type notifiedKey struct{}
 
-// notifyTx is a transaction's executor that records River's insert
-// notification in the *bool under notifiedKey, if the context has one.
+// insertNotice records that River wanted to send its insert notification
+// (queue.InsertTx sends it).
+type insertNotice struct{ wanted bool }
+
+// notifyTx is a transaction's executor that holds back River's insert
+// notification into the *insertNotice under notifiedKey, if the context
+// has one.
 type notifyTx struct {
 	riverdriver.ExecutorTx
 }
 
 func (e *notifyTx) NotifyMany(ctx context.Context, p *riverdriver.NotifyManyParams) error {
-	err := e.ExecutorTx.NotifyMany(ctx, p)
-	if f, ok := ctx.Value(notifiedKey{}).(*bool); ok && err == nil && p.Topic == insertTopic {
-		*f = true
+	if n, ok := ctx.Value(notifiedKey{}).(*insertNotice); ok && p.Topic == insertTopic {
+		n.wanted = true
+		return nil
 	}
-	return err
+	return e.ExecutorTx.NotifyMany(ctx, p)
 }
 
 type skipExecutor struct {

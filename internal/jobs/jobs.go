@@ -14,7 +14,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -125,39 +124,35 @@ func (q *queue[TTx]) InsertTx(ctx context.Context, tx store.Tx, params []river.I
 	if !ok {
 		return fmt.Errorf("insert jobs: transaction is %T", tx.Native())
 	}
-	var notified bool
+	// On PostgreSQL River's own insert notification is held back
+	// (notifyTx) and sent here with the store's, which goes with the
+	// transaction's COMMIT instead of a round trip of its own.
+	var notice insertNotice
 	if q.notifyEach {
-		ctx = context.WithValue(ctx, notifiedKey{}, &notified)
+		ctx = context.WithValue(ctx, notifiedKey{}, &notice)
 	}
 	if _, err := q.c.InsertManyTx(ctx, native, params); err != nil {
 		return fmt.Errorf("insert jobs: %w", err)
 	}
-	if q.notifyEach && !notified && anyAvailable(params) {
+	if q.notifyEach && (notice.wanted || anyAvailable(params)) {
 		// River notifies at most once per FetchCooldown, and decides
 		// when the job is inserted, not when it commits: a transaction
 		// inserting just after another one's notification sent none, the
 		// fetch that notification woke could run before this commit, and
 		// the job then waited for the next poll (a second). So every
-		// inserting transaction notifies: River did, or this does (the
-		// producer's cooldown still bounds fetches).
-		err := q.c.Driver().UnwrapExecutor(native).NotifyMany(ctx, &riverdriver.NotifyManyParams{
-			Payload: []string{insertPayload},
-			Schema:  q.c.Schema(),
-			Topic:   insertTopic,
-		})
-		if err != nil {
-			return fmt.Errorf("insert jobs: notify: %w", err)
+		// inserting transaction notifies (the producer's cooldown still
+		// bounds fetches).
+		if err := q.st.NotifyJobsAvailable(ctx, tx); err != nil {
+			return fmt.Errorf("insert jobs: %w", err)
 		}
 	}
 	return nil
 }
 
-// River's insert notification (its notifier's topic and payload): every
-// job here goes to the default queue, the one queue New configures.
-const (
-	insertTopic   = "river_insert"
-	insertPayload = `{"queue": "default"}`
-)
+// insertTopic is River's insert notification's topic. Every job here goes
+// to the default queue, the one queue New configures, which is the
+// payload of the notification the store sends (NotifyJobsAvailable).
+const insertTopic = "river_insert"
 
 // anyAvailable reports whether a job in params can run now (is not
 // scheduled for later), which is when River notifies of an insert.

@@ -109,3 +109,36 @@ func TestInsertWakesWorker(t *testing.T) {
 	}
 	t.Logf("worst wait after commit: %v", worst)
 }
+
+// TestInsertTxRoundTrips: on PostgreSQL a transaction that inserts a job is
+// two round trips: BEGIN with River's insert, then the insert notification
+// with COMMIT (River's own notification is held back and goes with the
+// commit, where a notification takes effect anyway).
+func TestInsertTxRoundTrips(t *testing.T) {
+	storetest.SkipWithoutPostgres(t)
+	ctx := context.Background()
+	st := storetest.Open(t, store.KindPostgres)
+	q, err := jobs.New(st, jobs.Config{JobTimeout: time.Minute, RescueAfter: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range 3 {
+		// The first insert also asks the server's version (River, once),
+		// and is the one River wants to notify of (at most one per
+		// FetchCooldown).
+		want := int64(2)
+		if n == 0 {
+			want = 3
+		}
+		before := st.TxRoundTrips()
+		err := st.InTx(ctx, func(tx store.Tx) error {
+			return q.InsertTx(ctx, tx, []river.InsertManyParams{{Args: wakeArgs{N: n}}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.TxRoundTrips() - before; got != want {
+			t.Errorf("insert %d: %d round trips, want %d", n, got, want)
+		}
+	}
+}

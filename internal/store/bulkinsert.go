@@ -125,13 +125,17 @@ func (b *bulkStmt) text(kind string, rows int) string {
 
 // run inserts the rows of args (nargs values each) in chunks, in tx on
 // s's database; scan, when not nil, reads each row the statement returns.
+// Without scan the statements may be sent with tx's next one (execLater):
+// their errors come back from it, and args must not change until then.
 func (b *bulkStmt) run(ctx context.Context, s *Store, tx Tx, args []any, scan func(Rows) error) error {
 	rows := len(args) / b.nargs
 	for _, n := range bulkChunks(rows) {
 		chunk := args[:n*b.nargs]
 		args = args[n*b.nargs:]
 		if scan == nil {
-			if _, err := tx.Exec(ctx, s.text(b, n), chunk...); err != nil {
+			// Nothing reads the result: on PostgreSQL it goes with the
+			// transaction's next statement.
+			if err := execLater(ctx, tx, s.text(b, n), chunk...); err != nil {
 				return err
 			}
 			continue

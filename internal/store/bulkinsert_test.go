@@ -190,6 +190,7 @@ func TestAccrueCommissionsBulk(t *testing.T) {
 		r, s1, s2 := seed(t, st)
 		oct := time.Date(2026, 10, 30, 23, 0, 0, 0, time.UTC)
 		orders := []*domain.Order{newOrder(r, s1, s2, "A1"), newOrder(r, s1, s2, "A2")}
+		trips := st.TxRoundTrips()
 		err := st.InTx(ctx, func(tx store.Tx) error {
 			if _, err := st.InsertOrders(ctx, tx, orders, number); err != nil {
 				return err
@@ -207,6 +208,11 @@ func TestAccrueCommissionsBulk(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// On PostgreSQL the accruals go with COMMIT: three inserts (the
+		// first with BEGIN), then the accruals and COMMIT.
+		if got := st.TxRoundTrips() - trips; kind == store.KindPostgres && got != 4 {
+			t.Errorf("%d round trips, want 4", got)
 		}
 		rep, err := st.CommissionReport(ctx, "2026-10", r.ID)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -12,6 +13,9 @@ import (
 
 type pgDriver struct {
 	pool *pgxpool.Pool
+	// trips counts the round trips of transactions (see pipeTx), for
+	// tests that hold a path to its budget.
+	trips atomic.Int64
 }
 
 // openPostgres opens a small pool: max_connections is shared by every
@@ -60,11 +64,7 @@ func (d *pgDriver) QueryRow(ctx context.Context, q string, args ...any) Row {
 }
 
 func (d *pgDriver) Begin(ctx context.Context) (txDriver, error) {
-	tx, err := d.pool.Begin(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	return &pgTx{tx: tx}, nil
+	return beginPipe(ctx, d.pool, &d.trips)
 }
 
 func (d *pgDriver) isUniqueViolation(err error) bool {
@@ -104,4 +104,13 @@ func (r pgRow) Scan(dest ...any) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// TxRoundTrips counts the round trips PostgreSQL transactions have made
+// (0 on SQLite), for tests that hold a path to its budget.
+func (s *Store) TxRoundTrips() int64 {
+	if d, ok := s.d.(*pgDriver); ok {
+		return d.trips.Load()
+	}
+	return 0
 }

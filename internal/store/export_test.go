@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // WriteStatements counts the statements run so far on a SQLite store's
 // write connection (0 on PostgreSQL), for tests that hold a path to its
 // statement budget.
@@ -8,4 +10,9 @@ func WriteStatements(s *Store) int64 {
 		return d.writeConns.runs.Load()
 	}
 	return 0
+}
+
+// ExecLater is execLater, for tests.
+func ExecLater(ctx context.Context, tx Tx, q string, args ...any) error {
+	return execLater(ctx, tx, q, args...)
 }

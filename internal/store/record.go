@@ -64,36 +64,103 @@ FROM supplier_orders WHERE order_id = (SELECT order_id FROM m)), '{}')`
 // and the order's derived status. It returns the delivery waiting behind
 // r.Delivery when r.Next asks for it (0 when none).
 func (s *Store) RecordTx(ctx context.Context, tx Tx, r Record) (next int64, err error) {
-	a, d := r.Attempt, r.Delivery
 	if s.d.Kind() != KindPostgres {
 		return s.recordSQLite(ctx, tx, r)
 	}
 	now := time.Now().UTC()
-	var (
-		nextID, orderID *int64
-		from            *string
-		current         *bool
-		siblings        []string
-	)
-	err = tx.QueryRow(ctx, qRecordPG, a.DeliveryID, a.Number, a.StartedAt, a.Duration.Microseconds(), a.Outcome, a.StatusCode,
-		a.Error, a.Response, r.Status, now, d.SupplierOrderID, d.Channel, r.Dispatched, r.Next).
-		Scan(&nextID, &orderID, &from, &current, &siblings)
-	if err != nil {
-		return 0, fmt.Errorf("record attempt %d of delivery %d: %w", a.Number, a.DeliveryID, err)
+	var res recordResult
+	if err := tx.QueryRow(ctx, qRecordPG, recordArgs(r, now)...).Scan(res.dest()...); err != nil {
+		return 0, recordErr(r, err)
 	}
+	return s.recorded(ctx, tx, r, res, now)
+}
+
+// RecordManyTx stores each of rs in tx as RecordTx does, in order, and
+// returns the delivery waiting behind each. On PostgreSQL the records'
+// statements go in one pipeline, one round trip for all (the order
+// updates that follow go with the transaction's next statement): each
+// record statement made a round trip of its own, a third of a burst's. A
+// record then reads its order's supplier orders before the updates of the
+// same order's records ahead of it in rs, but after their statements, so
+// its derivation sees their supplier orders dispatched, and the updates
+// run in order: the last one sets what all of them derive.
+func (s *Store) RecordManyTx(ctx context.Context, tx Tx, rs []Record) ([]int64, error) {
+	next := make([]int64, len(rs))
+	p, ok := tx.(*pipeTx)
+	if !ok || len(rs) < 2 {
+		for i, r := range rs {
+			n, err := s.RecordTx(ctx, tx, r)
+			if err != nil {
+				return nil, err
+			}
+			next[i] = n
+		}
+		return next, nil
+	}
+	now := time.Now().UTC()
+	res := make([]recordResult, len(rs))
+	qs := make([]queuedStmt, len(rs))
+	for i, r := range rs {
+		qs[i] = queuedStmt{sql: qRecordPG, args: recordArgs(r, now)}
+	}
+	err := p.queryRows(ctx, qs, func(i int, row Row) error {
+		if err := row.Scan(res[i].dest()...); err != nil {
+			return recordErr(rs[i], err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range rs {
+		if next[i], err = s.recorded(ctx, tx, r, res[i], now); err != nil {
+			return nil, err
+		}
+	}
+	return next, nil
+}
+
+// recordResult is what qRecordPG returns.
+type recordResult struct {
+	nextID, orderID *int64
+	from            *string
+	current         *bool
+	siblings        []string
+}
+
+func (r *recordResult) dest() []any {
+	return []any{&r.nextID, &r.orderID, &r.from, &r.current, &r.siblings}
+}
+
+// recordArgs are qRecordPG's arguments for r.
+func recordArgs(r Record, now time.Time) []any {
+	a, d := r.Attempt, r.Delivery
+	return []any{a.DeliveryID, a.Number, a.StartedAt, a.Duration.Microseconds(), a.Outcome, a.StatusCode,
+		a.Error, a.Response, r.Status, now, d.SupplierOrderID, d.Channel, r.Dispatched, r.Next}
+}
+
+func recordErr(r Record, err error) error {
+	return fmt.Errorf("record attempt %d of delivery %d: %w", r.Attempt.Number, r.Attempt.DeliveryID, err)
+}
+
+// recorded finishes r after its qRecordPG statement returned res: the
+// order's derived status, and the waiting delivery.
+func (s *Store) recorded(ctx context.Context, tx Tx, r Record, res recordResult, now time.Time) (next int64, err error) {
 	switch {
-	case orderID == nil || from == nil:
-	case current != nil && *current:
-		if _, err := tx.Exec(ctx, qSetOrderState, *orderID, r.Derive(siblings), now); err != nil {
+	case res.orderID == nil || res.from == nil:
+	case res.current != nil && *res.current:
+		// Nothing reads this update's result: it goes with the
+		// transaction's next statement (the next record's, or COMMIT).
+		if err := execLater(ctx, tx, qSetOrderState, *res.orderID, r.Derive(res.siblings), now); err != nil {
 			return 0, fmt.Errorf("set order status: %w", err)
 		}
 	default:
-		if _, err := s.deriveLockedOrder(ctx, tx, *orderID, *from, r.Derive); err != nil {
+		if _, err := s.deriveLockedOrder(ctx, tx, *res.orderID, *res.from, r.Derive); err != nil {
 			return 0, err
 		}
 	}
-	if nextID != nil {
-		next = *nextID
+	if res.nextID != nil {
+		next = *res.nextID
 	}
 	return next, nil
 }

@@ -46,15 +46,22 @@ func (s *Store) BumpWakeGen(ctx context.Context, tx Tx, deliveryID int64) (int64
 	return gen, nil
 }
 
+// qNotifyInsert is River's insert notification for the default queue, on
+// the topic its notifier listens to in the connection's schema.
+const qNotifyInsert = `SELECT pg_notify(current_schema() || '.river_insert', '{"queue": "default"}')`
+
 // NotifyJobsAvailable tells River's producers on PostgreSQL, in tx, that
 // a job is ready, as River's own insert does (measured: without it a
 // woken job waited up to River's fetch poll, ~0.4 s per link of a chain).
 // SQLite's producers poll; there it does nothing.
+
 func (s *Store) NotifyJobsAvailable(ctx context.Context, tx Tx) error {
 	if s.d.Kind() != KindPostgres {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify(current_schema() || '.river_insert', '{"queue": "default"}')`); err != nil {
+	// A notification is delivered at commit: it goes with the
+	// transaction's next statement or its COMMIT.
+	if err := execLater(ctx, tx, qNotifyInsert); err != nil {
 		return fmt.Errorf("notify river: %w", err)
 	}
 	return nil
