@@ -1,0 +1,55 @@
+package webhook
+
+import (
+	"encoding/json"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/supplyhub/supplyhub/internal/domain"
+)
+
+// benchSnapshot is a delivery snapshot as pipeline's encodeSnapshot
+// writes it, with n lines (the daemon benchmark's orders have one per
+// supplier).
+func benchSnapshot(tb testing.TB, n int) []byte {
+	t0 := time.Date(2026, 11, 22, 10, 0, 0, 123456000, time.UTC)
+	so := domain.SupplierOrder{Number: "22-31", Supplier: "31", Status: domain.StatusNew, ItemTotal: 2500 * domain.Money(n),
+		Shipping: 500, CommissionBP: 220, Commission: 55 * domain.Money(n), Payout: 2445*domain.Money(n) + 500, Version: 1,
+		Order: domain.OrderHeader{Number: "22", ExternalID: "bench-22", Retailer: "shop", PlacedAt: t0, Currency: "EUR",
+			Customer:        domain.Customer{Name: "Zoë Martin", Email: "zoe@example.com"},
+			ShippingAddress: domain.Address{Name: "Zoë Martin", Line1: "1 rue de Rivoli", City: "Paris", PostalCode: "75001", Country: "FR"}},
+		CreatedAt: t0, UpdatedAt: t0}
+	for i := range n {
+		so.Lines = append(so.Lines, domain.Line{Position: i + 1, SKU: "SKU-0-" + strconv.Itoa(i), Supplier: "31",
+			Name: "Widget " + strconv.Itoa(i), Quantity: 2, UnitPrice: 1250, Total: 2500, Status: domain.LineOpen})
+	}
+	b, err := json.Marshal(&so)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// BenchmarkWebhookBody measures what one webhook attempt spends on its
+// body, from the stored snapshot to the bytes to sign.
+func BenchmarkWebhookBody(b *testing.B) {
+	ts := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	for _, n := range []int{1, 10} {
+		snap := benchSnapshot(b, n)
+		// The dispatcher decoded the snapshot (pipeline.renderedOrder)
+		// and Deliver marshalled the struct again.
+		b.Run("decode+marshal/"+strconv.Itoa(n)+"-lines", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var so domain.SupplierOrder
+				if err := json.Unmarshal(snap, &so); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := NewMessage("msg_1", Event{Type: EventOrderCreated, Timestamp: ts, Data: &so}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
