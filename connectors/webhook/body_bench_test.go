@@ -5,8 +5,10 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/supplyhub/supplyhub/internal/domain"
+	"github.com/supplyhub/supplyhub/pipeline"
 )
 
 // benchSnapshot is a delivery snapshot as pipeline's encodeSnapshot
@@ -32,7 +34,8 @@ func benchSnapshot(tb testing.TB, n int) []byte {
 }
 
 // BenchmarkWebhookBody measures what one webhook attempt spends on its
-// body, from the stored snapshot to the bytes to sign.
+// body, from the stored snapshot to the bytes to sign: as it was, and as
+// it is now.
 func BenchmarkWebhookBody(b *testing.B) {
 	ts := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	for _, n := range []int{1, 10} {
@@ -47,6 +50,21 @@ func BenchmarkWebhookBody(b *testing.B) {
 					b.Fatal(err)
 				}
 				if _, err := NewMessage("msg_1", Event{Type: EventOrderCreated, Timestamp: ts, Data: &so}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		// Now: the dispatcher checks the snapshot (pipeline's
+		// sendableSnapshot: UTF-8, JSON) and Deliver copies it into the
+		// envelope.
+		b.Run("snapshot/"+strconv.Itoa(n)+"-lines", func(b *testing.B) {
+			b.ReportAllocs()
+			del := &domain.Delivery{ID: 1, Event: EventOrderCreated, CreatedAt: ts}
+			for b.Loop() {
+				if !utf8.Valid(snap) || !json.Valid(snap) {
+					b.Fatal("snapshot not valid")
+				}
+				if _, err := message(&pipeline.DeliveryRequest{Delivery: del, Snapshot: snap}); err != nil {
 					b.Fatal(err)
 				}
 			}
