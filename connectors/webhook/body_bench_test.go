@@ -70,4 +70,33 @@ func BenchmarkWebhookBody(b *testing.B) {
 			}
 		})
 	}
+	// A retailer notification decodes the snapshot for the order's
+	// number either way; it no longer marshals the struct.
+	change := &pipeline.Change{Type: EventSupplierOrderStatusChanged, EventID: 9, From: "new", To: "acknowledged",
+		Actor: "supplier:31", Channel: "api", OccurredAt: ts}
+	notify := &domain.Delivery{ID: 1, Event: EventSupplierOrderStatusChanged + ":9", CreatedAt: ts}
+	snap := benchSnapshot(b, 1)
+	b.Run("notification/decode+marshal/1-lines", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var so domain.SupplierOrder
+			if err := json.Unmarshal(snap, &so); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := message(&pipeline.DeliveryRequest{Delivery: notify, Change: change, SupplierOrder: &so}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("notification/snapshot/1-lines", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if !utf8.Valid(snap) || !json.Valid(snap) {
+				b.Fatal("snapshot not valid")
+			}
+			if _, err := message(&pipeline.DeliveryRequest{Delivery: notify, Change: change, Snapshot: snap}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

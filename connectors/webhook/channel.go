@@ -149,18 +149,24 @@ func message(req *pipeline.DeliveryRequest) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	var order any = so
-	if len(req.Snapshot) > 0 {
-		// Compacted by json.Marshal (one scan), still cheaper than
-		// marshalling the struct.
-		order = req.Snapshot
+	ev := Event{Type: req.Change.Type, Timestamp: req.Change.OccurredAt}
+	head, err := json.Marshal(struct {
+		OrderNumber string           `json:"order_number"`
+		ExternalID  string           `json:"external_id"`
+		Change      *pipeline.Change `json:"change"`
+	}{so.Order.Number, so.Order.ExternalID, req.Change})
+	if err != nil {
+		return Message{}, fmt.Errorf("new message %s: marshal %s: %w", id, ev.Type, err)
 	}
-	return NewMessage(id, Event{Type: req.Change.Type, Timestamp: req.Change.OccurredAt, Data: struct {
-		OrderNumber   string           `json:"order_number"`
-		ExternalID    string           `json:"external_id"`
-		Change        *pipeline.Change `json:"change"`
-		SupplierOrder any              `json:"supplier_order"`
-	}{so.Order.Number, so.Order.ExternalID, req.Change, order}})
+	// supplier_order, last: the snapshot copied in (not scanned again as
+	// a json.RawMessage would be), or the supplier order marshalled.
+	order := []byte(req.Snapshot)
+	if len(order) == 0 {
+		if order, err = json.Marshal(so); err != nil {
+			return Message{}, fmt.Errorf("new message %s: marshal %s: %w", id, ev.Type, err)
+		}
+	}
+	return snapshotMessage(id, ev, withLast(head, "supplier_order", order))
 }
 
 // SendsSnapshot makes the channel a pipeline.SnapshotChannel: its event

@@ -60,12 +60,21 @@ func (e Event) envelope(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	const key = `,"data":`
-	b := make([]byte, 0, len(head)+len(key)+len(data))
-	b = append(b, head[:len(head)-1]...) // without its closing brace
+	return withLast(head, "data", data), nil
+}
+
+// withLast is obj, a JSON object of at least one member as json.Marshal
+// writes it, with member key (plain ASCII, nothing to escape): raw added
+// last, as marshalling a struct with that field last would write it when
+// raw is what json.Marshal writes for the field's value.
+func withLast(obj []byte, key string, raw []byte) []byte {
+	b := make([]byte, 0, len(obj)+len(key)+len(raw)+4)
+	b = append(b, obj[:len(obj)-1]...) // without its closing brace
+	b = append(b, `,"`...)
 	b = append(b, key...)
-	b = append(b, data...)
-	return append(b, '}'), nil
+	b = append(b, `":`...)
+	b = append(b, raw...)
+	return append(b, '}')
 }
 
 // NewMessage marshals ev into a Message with the given stable id.
@@ -82,9 +91,10 @@ func NewMessage(id string, ev Event) (Message, error) {
 	return Message{ID: id, Type: ev.Type, Timestamp: ev.Timestamp, Body: body}, nil
 }
 
-// snapshotMessage is NewMessage with data already JSON (ev.Data unused):
-// a delivery's snapshot, which the dispatcher has checked (see
-// pipeline.DeliveryRequest.Snapshot). It is copied as it is.
+// snapshotMessage is NewMessage with data already JSON as json.Marshal
+// writes it (ev.Data unused): holding a delivery's snapshot, which the
+// dispatcher has checked (see pipeline.DeliveryRequest.Snapshot). It is
+// copied as it is.
 func snapshotMessage(id string, ev Event, data json.RawMessage) (Message, error) {
 	if err := ev.check(id); err != nil {
 		return Message{}, err
