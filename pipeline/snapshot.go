@@ -92,7 +92,8 @@ func (e *SnapshotError) Unwrap() error { return e.Err }
 // snapshot as it is stored (a webhook's data is exactly the supplier
 // order's JSON). Decoding the snapshot for such a channel only to have it
 // encode the struct again was 3-8 % of the daemon's CPU (decoding) and
-// 4-6 % more (encoding) in profiles of a burst of webhooks. Given a delivery with a snapshot, the dispatcher hands such a
+// 4-6 % more (encoding) in profiles of a burst of webhooks. Given a
+// delivery with a snapshot, the dispatcher hands such a
 // channel the bytes in DeliveryRequest.Snapshot and leaves SupplierOrder
 // nil; the channel calls Order for the struct if it needs fields of it.
 type SnapshotChannel interface {
