@@ -23,16 +23,26 @@ type Channel interface {
 
 // DeliveryRequest is what a channel needs for one attempt.
 type DeliveryRequest struct {
-	Delivery      *domain.Delivery
+	Delivery *domain.Delivery
+	// SupplierOrder is the supplier order the delivery renders (see
+	// renderedOrder). It is nil when Snapshot is set: use Order.
 	SupplierOrder *domain.SupplierOrder
-	Supplier      *domain.Supplier
-	Channel       domain.Channel
-	Attempt       int
+	// Snapshot is set only for a SnapshotChannel, when the delivery has a
+	// snapshot: the supplier order as the event saw it, the JSON stored
+	// with the delivery, checked to be one valid JSON object (see
+	// sendableSnapshot), to be sent as it is.
+	Snapshot json.RawMessage
+	Supplier *domain.Supplier
+	Channel  domain.Channel
+	Attempt  int
 	// Retailer and Change are set on notifications to the retailer
 	// (channel "retailer/…"): the retailer and the history event they
 	// are about.
 	Retailer *domain.Retailer
 	Change   *Change
+	// live is the live supplier order, for the ids Order sets on a
+	// decoded snapshot.
+	live *domain.SupplierOrder
 }
 
 // Change is a status change as told to a retailer.

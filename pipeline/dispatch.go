@@ -207,8 +207,9 @@ func (d *Dispatcher) attempt(ctx context.Context, load *store.Dispatch, run atte
 	}
 	log := newLazyLogger(d.log, "delivery", del.ID, "order", so.Number, "supplier", sup.Code, "channel", del.Channel,
 		"event", del.Event, "attempt", run.n)
-	view, err := renderedOrder(del, so, snap)
-	if err != nil {
+	req := &DeliveryRequest{Delivery: del, Supplier: sup}
+	conn := d.channels[del.Kind]
+	if err := req.render(conn, so, snap); err != nil {
 		// A damaged snapshot cannot be rendered faithfully: dead, not guessed.
 		o := outcome{step: stepDead, cause: fmt.Errorf("dispatch: %w", err)}
 		a := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: time.Now(), Outcome: domain.OutcomeError, Error: err.Error()}
@@ -218,7 +219,6 @@ func (d *Dispatcher) attempt(ctx context.Context, load *store.Dispatch, run atte
 		log.Error("delivery dead-lettered", "error", err)
 		return o, nil
 	}
-	req := &DeliveryRequest{Delivery: del, SupplierOrder: view, Supplier: sup}
 	ch, ok := findChannel(sup, del.Channel)
 	if _, _, isChange := ParseNotificationEvent(del.Event); isChange {
 		// About a history event: load it (and the retailer) for the message.
@@ -229,7 +229,6 @@ func (d *Dispatcher) attempt(ctx context.Context, load *store.Dispatch, run atte
 	if name, toRetailer := strings.CutPrefix(del.Channel, RetailerChannelPrefix); toRetailer {
 		ch, ok = RetailerChannel(req.Retailer, name)
 	}
-	conn := d.channels[del.Kind]
 	start := time.Now()
 	attempt := &domain.Attempt{DeliveryID: del.ID, Number: del.Attempts + 1, StartedAt: start}
 	if !ok || conn == nil {
@@ -292,6 +291,18 @@ func (d *Dispatcher) attempt(ctx context.Context, load *store.Dispatch, run atte
 		return o, nil
 	}
 	attempt.Error = excerpt(derr.Error(), 2048)
+	if serr := (*SnapshotError)(nil); errors.As(derr, &serr) {
+		// The channel decoded the snapshot's bytes (DeliveryRequest.Order)
+		// and they do not decode: dead, as before an attempt, and no fault
+		// of the endpoint's.
+		attempt.Outcome = domain.OutcomeError
+		o := outcome{step: stepDead, cause: fmt.Errorf("dispatch: %w", derr)}
+		if err := d.record(ctx, log, so.OrderID, ch, del, attempt, domain.DeliveryDead, then(o, ch)); err != nil {
+			return outcome{}, err
+		}
+		log.Error("delivery dead-lettered", "error", derr)
+		return o, nil
+	}
 	sched := channelRetry(ch)
 	maxAttempts := run.max
 	if maxAttempts <= 0 {

@@ -106,17 +106,7 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 	if d, err := time.ParseDuration(s.Timeout); err == nil && d > 0 {
 		timeout = d
 	}
-	ev := Event{Type: req.Delivery.Event, Timestamp: req.Delivery.CreatedAt, Data: req.SupplierOrder}
-	if req.Change != nil {
-		// A retailer notification: what changed, and the supplier order now.
-		ev = Event{Type: req.Change.Type, Timestamp: req.Change.OccurredAt, Data: struct {
-			OrderNumber   string           `json:"order_number"`
-			ExternalID    string           `json:"external_id"`
-			Change        *pipeline.Change `json:"change"`
-			SupplierOrder any              `json:"supplier_order"`
-		}{req.SupplierOrder.Order.Number, req.SupplierOrder.Order.ExternalID, req.Change, req.SupplierOrder}}
-	}
-	msg, err := NewMessage(MessageID(req.Delivery.ID), ev)
+	msg, err := message(req)
 	if err != nil {
 		return pipeline.Result{Permanent: true}, fmt.Errorf("webhook: %w", err)
 	}
@@ -140,5 +130,50 @@ func (c *Channel) Deliver(ctx context.Context, req *pipeline.DeliveryRequest) (p
 	return out, fmt.Errorf("webhook %s: %w", redact(s.URL), res.Err)
 }
 
+// message is the message of req: the event's data is the supplier order,
+// or for a retailer notification what changed with the supplier order
+// now. The supplier order goes out as the delivery's snapshot when the
+// dispatcher gave its bytes (see SendsSnapshot).
+func message(req *pipeline.DeliveryRequest) (Message, error) {
+	id := MessageID(req.Delivery.ID)
+	if req.Change == nil {
+		ev := Event{Type: req.Delivery.Event, Timestamp: req.Delivery.CreatedAt}
+		if len(req.Snapshot) > 0 {
+			return snapshotMessage(id, ev, req.Snapshot)
+		}
+		ev.Data = req.SupplierOrder
+		return NewMessage(id, ev)
+	}
+	// The change names the order, so this one decodes the snapshot.
+	so, err := req.Order()
+	if err != nil {
+		return Message{}, err
+	}
+	ev := Event{Type: req.Change.Type, Timestamp: req.Change.OccurredAt}
+	head, err := json.Marshal(struct {
+		OrderNumber string           `json:"order_number"`
+		ExternalID  string           `json:"external_id"`
+		Change      *pipeline.Change `json:"change"`
+	}{so.Order.Number, so.Order.ExternalID, req.Change})
+	if err != nil {
+		return Message{}, fmt.Errorf("new message %s: marshal %s: %w", id, ev.Type, err)
+	}
+	// supplier_order, last: the snapshot copied in (not scanned again as
+	// a json.RawMessage would be), or the supplier order marshalled.
+	order := []byte(req.Snapshot)
+	if len(order) == 0 {
+		if order, err = json.Marshal(so); err != nil {
+			return Message{}, fmt.Errorf("new message %s: marshal %s: %w", id, ev.Type, err)
+		}
+	}
+	return snapshotMessage(id, ev, withLast(head, "supplier_order", order))
+}
+
+// SendsSnapshot makes the channel a pipeline.SnapshotChannel: its event
+// data is the supplier order's JSON, which the delivery's snapshot is.
+func (c *Channel) SendsSnapshot() {}
+
 // MessageID is the webhook-id of a delivery.
 func MessageID(deliveryID int64) string { return "msg_" + strconv.FormatInt(deliveryID, 10) }
+
+var _ pipeline.SnapshotChannel = (*Channel)(nil)

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -162,5 +163,67 @@ func TestDeliveryWithoutSnapshotRendersLive(t *testing.T) {
 	}
 	if ev.Data.SupplierOrder.Status != "shipped" {
 		t.Errorf("without a snapshot the retry rendered status %q, want the live %q", ev.Data.SupplierOrder.Status, "shipped")
+	}
+}
+
+// TestUndecodableSnapshotDeadLetters: a retailer notification whose
+// snapshot is a JSON object but no supplier order (the webhook channel
+// decodes it for the order's number) is dead-lettered with the decode
+// error and nothing sent, and, its endpoint having seen nothing, the
+// endpoint is not marked failing.
+func TestUndecodableSnapshotDeadLetters(t *testing.T) {
+	var up atomic.Bool
+	rcv := newReceiver(t, func(int) (int, map[string]string) {
+		if up.Load() {
+			return 204, nil
+		}
+		return 503, nil
+	})
+	cfg := apptest.Config(t, storetest.URL(t, "sqlite"))
+	cfg.Webhooks.AllowPrivate = []string{"127.0.0.1/32"}
+	cfg.Retailers[0].Channels = []config.Channel{{Type: "webhook", Settings: map[string]any{
+		"url": rcv.srv.URL, "secret": webhook.NewSecret(), "retry": []any{"2s", "2s", "2s", "2s", "2s"}}}}
+	d := apptest.StartConfig(t, cfg)
+	number := postOrder(t, d, "DAMAGED-1")
+	so := "/api/v1/supplier/orders/" + number + "-31/status"
+	if code, _, b := d.Do(t, "POST", so, d.Keys["supplier:31"], `{"status":"acknowledged"}`); code != 200 {
+		t.Fatalf("acknowledge: %d %s", code, b)
+	}
+	apptest.Eventually(t, 20*time.Second, "a failed first attempt", func() bool { return len(rcv.calls()) > 0 })
+	first := rcv.calls()[0].id
+	// The next notification waits behind the failed one: damage its
+	// snapshot before it goes.
+	if code, _, b := d.Do(t, "POST", so, d.Keys["supplier:31"], `{"status":"shipped","tracking":{"carrier":"DHL","number":"JD4"}}`); code != 200 {
+		t.Fatalf("ship: %d %s", code, b)
+	}
+	db := d.App.Store.SQLDB()
+	res, err := db.Exec(`UPDATE deliveries SET snapshot = '{"number":22}' WHERE channel LIKE 'retailer/%' AND 'msg_' || id <> ?`, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		t.Fatal("no later notification to damage")
+	}
+	up.Store(true)
+	var status, lastError string
+	apptest.Eventually(t, 30*time.Second, "the damaged notification dead", func() bool {
+		err := db.QueryRow(`SELECT status, last_error FROM deliveries WHERE channel LIKE 'retailer/%' AND 'msg_' || id <> ? ORDER BY id LIMIT 1`, first).
+			Scan(&status, &lastError)
+		return err == nil && status == "dead"
+	})
+	if !strings.Contains(lastError, "decode snapshot") {
+		t.Errorf("last error %q, want the snapshot's decode error", lastError)
+	}
+	for _, c := range rcv.calls() {
+		if c.id != first {
+			t.Errorf("%s was sent: %s", c.id, c.body)
+		}
+	}
+	var failing int
+	if err := db.QueryRow(`SELECT count(*) FROM endpoints WHERE failing_since IS NOT NULL`).Scan(&failing); err != nil {
+		t.Fatal(err)
+	}
+	if failing != 0 {
+		t.Errorf("%d endpoints failing after the first notification got through; the damaged snapshot counted against its endpoint", failing)
 	}
 }
