@@ -54,12 +54,22 @@ var errStop = errors.New("strictjson: stopped")
 // Decode decodes body, which must hold exactly one JSON value, into v (a
 // non-nil pointer). Object keys must match a field's json name exactly.
 // It returns nil or an *Error listing every problem found.
+//
+// A body that is well-formed JSON, nested at most MaxDepth deep, takes the
+// fast path (a tokenizer over the byte slice, see fast.go); anything else
+// takes the original walk over encoding/json's Decoder.Token (slow.go),
+// which is the reference for every message and byte offset, so that both
+// paths answer alike for every input.
 func Decode(body []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("strictjson: Decode needs a non-nil pointer, got %T", v)
 	}
-	if errs := decodeSlow(body, rv.Elem()); len(errs) > 0 {
+	errs, ok := decodeFast(body, rv.Elem())
+	if !ok {
+		errs = decodeSlow(body, rv.Elem())
+	}
+	if len(errs) > 0 {
 		return &Error{Fields: errs}
 	}
 	return nil
@@ -97,8 +107,11 @@ var (
 )
 
 // wantsRaw reports whether v decodes a whole value itself.
-func wantsRaw(v reflect.Value) bool {
-	t := v.Type()
+func wantsRaw(v reflect.Value) bool { return wantsRawType(v.Type()) }
+
+// wantsRawType reports whether a value of type t decodes a whole value
+// itself: an interface, a json.Unmarshaler or an encoding.TextUnmarshaler.
+func wantsRawType(t reflect.Type) bool {
 	return t.Kind() == reflect.Interface || reflect.PointerTo(t).Implements(unmarshalerType) ||
 		reflect.PointerTo(t).Implements(textUnmarshalerType)
 }
