@@ -47,6 +47,21 @@ func (e *Error) Error() string {
 	return "invalid JSON body: " + strings.Join(parts, "; ")
 }
 
+// addError appends a field error to errs (path "" is the body as a
+// whole); past maxErrors it appends the note that it stopped and reports
+// errStop. Both walks collect their errors through it, so they stop alike.
+func addError(errs *[]FieldError, path, format string, a ...any) error {
+	if path == "" {
+		path = "(body)"
+	}
+	if len(*errs) >= maxErrors {
+		*errs = append(*errs, FieldError{Field: "(body)", Message: fmt.Sprintf("more than %d errors; stopped", maxErrors)})
+		return errStop
+	}
+	*errs = append(*errs, FieldError{Field: path, Message: fmt.Sprintf(format, a...)})
+	return nil
+}
+
 // errStop ends the walk early (syntax error, nesting, too many errors); the
 // reason is already in the collected fields.
 var errStop = errors.New("strictjson: stopped")
@@ -125,16 +140,12 @@ func fieldIndex(t reflect.Type) map[string][]int {
 		if !f.IsExported() {
 			continue
 		}
-		tag := f.Tag.Get("json")
-		name, _, _ := strings.Cut(tag, ",")
-		if name == "-" && !strings.Contains(tag, ",") {
-			continue
-		}
-		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+		if tagName, _, _ := strings.Cut(f.Tag.Get("json"), ","); f.Anonymous && tagName == "" && f.Type.Kind() == reflect.Struct {
 			continue // its fields are promoted and listed by VisibleFields
 		}
-		if name == "" {
-			name = f.Name
+		name, ok := jsonName(f)
+		if !ok {
+			continue
 		}
 		if _, dup := m[name]; !dup {
 			m[name] = f.Index
@@ -165,4 +176,18 @@ func describe(t reflect.Type) string {
 		return "an array"
 	}
 	return t.String()
+}
+
+// jsonName is the name encoding/json gives field f, or false when its tag
+// ("-") leaves it out.
+func jsonName(f reflect.StructField) (string, bool) {
+	tag := f.Tag.Get("json")
+	name, _, _ := strings.Cut(tag, ",")
+	if name == "-" && !strings.Contains(tag, ",") {
+		return "", false
+	}
+	if name == "" {
+		name = f.Name
+	}
+	return name, true
 }

@@ -3,7 +3,6 @@ package strictjson
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 	"unicode/utf16"
@@ -96,15 +95,7 @@ func (d *fastDecoder) add(format string, a ...any) error {
 }
 
 func (d *fastDecoder) addAt(path, format string, a ...any) error {
-	if path == "" {
-		path = "(body)"
-	}
-	if len(d.errs) >= maxErrors {
-		d.errs = append(d.errs, FieldError{Field: "(body)", Message: fmt.Sprintf("more than %d errors; stopped", maxErrors)})
-		return errStop
-	}
-	d.errs = append(d.errs, FieldError{Field: path, Message: fmt.Sprintf(format, a...)})
-	return nil
+	return addError(&d.errs, path, format, a...)
 }
 
 // text is the value of the string token t as Decoder.Token gives it:

@@ -1,9 +1,6 @@
 package strictjson
 
-import (
-	"reflect"
-	"strings"
-)
+import "reflect"
 
 // fieldTable is fieldIndex in a form that is cheap to build and search
 // for the few, small structs of a request body.
@@ -36,13 +33,9 @@ func newFieldTable(t reflect.Type) *fieldTable {
 		if !f.IsExported() {
 			continue
 		}
-		tag := f.Tag.Get("json")
-		name, _, _ := strings.Cut(tag, ",")
-		if name == "-" && !strings.Contains(tag, ",") {
+		name, ok := jsonName(f)
+		if !ok {
 			continue
-		}
-		if name == "" {
-			name = f.Name
 		}
 		if ft.lookup(name) == nil { // the first of two equal names wins
 			ft.fields = append(ft.fields, fieldEntry{name: name, field: i})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"reflect"
 	"strconv"
@@ -36,15 +35,7 @@ type decoder struct {
 
 // add records a field error; past maxErrors it reports errStop.
 func (d *decoder) add(path, format string, a ...any) error {
-	if path == "" {
-		path = "(body)"
-	}
-	if len(d.errs) >= maxErrors {
-		d.errs = append(d.errs, FieldError{Field: "(body)", Message: fmt.Sprintf("more than %d errors; stopped", maxErrors)})
-		return errStop
-	}
-	d.errs = append(d.errs, FieldError{Field: path, Message: fmt.Sprintf(format, a...)})
-	return nil
+	return addError(&d.errs, path, format, a...)
 }
 
 // token reads the next token and its raw bytes (separators trimmed).
