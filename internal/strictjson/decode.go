@@ -62,6 +62,38 @@ func addError(errs *[]FieldError, path, format string, a ...any) error {
 	return nil
 }
 
+// containerTarget is what a container opened by open ('{' or '[')
+// decodes into, for a valid v: v through its pointers (allocating nil
+// ones), with a nil map or slice made empty ({} and [] are empty, not
+// nil, as in encoding/json). When v cannot hold that container it returns
+// an invalid value (check and skip) and the field error's message.
+func containerTarget(v reflect.Value, open byte) (reflect.Value, string) {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		v = v.Elem()
+	}
+	switch {
+	case open == '{' && v.Kind() == reflect.Struct:
+	case open == '{' && v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String:
+		if v.IsNil() {
+			v.Set(reflect.MakeMap(v.Type()))
+		}
+	case open == '[' && v.Kind() == reflect.Slice:
+		if v.IsNil() {
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+		}
+	default:
+		kind := "an object"
+		if open == '[' {
+			kind = "an array"
+		}
+		return reflect.Value{}, fmt.Sprintf("must be %s, not %s", describe(v.Type()), kind)
+	}
+	return v, ""
+}
+
 // errStop ends the walk early (syntax error, nesting, too many errors); the
 // reason is already in the collected fields.
 var errStop = errors.New("strictjson: stopped")

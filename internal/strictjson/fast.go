@@ -138,29 +138,11 @@ func (d *fastDecoder) value(v reflect.Value, whole bool, depth int) error {
 		return d.unmarshal(d.body[t.start:d.toks[d.pos-1].end], v)
 	}
 	if v.IsValid() {
-		for v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				v.Set(reflect.New(v.Type().Elem()))
-			}
-			v = v.Elem()
-		}
-		ok := t.kind == '{' && (v.Kind() == reflect.Struct || v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String) ||
-			t.kind == '[' && v.Kind() == reflect.Slice
-		switch {
-		case ok && v.Kind() == reflect.Map && v.IsNil():
-			v.Set(reflect.MakeMap(v.Type())) // {} is an empty map, as in encoding/json
-		case ok && v.Kind() == reflect.Slice && v.IsNil():
-			v.Set(reflect.MakeSlice(v.Type(), 0, 0)) // [] is an empty slice, not nil
-		}
-		if !ok {
-			kind := "an object"
-			if t.kind == '[' {
-				kind = "an array"
-			}
-			if err := d.add("must be %s, not %s", describe(v.Type()), kind); err != nil {
+		var mismatch string
+		if v, mismatch = containerTarget(v, t.kind); mismatch != "" {
+			if err := d.add("%s", mismatch); err != nil {
 				return err
 			}
-			v = reflect.Value{}
 		}
 	}
 	return d.container(t.kind, v, depth)

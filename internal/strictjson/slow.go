@@ -93,29 +93,11 @@ func (d *decoder) value(path string, v reflect.Value, depth int) error {
 		return d.unmarshal(path, whole, v)
 	}
 	if v.IsValid() {
-		for v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				v.Set(reflect.New(v.Type().Elem()))
-			}
-			v = v.Elem()
-		}
-		ok := delim == '{' && (v.Kind() == reflect.Struct || v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String) ||
-			delim == '[' && v.Kind() == reflect.Slice
-		switch {
-		case ok && v.Kind() == reflect.Map && v.IsNil():
-			v.Set(reflect.MakeMap(v.Type())) // {} is an empty map, as in encoding/json
-		case ok && v.Kind() == reflect.Slice && v.IsNil():
-			v.Set(reflect.MakeSlice(v.Type(), 0, 0)) // [] is an empty slice, not nil
-		}
-		if !ok {
-			kind := "an object"
-			if delim == '[' {
-				kind = "an array"
-			}
-			if err := d.add(path, "must be %s, not %s", describe(v.Type()), kind); err != nil {
+		var mismatch string
+		if v, mismatch = containerTarget(v, byte(delim)); mismatch != "" {
+			if err := d.add(path, "%s", mismatch); err != nil {
 				return err
 			}
-			v = reflect.Value{}
 		}
 	}
 	return d.container(path, delim, v, depth)
