@@ -117,24 +117,7 @@ func TestRetryRepeatsTheFirstBytes(t *testing.T) {
 // snapshots were stored (snapshot NULL, as migration 0015 leaves older
 // rows) still goes out, rendered from the supplier order at the attempt.
 func TestDeliveryWithoutSnapshotRendersLive(t *testing.T) {
-	var up atomic.Bool
-	rcv := newReceiver(t, func(int) (int, map[string]string) {
-		if up.Load() {
-			return 204, nil
-		}
-		return 503, nil
-	})
-	cfg := apptest.Config(t, storetest.URL(t, "sqlite"))
-	cfg.Webhooks.AllowPrivate = []string{"127.0.0.1/32"}
-	cfg.Retailers[0].Channels = []config.Channel{{Type: "webhook", Settings: map[string]any{
-		"url": rcv.srv.URL, "secret": webhook.NewSecret(), "retry": []any{"300ms", "300ms", "300ms", "300ms", "300ms"}}}}
-	d := apptest.StartConfig(t, cfg)
-	number := postOrder(t, d, "LEGACY-1")
-	so := "/api/v1/supplier/orders/" + number + "-31/status"
-	if code, _, b := d.Do(t, "POST", so, d.Keys["supplier:31"], `{"status":"acknowledged"}`); code != 200 {
-		t.Fatalf("acknowledge: %d %s", code, b)
-	}
-	apptest.Eventually(t, 20*time.Second, "a failed first attempt", func() bool { return len(rcv.calls()) > 0 })
+	d, rcv, up, so := gatedRetailerHook(t, "LEGACY-1", "300ms")
 	if _, err := d.App.Store.SQLDB().Exec(`UPDATE deliveries SET snapshot = NULL`); err != nil {
 		t.Fatal(err)
 	}
@@ -172,24 +155,7 @@ func TestDeliveryWithoutSnapshotRendersLive(t *testing.T) {
 // error and nothing sent, and, its endpoint having seen nothing, the
 // endpoint is not marked failing.
 func TestUndecodableSnapshotDeadLetters(t *testing.T) {
-	var up atomic.Bool
-	rcv := newReceiver(t, func(int) (int, map[string]string) {
-		if up.Load() {
-			return 204, nil
-		}
-		return 503, nil
-	})
-	cfg := apptest.Config(t, storetest.URL(t, "sqlite"))
-	cfg.Webhooks.AllowPrivate = []string{"127.0.0.1/32"}
-	cfg.Retailers[0].Channels = []config.Channel{{Type: "webhook", Settings: map[string]any{
-		"url": rcv.srv.URL, "secret": webhook.NewSecret(), "retry": []any{"2s", "2s", "2s", "2s", "2s"}}}}
-	d := apptest.StartConfig(t, cfg)
-	number := postOrder(t, d, "DAMAGED-1")
-	so := "/api/v1/supplier/orders/" + number + "-31/status"
-	if code, _, b := d.Do(t, "POST", so, d.Keys["supplier:31"], `{"status":"acknowledged"}`); code != 200 {
-		t.Fatalf("acknowledge: %d %s", code, b)
-	}
-	apptest.Eventually(t, 20*time.Second, "a failed first attempt", func() bool { return len(rcv.calls()) > 0 })
+	d, rcv, up, so := gatedRetailerHook(t, "DAMAGED-1", "2s")
 	first := rcv.calls()[0].id
 	// The next notification waits behind the failed one: damage its
 	// snapshot before it goes.
@@ -226,4 +192,32 @@ func TestUndecodableSnapshotDeadLetters(t *testing.T) {
 	if failing != 0 {
 		t.Errorf("%d endpoints failing after the first notification got through; the damaged snapshot counted against its endpoint", failing)
 	}
+}
+
+// gatedRetailerHook starts a daemon (SQLite) whose retailer has a webhook
+// answering 503 until up is set, retried five times after retry each;
+// posts order ext, acknowledges supplier 31's part of it and waits for
+// the notification's first, failed, attempt. It returns the daemon, the
+// receiver, the switch and the path of the supplier order's status.
+func gatedRetailerHook(t *testing.T, ext, retry string) (*apptest.Daemon, *receiver, *atomic.Bool, string) {
+	t.Helper()
+	up := new(atomic.Bool)
+	rcv := newReceiver(t, func(int) (int, map[string]string) {
+		if up.Load() {
+			return 204, nil
+		}
+		return 503, nil
+	})
+	cfg := apptest.Config(t, storetest.URL(t, "sqlite"))
+	cfg.Webhooks.AllowPrivate = []string{"127.0.0.1/32"}
+	cfg.Retailers[0].Channels = []config.Channel{{Type: "webhook", Settings: map[string]any{
+		"url": rcv.srv.URL, "secret": webhook.NewSecret(), "retry": []any{retry, retry, retry, retry, retry}}}}
+	d := apptest.StartConfig(t, cfg)
+	number := postOrder(t, d, ext)
+	so := "/api/v1/supplier/orders/" + number + "-31/status"
+	if code, _, b := d.Do(t, "POST", so, d.Keys["supplier:31"], `{"status":"acknowledged"}`); code != 200 {
+		t.Fatalf("acknowledge: %d %s", code, b)
+	}
+	apptest.Eventually(t, 20*time.Second, "a failed first attempt", func() bool { return len(rcv.calls()) > 0 })
+	return d, rcv, up, so
 }
