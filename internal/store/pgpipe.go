@@ -61,24 +61,33 @@ func (t *pipeTx) send(ctx context.Context, q string, args []any) (pgx.BatchResul
 	if t.begun && len(t.pending) == 0 {
 		return nil, nil
 	}
+	if q == "" {
+		return t.pipeline(ctx, nil)
+	}
+	return t.pipeline(ctx, []queuedStmt{{sql: q, args: args}})
+}
+
+// pipeline sends BEGIN (once), the queued statements and stmts in one
+// batch, and reads the results of all but stmts: the first error among
+// them is returned (the batch closed), else the results positioned at
+// stmts' first.
+func (t *pipeTx) pipeline(ctx context.Context, stmts []queuedStmt) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
+	ahead := len(t.pending)
 	if !t.begun {
 		b.Queue("begin")
+		ahead++
 	}
 	for _, p := range t.pending {
 		b.Queue(p.sql, p.args...)
 	}
-	if q != "" {
-		b.Queue(q, args...)
-	}
-	n := len(b.QueuedQueries) - 1
-	if q == "" {
-		n++
+	for _, q := range stmts {
+		b.Queue(q.sql, q.args...)
 	}
 	t.pending = t.pending[:0]
 	t.begun = true
 	br := t.conn.SendBatch(ctx, b)
-	for range n {
+	for range ahead {
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
 			return nil, err
@@ -144,26 +153,9 @@ func (t *pipeTx) queryRows(ctx context.Context, qs []queuedStmt, scan func(i int
 		return errTxClosed
 	}
 	t.trips.Add(1)
-	b := &pgx.Batch{}
-	ahead := len(t.pending)
-	if !t.begun {
-		b.Queue("begin")
-		ahead++
-	}
-	for _, p := range t.pending {
-		b.Queue(p.sql, p.args...)
-	}
-	for _, q := range qs {
-		b.Queue(q.sql, q.args...)
-	}
-	t.pending = t.pending[:0]
-	t.begun = true
-	br := t.conn.SendBatch(ctx, b)
-	var err error
-	for range ahead {
-		if _, err = br.Exec(); err != nil {
-			break
-		}
+	br, err := t.pipeline(ctx, qs)
+	if err != nil {
+		return err
 	}
 	for i := 0; err == nil && i < len(qs); i++ {
 		err = scan(i, pgRow{br.QueryRow()})
