@@ -139,7 +139,7 @@ func message(req *pipeline.DeliveryRequest) (Message, error) {
 	if req.Change == nil {
 		ev := Event{Type: req.Delivery.Event, Timestamp: req.Delivery.CreatedAt}
 		if len(req.Snapshot) > 0 {
-			return snapshotMessage(id, ev, req.Snapshot)
+			return newMessage(id, ev, req.Snapshot)
 		}
 		ev.Data = req.SupplierOrder
 		return NewMessage(id, ev)
@@ -166,7 +166,7 @@ func message(req *pipeline.DeliveryRequest) (Message, error) {
 			return Message{}, fmt.Errorf("new message %s: marshal %s: %w", id, ev.Type, err)
 		}
 	}
-	return snapshotMessage(id, ev, withLast(head, "supplier_order", order))
+	return newMessage(id, ev, withLast(head, "supplier_order", order))
 }
 
 // SendsSnapshot makes the channel a pipeline.SnapshotChannel: its event

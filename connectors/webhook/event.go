@@ -79,27 +79,26 @@ func withLast(obj []byte, key string, raw []byte) []byte {
 
 // NewMessage marshals ev into a Message with the given stable id.
 func NewMessage(id string, ev Event) (Message, error) {
-	if err := ev.check(id); err != nil {
-		return Message{}, err
-	}
-	// ev.MarshalJSON, not json.Marshal(ev), which would scan (compact) the
-	// finished body once more for nothing.
-	body, err := ev.MarshalJSON()
-	if err != nil {
-		return Message{}, fmt.Errorf("new message %s: marshal %s: %w", id, ev.Type, err)
-	}
-	return Message{ID: id, Type: ev.Type, Timestamp: ev.Timestamp, Body: body}, nil
+	return newMessage(id, ev, nil)
 }
 
-// snapshotMessage is NewMessage with data already JSON as json.Marshal
-// writes it (ev.Data unused): holding a delivery's snapshot, which the
-// dispatcher has checked (see pipeline.DeliveryRequest.Snapshot). It is
+// newMessage is NewMessage with, when data is not nil, ev's data already
+// JSON as json.Marshal writes it (ev.Data unused): a delivery's snapshot,
+// which the dispatcher has checked (see pipeline.DeliveryRequest.Snapshot),
 // copied as it is.
-func snapshotMessage(id string, ev Event, data json.RawMessage) (Message, error) {
+func newMessage(id string, ev Event, data json.RawMessage) (Message, error) {
 	if err := ev.check(id); err != nil {
 		return Message{}, err
 	}
-	body, err := ev.envelope(data)
+	var body []byte
+	var err error
+	if data == nil {
+		// ev.MarshalJSON, not json.Marshal(ev), which would scan
+		// (compact) the finished body once more for nothing.
+		body, err = ev.MarshalJSON()
+	} else {
+		body, err = ev.envelope(data)
+	}
 	if err != nil {
 		return Message{}, fmt.Errorf("new message %s: marshal %s: %w", id, ev.Type, err)
 	}
