@@ -94,6 +94,20 @@ func containerTarget(v reflect.Value, open byte) (reflect.Value, string) {
 	return v, ""
 }
 
+// addUnmarshalError adds encoding/json's error decoding one vetted value
+// at path: a type error names the field it found within, and says what
+// was expected in the client's words.
+func addUnmarshalError(errs *[]FieldError, path string, err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field != "" {
+			path = child(path, te.Field)
+		}
+		return addError(errs, path, "must be %s, not %s", describe(te.Type), te.Value)
+	}
+	return addError(errs, path, "%v", err)
+}
+
 // errStop ends the walk early (syntax error, nesting, too many errors); the
 // reason is already in the collected fields.
 var errStop = errors.New("strictjson: stopped")

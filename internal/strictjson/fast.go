@@ -2,7 +2,6 @@ package strictjson
 
 import (
 	"encoding/json"
-	"errors"
 	"reflect"
 	"strings"
 	"unicode/utf16"
@@ -317,19 +316,10 @@ func (d *fastDecoder) scalar(v reflect.Value, whole bool, t token) error {
 
 // unmarshal hands one vetted value to encoding/json, keeping its path.
 func (d *fastDecoder) unmarshal(raw []byte, v reflect.Value) error {
-	err := json.Unmarshal(raw, v.Addr().Interface())
-	if err == nil {
-		return nil
+	if err := json.Unmarshal(raw, v.Addr().Interface()); err != nil {
+		return addUnmarshalError(&d.errs, d.path(), err)
 	}
-	path := d.path()
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			path = child(path, te.Field)
-		}
-		return d.addAt(path, "must be %s, not %s", describe(te.Type), te.Value)
-	}
-	return d.addAt(path, "%v", err)
+	return nil
 }
 
 // parseInt parses a JSON number that is an integer in int64's range, as
@@ -378,10 +368,11 @@ func unescape(s []byte) string {
 		i += 2
 		switch c {
 		case 'u':
-			r := hex4Value(s[i:])
+			r, _ := hex4(s, i)
 			i += 4
 			if utf16.IsSurrogate(r) {
-				r = utf16.DecodeRune(r, hex4Value(s[i+2:]))
+				lo, _ := hex4(s, i+2)
+				r = utf16.DecodeRune(r, lo)
 				i += 6
 			}
 			b.WriteRune(r)
@@ -400,9 +391,4 @@ func unescape(s []byte) string {
 		}
 	}
 	return b.String()
-}
-
-// hex4Value is the value of the four hex digits lex has checked at s[0:4].
-func hex4Value(s []byte) rune {
-	return hexValue(s[0])<<12 | hexValue(s[1])<<8 | hexValue(s[2])<<4 | hexValue(s[3])
 }

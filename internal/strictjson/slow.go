@@ -198,18 +198,10 @@ func (d *decoder) scalar(path string, v reflect.Value, tok json.Token, raw []byt
 
 // unmarshal hands one vetted value to encoding/json, keeping its path.
 func (d *decoder) unmarshal(path string, raw []byte, v reflect.Value) error {
-	err := json.Unmarshal(raw, v.Addr().Interface())
-	if err == nil {
-		return nil
+	if err := json.Unmarshal(raw, v.Addr().Interface()); err != nil {
+		return addUnmarshalError(&d.errs, path, err)
 	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			path = child(path, te.Field)
-		}
-		return d.add(path, "must be %s, not %s", describe(te.Type), te.Value)
-	}
-	return d.add(path, "%v", err)
+	return nil
 }
 
 // fieldIndex is fieldIndex, cached for the body.

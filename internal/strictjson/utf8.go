@@ -61,8 +61,15 @@ func hex4(s []byte, i int) (rune, bool) {
 	if i+4 > len(s) {
 		return 0, false
 	}
-	n, err := strconv.ParseUint(string(s[i:i+4]), 16, 32)
-	return rune(n), err == nil
+	var r rune
+	for _, c := range s[i : i+4] {
+		v := hexValue(c)
+		if v < 0 {
+			return 0, false
+		}
+		r = r<<4 | v
+	}
+	return r, true
 }
 
 // quoteRaw shows raw bytes safely in an error message: invalid bytes appear
