@@ -89,29 +89,42 @@ func (s *completedSet) take(id int64) bool {
 }
 
 // skipDriver is River's driver with an executor that leaves out of the
-// completer's batches the jobs already completed in a store transaction.
+// completer's batches the jobs already completed in a store transaction,
+// and, given a hub (SQLite), sends River's notifications through it.
 type skipDriver[TTx any] struct {
 	riverdriver.Driver[TTx]
 	done *completedSet
+	hub  *hub
 }
 
 func (d *skipDriver[TTx]) GetExecutor() riverdriver.Executor {
-	return &skipExecutor{Executor: d.Driver.GetExecutor(), done: d.done}
+	return &skipExecutor{Executor: d.Driver.GetExecutor(), done: d.done, hub: d.hub}
+}
+
+// GetListener is the hub's listener when there is one.
+func (d *skipDriver[TTx]) GetListener(p *riverdriver.GetListenenerParams) riverdriver.Listener {
+	if d.hub != nil {
+		return d.hub.listener(p.Schema)
+	}
+	return d.Driver.GetListener(p)
 }
 
 // UnwrapExecutor wraps the transaction's executor so that InsertTx learns
 // whether River sent its insert notification (see notifyTx).
 func (d *skipDriver[TTx]) UnwrapExecutor(tx TTx) riverdriver.ExecutorTx {
-	return &notifyTx{ExecutorTx: d.Driver.UnwrapExecutor(tx)}
+	return &notifyTx{ExecutorTx: d.Driver.UnwrapExecutor(tx), hub: d.hub}
 }
 
 // UnwrapTx undoes UnwrapExecutor's wrapping before the driver's own
 // (which expects its executor type).
 func (d *skipDriver[TTx]) UnwrapTx(execTx riverdriver.ExecutorTx) TTx {
-	if n, ok := execTx.(*notifyTx); ok {
+	for {
+		n, ok := execTx.(*notifyTx)
+		if !ok {
+			return d.Driver.UnwrapTx(execTx)
+		}
 		execTx = n.ExecutorTx
 	}
-	return d.Driver.UnwrapTx(execTx)
 }
 
 // notifiedKey marks a context whose *insertNotice takes River's insert
@@ -124,9 +137,10 @@ type insertNotice struct{ wanted bool }
 
 // notifyTx is a transaction's executor that holds back River's insert
 // notification into the *insertNotice under notifiedKey, if the context
-// has one.
+// has one, and sends the others through the hub, if there is one.
 type notifyTx struct {
 	riverdriver.ExecutorTx
+	hub *hub
 }
 
 func (e *notifyTx) NotifyMany(ctx context.Context, p *riverdriver.NotifyManyParams) error {
@@ -134,12 +148,47 @@ func (e *notifyTx) NotifyMany(ctx context.Context, p *riverdriver.NotifyManyPara
 		n.wanted = true
 		return nil
 	}
+	if e.hub != nil {
+		e.hub.publish(p.Topic, p.Payload)
+		return nil
+	}
 	return e.ExecutorTx.NotifyMany(ctx, p)
+}
+
+// Begin keeps a savepoint's notifications on the hub too.
+func (e *notifyTx) Begin(ctx context.Context) (riverdriver.ExecutorTx, error) {
+	return beginNotify(ctx, e.ExecutorTx, e.hub)
+}
+
+// beginNotify begins a transaction on exec whose notifications go through
+// h (exec's own transaction when h is nil).
+func beginNotify(ctx context.Context, exec riverdriver.Executor, h *hub) (riverdriver.ExecutorTx, error) {
+	tx, err := exec.Begin(ctx)
+	if err != nil || h == nil {
+		return tx, err
+	}
+	return &notifyTx{ExecutorTx: tx, hub: h}, nil
 }
 
 type skipExecutor struct {
 	riverdriver.Executor
 	done *completedSet
+	hub  *hub
+}
+
+// Begin begins a transaction whose notifications go through the hub, if
+// there is one (River's own transactions: its non-transactional inserts,
+// the scheduler making jobs available, leadership).
+func (e *skipExecutor) Begin(ctx context.Context) (riverdriver.ExecutorTx, error) {
+	return beginNotify(ctx, e.Executor, e.hub)
+}
+
+func (e *skipExecutor) NotifyMany(ctx context.Context, p *riverdriver.NotifyManyParams) error {
+	if e.hub != nil {
+		e.hub.publish(p.Topic, p.Payload)
+		return nil
+	}
+	return e.Executor.NotifyMany(ctx, p)
 }
 
 // JobSetStateIfRunningMany drops the jobs completed in a store

@@ -5,6 +5,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -54,6 +55,10 @@ type Config struct {
 	JobTimeout, RescueAfter time.Duration
 	// ID is River's client ID (empty: River makes one).
 	ID string
+	// FetchPoll is how often a worker looks for jobs no notification told
+	// it of (0: the database's default). Tests make it long, so that only
+	// a notification wakes a worker in time.
+	FetchPoll time.Duration
 }
 
 // New builds a River client for the store's database.
@@ -74,23 +79,24 @@ func New(st *store.Store, cfg Config) (Queue, error) {
 		}
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max}}
 		rc.FetchCooldown = 10 * time.Millisecond
+		rc.FetchPollInterval = cfg.FetchPoll
 	}
 	switch st.Kind() {
 	case store.KindSQLite:
 		if cfg.Workers != nil {
-			// No LISTEN/NOTIFY on SQLite, and River cannot be woken by an
-			// insert made inside a transaction: poll often instead. 10 ms
-			// (was 50) halves POST→webhook p99 at 50 and 200 orders/s
-			// (48 → 22 ms) for about 0.5 % of a core when idle, with the
-			// poll's statement prepared once (BENCHMARKS.md).
-			rc.FetchPollInterval = 10 * time.Millisecond
+			// Notifications go through the hub, at once (hub.go); the
+			// poll is the backstop for jobs another process inserted
+			// (supplyhub deliveries replay). It was 10 ms when it was
+			// the only way a committed job was found.
+			rc.FetchPollInterval = cmp.Or(cfg.FetchPoll, sqliteFetchPoll)
 		}
 		done := newCompletedSet()
-		c, err := river.NewClient[*sql.Tx](&skipDriver[*sql.Tx]{Driver: riversqlite.New(st.SQLDB()), done: done}, rc)
+		h := newHub()
+		c, err := river.NewClient[*sql.Tx](&skipDriver[*sql.Tx]{Driver: riversqlite.New(st.SQLDB()), done: done, hub: h}, rc)
 		if err != nil {
 			return nil, fmt.Errorf("river client: %w", err)
 		}
-		return &queue[*sql.Tx]{c: c, st: st, done: done}, nil
+		return &queue[*sql.Tx]{c: c, st: st, done: done, notifyEach: true, hub: h}, nil
 	case store.KindPostgres:
 		rc.ReindexerIndexNames = reindexerIndexes()
 		done := newCompletedSet()
@@ -110,8 +116,10 @@ type queue[TTx any] struct {
 	st   *store.Store
 	done *completedSet
 	// notifyEach: every inserting transaction sends River's insert
-	// notification (PostgreSQL; see InsertTx).
+	// notification (see InsertTx).
 	notifyEach bool
+	// hub carries the notifications on SQLite (hub.go).
+	hub *hub
 }
 
 func (q *queue[TTx]) CompletedInTx(jobID int64) { q.done.add(jobID) }
@@ -124,9 +132,10 @@ func (q *queue[TTx]) InsertTx(ctx context.Context, tx store.Tx, params []river.I
 	if !ok {
 		return fmt.Errorf("insert jobs: transaction is %T", tx.Native())
 	}
-	// On PostgreSQL River's own insert notification is held back
-	// (notifyTx) and sent here with the store's, which goes with the
-	// transaction's COMMIT instead of a round trip of its own.
+	// River's own insert notification is held back (notifyTx) and sent
+	// here: on PostgreSQL with the store's, which goes with the
+	// transaction's COMMIT instead of a round trip of its own; on SQLite
+	// through the hub.
 	var notice insertNotice
 	if q.notifyEach {
 		ctx = context.WithValue(ctx, notifiedKey{}, &notice)
@@ -142,7 +151,9 @@ func (q *queue[TTx]) InsertTx(ctx context.Context, tx store.Tx, params []river.I
 		// the job then waited for the next poll (a second). So every
 		// inserting transaction notifies (the producer's cooldown still
 		// bounds fetches).
-		if err := q.st.NotifyJobsAvailable(ctx, tx); err != nil {
+		if q.hub != nil {
+			q.hub.publish(insertTopic, []string{insertPayload})
+		} else if err := q.st.NotifyJobsAvailable(ctx, tx); err != nil {
 			return fmt.Errorf("insert jobs: %w", err)
 		}
 	}
@@ -153,6 +164,13 @@ func (q *queue[TTx]) InsertTx(ctx context.Context, tx store.Tx, params []river.I
 // to the default queue, the one queue New configures, which is the
 // payload of the notification the store sends (NotifyJobsAvailable).
 const insertTopic = "river_insert"
+
+// insertPayload is River's insert notification for the default queue.
+const insertPayload = `{"queue": "default"}`
+
+// sqliteFetchPoll is how often River's producer looks for jobs on SQLite
+// without being told of any (see New).
+const sqliteFetchPoll = 100 * time.Millisecond
 
 // anyAvailable reports whether a job in params can run now (is not
 // scheduled for later), which is when River notifies of an insert.
