@@ -51,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Pprof, "pprof", false, "serve /debug/pprof on the daemon's ops listener (URL printed)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "save a CPU profile of the daemon, taken from the start of the load, to this file")
 	fs.DurationVar(&o.CPUProfileFor, "cpuprofile-for", 10*time.Second, "how long the --cpuprofile profile runs")
+	fs.StringVar(&o.TimelineOut, "timeline-out", "", "write each delivery's POST time (ms into the load) and latency to this CSV file")
 	var targetSups string
 	fs.StringVar(&o.Target, "url", "", "load this running daemon instead of starting one (intake and pages only)")
 	fs.StringVar(&o.RetailerKey, "retailer-key", os.Getenv("SUPPLYHUB_BENCH_RETAILER_KEY"),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -62,8 +64,10 @@ func TestSmoke(t *testing.T) {
 	for _, d := range dbs {
 		t.Run(d.db, func(t *testing.T) {
 			var out, errb bytes.Buffer
+			timeline := filepath.Join(t.TempDir(), "timeline.csv")
 			args := []string{"--binary", bin, "--db", d.db, "--pg-url", d.url, "--orders", "200", "--senders", "4",
-				"--channels", "webhook,sftp,email,api", "--stored", "300", "--pages", "10", "--drain", "60s", "--json", "--quiet"}
+				"--channels", "webhook,sftp,email,api", "--stored", "300", "--pages", "10", "--drain", "60s", "--json", "--quiet",
+				"--timeline-out", timeline}
 			code := run(args, &out, &errb)
 			if code != 0 {
 				t.Fatalf("exit %d\nstderr: %s\nstdout: %s", code, errb.String(), out.String())
@@ -94,11 +98,50 @@ func TestSmoke(t *testing.T) {
 				check(b.Err == "" && b.N > 0 && b.PerSecond > 0, "baseline %q: n %d, %v/s, error %q", b.What, b.N, b.PerSecond, b.Err)
 			}
 			check(len(r.Ratios) >= 6, "%d ratios: %v", len(r.Ratios), r.Ratios)
+			if err := checkTimeline(timeline, r.Delivered); err != nil {
+				bad = append(bad, err.Error())
+			}
 			if len(bad) > 0 {
 				t.Errorf("report:\n  %s\n%s", strings.Join(bad, "\n  "), out.String())
 			}
 		})
 	}
+}
+
+// checkTimeline reads a --timeline-out file: a header, then one row per
+// delivery, in POST order, on every channel, each latency positive.
+func checkTimeline(path string, delivered int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return fmt.Errorf("timeline: %w", err)
+	}
+	if len(rows) == 0 || strings.Join(rows[0], ",") != "posted_ms,latency_ms,channel,supplier_order" {
+		return fmt.Errorf("timeline header %v", rows[:min(1, len(rows))])
+	}
+	rows = rows[1:]
+	if len(rows) != delivered {
+		return fmt.Errorf("timeline has %d rows, want %d", len(rows), delivered)
+	}
+	channels := map[string]int{}
+	last := -1.0
+	for _, row := range rows {
+		posted, err1 := strconv.ParseFloat(row[0], 64)
+		latency, err2 := strconv.ParseFloat(row[1], 64)
+		if err1 != nil || err2 != nil || posted < last || latency <= 0 || !strings.Contains(row[3], "-") {
+			return fmt.Errorf("timeline row %v (after posted %v)", row, last)
+		}
+		last = posted
+		channels[row[2]]++
+	}
+	if len(channels) != 4 {
+		return fmt.Errorf("timeline channels %v, want 4", channels)
+	}
+	return nil
 }
 
 func buildSupplyhub(t *testing.T) string {

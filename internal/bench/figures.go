@@ -62,6 +62,8 @@ func figures(r *Report, sents []sent, tr *tracker, sups []supplier, loadStart, l
 		a.Duplicates += len(times) - 1
 		sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
 		a.lat = append(a.lat, times[0].Sub(start))
+		r.timeline = append(r.timeline, timelineRow{posted: start.Sub(loadStart), latency: times[0].Sub(start),
+			channel: a.Channel, number: num})
 		if times[len(times)-1].After(a.last) {
 			a.last = times[len(times)-1]
 		}

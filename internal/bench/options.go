@@ -41,6 +41,10 @@ type Options struct {
 	// taken over the first CPUProfileFor of the load is saved (implies Pprof).
 	CPUProfile    string
 	CPUProfileFor time.Duration
+	// TimelineOut, when set, is a CSV file that gets one row per first
+	// arrival: when its order was posted and how long it took (see
+	// timeline.go).
+	TimelineOut string
 	// Target, when set, is the URL of a running daemon to load instead of
 	// starting one: only intake, the page of 100 (with SupplierKey) and,
 	// with PID, the daemon's CPU and RSS are measured, since its suppliers

@@ -50,6 +50,9 @@ type Report struct {
 	Baselines []Baseline         `json:"baselines,omitempty"`
 	Ratios    map[string]float64 `json:"ratios,omitempty"`
 	PprofURL  string             `json:"pprof_url,omitempty"`
+
+	// timeline is each first arrival, for TimelineOut.
+	timeline []timelineRow
 }
 
 // ChannelFigures are one channel's deliveries (all suppliers on it).

@@ -235,6 +235,12 @@ drain:
 		}
 	}
 	figures(r, sents, tr, sups, loadStart, loadEnd)
+	if o.TimelineOut != "" {
+		if err := writeTimeline(o.TimelineOut, r.timeline); err != nil {
+			return nil, err
+		}
+		o.logf("timeline of %d deliveries written to %s", len(r.timeline), o.TimelineOut)
+	}
 
 	if o.DB == "postgres" {
 		o.logf("VACUUM (ANALYZE) river_job")
