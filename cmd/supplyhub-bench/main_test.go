@@ -67,7 +67,7 @@ func TestSmoke(t *testing.T) {
 			timeline := filepath.Join(t.TempDir(), "timeline.csv")
 			args := []string{"--binary", bin, "--db", d.db, "--pg-url", d.url, "--orders", "200", "--senders", "4",
 				"--channels", "webhook,sftp,email,api", "--stored", "300", "--pages", "10", "--drain", "60s", "--json", "--quiet",
-				"--timeline-out", timeline}
+				"--timeline-out", timeline, "--disk-probe"}
 			code := run(args, &out, &errb)
 			if code != 0 {
 				t.Fatalf("exit %d\nstderr: %s\nstdout: %s", code, errb.String(), out.String())
@@ -98,6 +98,7 @@ func TestSmoke(t *testing.T) {
 				check(b.Err == "" && b.N > 0 && b.PerSecond > 0, "baseline %q: n %d, %v/s, error %q", b.What, b.N, b.PerSecond, b.Err)
 			}
 			check(len(r.Ratios) >= 6, "%d ratios: %v", len(r.Ratios), r.Ratios)
+			check(r.DiskFsync != nil && r.DiskFsync.N > 0 && r.DiskFsync.Max > 0 && r.DiskProbeErr == "", "disk probe %+v, error %q", r.DiskFsync, r.DiskProbeErr)
 			if err := checkTimeline(timeline, r.Delivered); err != nil {
 				bad = append(bad, err.Error())
 			}

@@ -47,6 +47,12 @@ type Report struct {
 	PGBackendPer1000  float64 `json:"postgres_backend_cpu_seconds_per_1000_orders,omitempty"`
 	PGBackendsSampled int     `json:"postgres_backends_sampled,omitempty"`
 
+	// DiskFsync is the disk probe's flush times (--disk-probe), and
+	// DiskStalls how many took over 15 ms.
+	DiskFsync    *Dist  `json:"disk_fsync,omitempty"`
+	DiskStalls   int    `json:"disk_fsync_stalls,omitempty"`
+	DiskProbeErr string `json:"disk_probe_error,omitempty"`
+
 	Baselines []Baseline         `json:"baselines,omitempty"`
 	Ratios    map[string]float64 `json:"ratios,omitempty"`
 	PprofURL  string             `json:"pprof_url,omitempty"`
@@ -107,6 +113,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 	p("daemon\tpeak RSS %.1f MiB\tCPU %.2f s\t%.2f CPU s per 1000 orders", r.DaemonPeakRSSMiB, r.DaemonCPUSecs, r.DaemonCPUPer1000)
 	if r.PGBackendsSampled > 0 {
 		p("postgres backends\t%d sampled\tCPU %.2f s\t%.2f CPU s per 1000 orders", r.PGBackendsSampled, r.PGBackendCPUSecs, r.PGBackendPer1000)
+	}
+	if r.DiskFsync != nil {
+		line := fmt.Sprintf("disk fsync\t4 KiB every 20 ms beside the database\t%s\t%d over 15 ms", dist(*r.DiskFsync), r.DiskStalls)
+		if r.DiskProbeErr != "" {
+			line += "\terror: " + r.DiskProbeErr
+		}
+		p("%s", line)
 	}
 	for _, b := range r.Baselines {
 		line := fmt.Sprintf("baseline\t%s\t%d in\t%.1f/s\t%s", b.What, b.N, b.PerSecond, dist(b.Latency))

@@ -168,6 +168,12 @@ func Run(ctx context.Context, o *Options) (*Report, error) {
 	} else {
 		profiled <- nil
 	}
+	var probe *diskProbe
+	if o.DiskProbe {
+		if probe, err = startDiskProbe(ctx, dataDir); err != nil {
+			return nil, err
+		}
+	}
 	loadStart := time.Now()
 	sents := load(ctx, o, hc, d.url, retailerKey, run, sups, func(n int) { posted.Lock(); nPosted = n; posted.Unlock() })
 	loadEnd := time.Now()
@@ -203,6 +209,13 @@ drain:
 	}
 	close(progressDone)
 	stopProgress()
+	if probe != nil {
+		flushes, stalls, err := probe.finish()
+		r.DiskFsync, r.DiskStalls = &flushes, stalls
+		if err != nil {
+			r.DiskProbeErr = err.Error()
+		}
+	}
 	cpu1, err := cpuSeconds(d.pid())
 	if err != nil {
 		return nil, err
