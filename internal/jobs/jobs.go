@@ -82,8 +82,8 @@ func New(st *store.Store, cfg Config) (Queue, error) {
 		// for the cooldown to end: at 200 orders/s (one every 5 ms) 10 ms
 		// was most of POST → webhook (p50 6.5 ms; 1.2–1.5 ms at 3 ms, on
 		// both databases). A burst then fetches more often, with fewer
-		// jobs each: about 5–9 % more CPU on PostgreSQL, none measurable
-		// on SQLite (BENCHMARKS.md).
+		// jobs each: about 6 % more CPU on PostgreSQL, none measurable on
+		// SQLite (BENCHMARKS.md).
 		rc.FetchCooldown = 3 * time.Millisecond
 		rc.FetchPollInterval = cfg.FetchPoll
 	}
