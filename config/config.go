@@ -101,6 +101,10 @@ type Jobs struct {
 	// RescueAfter is when a job still marked running (its replica died)
 	// is run again; it must exceed AttemptTimeout.
 	RescueAfter time.Duration `yaml:"rescue_after"`
+	// FetchCooldown is the shortest time between two fetches of jobs by
+	// one replica: a job committed sooner after the last fetch waits for
+	// it to pass. Longer trades latency for fewer fetches in bursts.
+	FetchCooldown time.Duration `yaml:"fetch_cooldown"`
 	// ReplicaName names this replica on PostgreSQL (default: the host
 	// name). A replica restarted under the same name takes back the jobs
 	// its previous process left running at once.
@@ -309,7 +313,7 @@ func Default() *Config {
 		SFTP: SFTP{Addr: ":2222", MaxSessions: 64, IdleTimeout: 10 * time.Minute, MaxFileSize: 100 << 20,
 			HandshakeTimeout: 15 * time.Second, MaxUnauthenticated: 128, MaxUnauthenticatedPerIP: 10, LoginFailures: 10, LoginBan: 5 * time.Minute},
 		Log:       Log{Level: "info", Format: "json"},
-		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: time.Minute, RescueAfter: 90 * time.Second},
+		Jobs:      Jobs{MaxWorkers: 100, AttemptTimeout: time.Minute, RescueAfter: 90 * time.Second, FetchCooldown: 3 * time.Millisecond},
 		Numbering: Numbering{SupplierOrder: "{order}-{supplier}"},
 		Ingest:    Ingest{BatchSize: 64},
 		Webhooks:  Webhooks{Timeout: 15 * time.Second},

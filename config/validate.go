@@ -140,6 +140,9 @@ func (c *Config) Validate(check ChannelCheck) Problems {
 	if c.Jobs.AttemptTimeout < time.Second {
 		add("jobs.attempt_timeout", "must be at least 1s")
 	}
+	if c.Jobs.FetchCooldown < time.Millisecond || c.Jobs.FetchCooldown > time.Second {
+		add("jobs.fetch_cooldown", "must be between 1ms and 1s")
+	}
 	if c.Jobs.RescueAfter <= c.Jobs.AttemptTimeout {
 		add("jobs.rescue_after", "must be longer than jobs.attempt_timeout (%s)", c.Jobs.AttemptTimeout)
 	}

@@ -183,7 +183,7 @@ func (a *App) init(ctx context.Context) error {
 			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return pipeline.CancelScanArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
-		JobTimeout: cfg.Jobs.AttemptTimeout, RescueAfter: cfg.Jobs.RescueAfter,
+		JobTimeout: cfg.Jobs.AttemptTimeout, RescueAfter: cfg.Jobs.RescueAfter, FetchCooldown: cfg.Jobs.FetchCooldown,
 		// River logs each failed fetch (about 18 a second on a full
 		// disk): repeats are held back and counted, 10 s at a time.
 		Logger: slog.New(logthrottle.New(a.log.Handler(), 10*time.Second, nil)).With("component", "river"),

@@ -59,7 +59,18 @@ type Config struct {
 	// it of (0: the database's default). Tests make it long, so that only
 	// a notification wakes a worker in time.
 	FetchPoll time.Duration
+	// FetchCooldown is the shortest time between two fetches (0:
+	// DefaultFetchCooldown).
+	FetchCooldown time.Duration
 }
+
+// DefaultFetchCooldown is River's fetch cooldown unless configured. A job
+// committed within it of the last fetch waits for it to end: at 200
+// orders/s (one every 5 ms) River's 10 ms was most of POST → webhook (p50
+// 6.5 ms; 1.2–1.5 ms at 3 ms, on both databases). A burst then fetches
+// more often, with fewer jobs each: about 6 % more CPU on PostgreSQL, none
+// measurable on SQLite (BENCHMARKS.md).
+const DefaultFetchCooldown = 3 * time.Millisecond
 
 // New builds a River client for the store's database.
 func New(st *store.Store, cfg Config) (Queue, error) {
@@ -78,13 +89,7 @@ func New(st *store.Store, cfg Config) (Queue, error) {
 			max = 100
 		}
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max}}
-		// A job committed within FetchCooldown of the last fetch waits
-		// for the cooldown to end: at 200 orders/s (one every 5 ms) 10 ms
-		// was most of POST → webhook (p50 6.5 ms; 1.2–1.5 ms at 3 ms, on
-		// both databases). A burst then fetches more often, with fewer
-		// jobs each: about 6 % more CPU on PostgreSQL, none measurable on
-		// SQLite (BENCHMARKS.md).
-		rc.FetchCooldown = 3 * time.Millisecond
+		rc.FetchCooldown = cmp.Or(cfg.FetchCooldown, DefaultFetchCooldown)
 		rc.FetchPollInterval = cfg.FetchPoll
 	}
 	switch st.Kind() {
