@@ -11,7 +11,7 @@ SUPPLYHUB_BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslm
 BENCH_FLAGS ?=
 
 BENCH_MAX   = --orders 2000 --senders 8 --channels webhook,sftp,email,api --stored 100000
-BENCH_PACED = --rate 50 --duration 20s --senders 8 --channels webhook,sftp,email,api
+BENCH_PACED = --rate 50 --duration 20s --senders 8 --channels webhook,sftp,email,api --disk-probe
 
 .PHONY: test bench bench-postgres bench-tools
 
