@@ -53,6 +53,8 @@ type BatchDispatcher struct {
 	d *Dispatcher
 	// slots bounds the attempts all batch jobs make at once.
 	slots chan struct{}
+	// runners run the attempts.
+	runners *runners
 }
 
 // BatchWorker is the worker of the dispatcher's batch jobs (it needs the
@@ -61,7 +63,7 @@ type BatchDispatcher struct {
 // one-delivery jobs, so that batching does not multiply the requests a
 // receiver gets at once by the batch size.
 func (d *Dispatcher) BatchWorker(maxAttempts int) *BatchDispatcher {
-	return &BatchDispatcher{d: d, slots: make(chan struct{}, max(maxAttempts, 1))}
+	return &BatchDispatcher{d: d, slots: make(chan struct{}, max(maxAttempts, 1)), runners: newRunners(runnerIdle)}
 }
 
 // Work makes the first attempt of each of the batch's deliveries, all at
@@ -98,12 +100,13 @@ func (b *BatchDispatcher) Work(ctx context.Context, job *river.Job[DispatchBatch
 			continue
 		}
 		wg.Add(1)
-		go func() {
+		b.runners.goRun(func() {
 			defer wg.Done()
 			defer func() {
 				// River recovers a panic in Work, not in its goroutines:
 				// the job fails (and is retried) as a panicking
-				// DispatchArgs job does, instead of the process.
+				// DispatchArgs job does, instead of the process (and
+				// the runner lives on).
 				if r := recover(); r != nil {
 					errs[i] = fmt.Errorf("dispatch batch: delivery %d: panic: %v", del.ID, r)
 				}
@@ -117,7 +120,7 @@ func (b *BatchDispatcher) Work(ctx context.Context, job *river.Job[DispatchBatch
 			}
 			defer func() { <-b.slots }()
 			_, errs[i] = d.attempt(ctx, load, attemptRun{n: 1, then: d.retryJob})
-		}()
+		})
 	}
 	wg.Wait()
 	// An attempt not recorded leaves its delivery to this job's next run.
