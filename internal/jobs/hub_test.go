@@ -84,7 +84,7 @@ func TestHubCoalesces(t *testing.T) {
 	h := newHub()
 	l := connectedListener(t, h, "river_insert")
 	for range 5000 {
-		h.publish("river_insert", []string{insertPayload})
+		h.publish(insertTopic, []string{insertPayload})
 	}
 	if got := next(t, l); got.Payload != insertPayload {
 		t.Fatalf("got %+v", got)

@@ -171,13 +171,13 @@ func (q *queue[TTx]) InsertTx(ctx context.Context, tx store.Tx, params []river.I
 	return nil
 }
 
-// insertTopic is River's insert notification's topic. Every job here goes
-// to the default queue, the one queue New configures, which is the
-// payload of the notification the store sends (NotifyJobsAvailable).
-const insertTopic = "river_insert"
-
-// insertPayload is River's insert notification for the default queue.
-const insertPayload = `{"queue": "default"}`
+// insertTopic and insertPayload are River's insert notification for the
+// default queue, the one queue New configures (the store's, see
+// store.NotifyJobsAvailable).
+const (
+	insertTopic   = store.RiverInsertTopic
+	insertPayload = store.RiverInsertPayload
+)
 
 // sqliteFetchPoll is how often River's producer looks for jobs on SQLite
 // without being told of any (see New).

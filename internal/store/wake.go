@@ -46,9 +46,18 @@ func (s *Store) BumpWakeGen(ctx context.Context, tx Tx, deliveryID int64) (int64
 	return gen, nil
 }
 
-// qNotifyInsert is River's insert notification for the default queue, on
-// the topic its notifier listens to in the connection's schema.
-const qNotifyInsert = `SELECT pg_notify(current_schema() || '.river_insert', '{"queue": "default"}')`
+// RiverInsertTopic and RiverInsertPayload are River's insert notification
+// for the default queue, the one queue Supplyhub's jobs go to: the store
+// sends it on PostgreSQL (NotifyJobsAvailable), the job queue's own hub on
+// SQLite.
+const (
+	RiverInsertTopic   = "river_insert"
+	RiverInsertPayload = `{"queue": "default"}`
+)
+
+// qNotifyInsert sends River's insert notification on the topic its
+// notifier listens to in the connection's schema.
+const qNotifyInsert = `SELECT pg_notify(current_schema() || '.` + RiverInsertTopic + `', '` + RiverInsertPayload + `')`
 
 // NotifyJobsAvailable tells River's producers on PostgreSQL, in tx, that
 // a job is ready, as River's own insert does (measured: without it a
