@@ -148,11 +148,17 @@ func (e *notifyTx) NotifyMany(ctx context.Context, p *riverdriver.NotifyManyPara
 		n.wanted = true
 		return nil
 	}
-	if e.hub != nil {
-		e.hub.publish(p.Topic, p.Payload)
+	return notify(ctx, e.hub, e.ExecutorTx, p)
+}
+
+// notify sends p through h, or, without a hub, through exec as the
+// driver does.
+func notify(ctx context.Context, h *hub, exec riverdriver.Executor, p *riverdriver.NotifyManyParams) error {
+	if h != nil {
+		h.publish(p.Topic, p.Payload)
 		return nil
 	}
-	return e.ExecutorTx.NotifyMany(ctx, p)
+	return exec.NotifyMany(ctx, p)
 }
 
 // Begin keeps a savepoint's notifications on the hub too.
@@ -184,11 +190,7 @@ func (e *skipExecutor) Begin(ctx context.Context) (riverdriver.ExecutorTx, error
 }
 
 func (e *skipExecutor) NotifyMany(ctx context.Context, p *riverdriver.NotifyManyParams) error {
-	if e.hub != nil {
-		e.hub.publish(p.Topic, p.Payload)
-		return nil
-	}
-	return e.Executor.NotifyMany(ctx, p)
+	return notify(ctx, e.hub, e.Executor, p)
 }
 
 // JobSetStateIfRunningMany drops the jobs completed in a store
