@@ -51,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Pprof, "pprof", false, "serve /debug/pprof on the daemon's ops listener (URL printed)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "save a CPU profile of the daemon, taken from the start of the load, to this file")
 	fs.DurationVar(&o.CPUProfileFor, "cpuprofile-for", 10*time.Second, "how long the --cpuprofile profile runs")
-	fs.BoolVar(&o.DiskProbe, "disk-probe", false, "time a 4 KiB write and fsync beside the database every 20 ms during the load")
+	fs.BoolVar(&o.DiskProbe, "disk-probe", false, "time a 4 KiB write and fsync in the daemon's data folder every 20 ms during the load")
 	fs.StringVar(&o.TimelineOut, "timeline-out", "", "write each delivery's POST time (ms into the load) and latency to this CSV file")
 	var targetSups string
 	fs.StringVar(&o.Target, "url", "", "load this running daemon instead of starting one (intake and pages only)")

@@ -12,9 +12,10 @@ import (
 // Every order is committed durably before it is sent (an fsync of
 // SQLite's WAL or PostgreSQL's), so a disk whose flushes stall now and
 // then puts that stall on every order committed behind it. The disk probe
-// measures the flushes themselves, in the same run, beside the database:
-// a stall it sees at the moment a run of orders is late is the disk's,
-// not the daemon's.
+// measures the flushes themselves, in the same run, in the daemon's data
+// folder (beside the SQLite file; a local PostgreSQL server's files are
+// only on the same disk if the machine has one): a stall it sees at the
+// moment a run of orders is late is the disk's, not the daemon's.
 
 // diskProbeEvery is how often the probe flushes: often enough to see a
 // stall of a few tens of milliseconds, seldom enough to add little load.

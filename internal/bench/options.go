@@ -41,8 +41,8 @@ type Options struct {
 	// taken over the first CPUProfileFor of the load is saved (implies Pprof).
 	CPUProfile    string
 	CPUProfileFor time.Duration
-	// DiskProbe times a 4 KiB write and fsync beside the database every
-	// 20 ms through the load and the drain (diskprobe.go).
+	// DiskProbe times a 4 KiB write and fsync in the daemon's data folder
+	// every 20 ms through the load and the drain (diskprobe.go).
 	DiskProbe bool
 	// TimelineOut, when set, is a CSV file that gets one row per first
 	// arrival: when its order was posted and how long it took (see

@@ -115,7 +115,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		p("postgres backends\t%d sampled\tCPU %.2f s\t%.2f CPU s per 1000 orders", r.PGBackendsSampled, r.PGBackendCPUSecs, r.PGBackendPer1000)
 	}
 	if r.DiskFsync != nil {
-		line := fmt.Sprintf("disk fsync\t4 KiB every 20 ms beside the database\t%s\t%d over 15 ms", dist(*r.DiskFsync), r.DiskStalls)
+		line := fmt.Sprintf("disk fsync\t4 KiB every 20 ms in the data folder\t%s\t%d over 15 ms", dist(*r.DiskFsync), r.DiskStalls)
 		if r.DiskProbeErr != "" {
 			line += "\terror: " + r.DiskProbeErr
 		}
