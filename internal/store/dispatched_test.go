@@ -23,6 +23,28 @@ func deriveAll(statuses []string) string {
 	return domain.StatusDispatched
 }
 
+// insertOrderDeliveries stores o and then, in the same transaction, the
+// deliveries made by deliveries, which runs once o's supplier orders have
+// their ids.
+func insertOrderDeliveries(t *testing.T, st *store.Store, o *domain.Order, deliveries func() []*domain.Delivery) {
+	t.Helper()
+	ctx := context.Background()
+	err := st.InTx(ctx, func(tx store.Tx) error {
+		if _, err := st.InsertOrder(ctx, tx, o, number); err != nil {
+			return err
+		}
+		for _, d := range deliveries() {
+			if _, err := st.InsertDelivery(ctx, tx, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestRecordDispatched(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, kind string) {
 		ctx := context.Background()
@@ -170,24 +192,13 @@ func TestRecordTx(t *testing.T) {
 		o := newOrder(r, s1, s2, "rt")
 		so1, so2 := &o.Suppliers[0], &o.Suppliers[1]
 		var d1, d2, d3, other domain.Delivery
-		err := st.InTx(ctx, func(tx store.Tx) error {
-			if _, err := st.InsertOrder(ctx, tx, o, number); err != nil {
-				return err
-			}
+		insertOrderDeliveries(t, st, o, func() []*domain.Delivery {
 			d1 = domain.Delivery{SupplierOrderID: so1.ID, SupplierID: s1.ID, Channel: "file", Kind: "file", Event: domain.EventOrderCreated}
 			d2 = domain.Delivery{SupplierOrderID: so1.ID, SupplierID: s1.ID, Channel: "file", Kind: "file", Event: "order.cancelled"}
 			other = domain.Delivery{SupplierOrderID: so1.ID, SupplierID: s1.ID, Channel: "mail", Kind: "email", Event: "order.cancelled"}
 			d3 = domain.Delivery{SupplierOrderID: so2.ID, SupplierID: s2.ID, Channel: "file", Kind: "file", Event: domain.EventOrderCreated}
-			for _, d := range []*domain.Delivery{&d1, &d2, &other, &d3} {
-				if _, err := st.InsertDelivery(ctx, tx, d); err != nil {
-					return err
-				}
-			}
-			return nil
+			return []*domain.Delivery{&d1, &d2, &other, &d3}
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
 		record := func(rec store.Record) int64 {
 			t.Helper()
 			var next int64
@@ -269,22 +280,11 @@ func TestRecordTxSiblingCommittedWhileWaiting(t *testing.T) {
 	r, s1, s2 := seed(t, st)
 	o := newOrder(r, s1, s2, "wait")
 	var da, db domain.Delivery
-	err := st.InTx(ctx, func(tx store.Tx) error {
-		if _, err := st.InsertOrder(ctx, tx, o, number); err != nil {
-			return err
-		}
+	insertOrderDeliveries(t, st, o, func() []*domain.Delivery {
 		da = domain.Delivery{SupplierOrderID: o.Suppliers[0].ID, SupplierID: s1.ID, Channel: "file", Kind: "file", Event: domain.EventOrderCreated}
 		db = domain.Delivery{SupplierOrderID: o.Suppliers[1].ID, SupplierID: s2.ID, Channel: "file", Kind: "file", Event: domain.EventOrderCreated}
-		for _, d := range []*domain.Delivery{&da, &db} {
-			if _, err := st.InsertDelivery(ctx, tx, d); err != nil {
-				return err
-			}
-		}
-		return nil
+		return []*domain.Delivery{&da, &db}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	rec := func(d *domain.Delivery) store.Record {
 		a := &domain.Attempt{DeliveryID: d.ID, Number: 1, StartedAt: time.Now(), Outcome: domain.OutcomeOK}
 		return store.Record{Attempt: a, Status: domain.DeliveryDelivered, Delivery: d, Dispatched: true, Derive: deriveAll}

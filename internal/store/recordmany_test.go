@@ -23,23 +23,12 @@ func TestRecordManyTx(t *testing.T) {
 		o := newOrder(r, s1, s2, "rm")
 		so1, so2 := &o.Suppliers[0], &o.Suppliers[1]
 		var d1, d2, d3 domain.Delivery
-		err := st.InTx(ctx, func(tx store.Tx) error {
-			if _, err := st.InsertOrder(ctx, tx, o, number); err != nil {
-				return err
-			}
+		insertOrderDeliveries(t, st, o, func() []*domain.Delivery {
 			d1 = domain.Delivery{SupplierOrderID: so1.ID, SupplierID: s1.ID, Channel: "file", Kind: "file", Event: domain.EventOrderCreated}
 			d2 = domain.Delivery{SupplierOrderID: so1.ID, SupplierID: s1.ID, Channel: "file", Kind: "file", Event: "order.cancelled"}
 			d3 = domain.Delivery{SupplierOrderID: so2.ID, SupplierID: s2.ID, Channel: "file", Kind: "file", Event: domain.EventOrderCreated}
-			for _, d := range []*domain.Delivery{&d1, &d2, &d3} {
-				if _, err := st.InsertDelivery(ctx, tx, d); err != nil {
-					return err
-				}
-			}
-			return nil
+			return []*domain.Delivery{&d1, &d2, &d3}
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
 		ok := func(d *domain.Delivery) store.Record {
 			a := &domain.Attempt{DeliveryID: d.ID, Number: 1, StartedAt: time.Now(), Outcome: domain.OutcomeOK, StatusCode: 200}
 			return store.Record{Attempt: a, Status: domain.DeliveryDelivered, Delivery: d, Dispatched: true, Derive: deriveAll, Next: true}
