@@ -33,13 +33,7 @@ func TestRetryRepeatsTheFirstBytes(t *testing.T) {
 			`{"status":"acknowledged"}`, `{"status":"shipped","tracking":{"carrier":"DHL","number":"JD2"}}`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var up atomic.Bool
-			rcv := newReceiver(t, func(int) (int, map[string]string) {
-				if up.Load() {
-					return 204, nil
-				}
-				return 503, nil
-			})
+			rcv, up := gatedReceiver(t)
 			cfg := apptest.Config(t, storetest.URL(t, "sqlite"))
 			cfg.Webhooks.AllowPrivate = []string{"127.0.0.1/32"}
 			ch := []config.Channel{{Type: "webhook", Settings: map[string]any{
@@ -194,6 +188,20 @@ func TestUndecodableSnapshotDeadLetters(t *testing.T) {
 	}
 }
 
+// gatedReceiver is a webhook receiver that answers 503 until up is set,
+// then 204.
+func gatedReceiver(t *testing.T) (rcv *receiver, up *atomic.Bool) {
+	t.Helper()
+	up = new(atomic.Bool)
+	rcv = newReceiver(t, func(int) (int, map[string]string) {
+		if up.Load() {
+			return 204, nil
+		}
+		return 503, nil
+	})
+	return rcv, up
+}
+
 // gatedRetailerHook starts a daemon (SQLite) whose retailer has a webhook
 // answering 503 until up is set, retried five times after retry each;
 // posts order ext, acknowledges supplier 31's part of it and waits for
@@ -201,13 +209,7 @@ func TestUndecodableSnapshotDeadLetters(t *testing.T) {
 // receiver, the switch and the path of the supplier order's status.
 func gatedRetailerHook(t *testing.T, ext, retry string) (*apptest.Daemon, *receiver, *atomic.Bool, string) {
 	t.Helper()
-	up := new(atomic.Bool)
-	rcv := newReceiver(t, func(int) (int, map[string]string) {
-		if up.Load() {
-			return 204, nil
-		}
-		return 503, nil
-	})
+	rcv, up := gatedReceiver(t)
 	cfg := apptest.Config(t, storetest.URL(t, "sqlite"))
 	cfg.Webhooks.AllowPrivate = []string{"127.0.0.1/32"}
 	cfg.Retailers[0].Channels = []config.Channel{{Type: "webhook", Settings: map[string]any{
